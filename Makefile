@@ -1,0 +1,131 @@
+# mnemo: `make qemu` boots to a shell, `make test` runs every test.
+# Variables: CPUS (4), MEM (256M), PAGER (lazy|eager), EXTRA (a folder of
+# extra user programs), CMD (for `make run`).
+
+CPUS ?= 4
+MEM ?= 256M
+PAGER ?= lazy
+EXTRA ?=
+CMD ?=
+
+CROSS ?= riscv64-unknown-elf-
+CC := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+QEMU ?= qemu-system-riscv64
+B := build
+
+ARCH_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+COMMON_CFLAGS := -O2 -g -Wall -Werror -fno-common -fno-omit-frame-pointer -fno-stack-protector \
+	-ffunction-sections -fdata-sections -std=gnu11
+
+KCFLAGS := $(ARCH_FLAGS) $(COMMON_CFLAGS) -ffreestanding -nostdlib -fno-pie -mno-relax -I. -MMD -MP
+KLDFLAGS := -nostdlib -no-pie -Wl,--gc-sections -Wl,-T,kernel/arch/riscv/kernel.ld -Wl,--no-warn-rwx-segments
+
+PICOLIBC := /usr/lib/picolibc/riscv64-unknown-elf
+UCFLAGS := $(ARCH_FLAGS) $(COMMON_CFLAGS) -mno-relax -specs=picolibc.specs -ftls-model=local-exec \
+	-isystem user/include -I. -MMD -MP
+ULDFLAGS := $(ARCH_FLAGS) -specs=picolibc.specs -nostartfiles -Wl,-T,user/lib/user.ld \
+	-Wl,--gc-sections -Wl,--no-warn-rwx-segments
+
+SETUP := $(B)/.setup-done
+
+# ---------------------------------------------------------------- kernel
+KSRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
+KOBJS := $(patsubst %,$(B)/%.o,$(KSRCS))
+
+$(B)/kernel/%.c.o: kernel/%.c | $(SETUP)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(B)/kernel/%.S.o: kernel/%.S | $(SETUP)
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+$(B)/kernel.elf: $(KOBJS) kernel/arch/riscv/kernel.ld
+	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) -o $@ -lgcc
+
+# ---------------------------------------------------------------- user
+ULIB_SRCS := $(sort $(wildcard user/lib/*.c user/lib/*.S))
+ULIB_OBJS := $(patsubst %,$(B)/%.o,$(ULIB_SRCS))
+UPROG_SRCS := $(sort $(wildcard user/bin/*.c))
+TEST_SRCS := $(sort $(wildcard tests/system/*.c))
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+EXTRA_SRCS := $(if $(EXTRA),$(sort $(wildcard $(EXTRA)/*.c)))
+
+$(B)/user/%.c.o: user/%.c | $(SETUP)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/user/%.S.o: user/%.S | $(SETUP)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+$(B)/ulib.a: $(ULIB_OBJS)
+	rm -f $@
+	$(CROSS)ar rcs $@ $^
+
+# One rule links every program: $(B)/prog/NAME from a single source file.
+# Test and xv6-style programs see compat/xv6 on their include path.
+define USER_PROG
+$(B)/prog/$(notdir $(basename $(1))): $(1) $(B)/ulib.a user/lib/user.ld | $(SETUP)
+	@mkdir -p $(B)/prog $(B)/dep
+	$(CC) $(UCFLAGS) $(2) -MF $(B)/dep/$(notdir $(basename $(1))).d $(ULDFLAGS) $(1) $(B)/ulib.a -o $$@
+endef
+$(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS),$(eval $(call USER_PROG,$(s),)))
+$(foreach s,$(EXTRA_SRCS),$(eval $(call USER_PROG,$(s),-Icompat/xv6)))
+
+PROGS := $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(EXTRA_SRCS),$(B)/prog/$(notdir $(basename $(s))))
+
+# ---------------------------------------------------------------- root fs
+$(B)/rd.cpio: $(PROGS) scripts/mkrootfs $(wildcard rootfs/*) FORCE
+	@scripts/mkrootfs $(B) $@ "$(CMD)" $(PROGS)
+
+FORCE:
+
+# ---------------------------------------------------------------- running
+QEMUOPTS = -machine virt -bios default -kernel $(B)/kernel.elf -initrd $(B)/rd.cpio \
+	-m $(MEM) -smp $(CPUS) -nographic
+BOOTARGS = pager=$(PAGER)
+
+.PHONY: all qemu qemu-gdb run test unit-test system-test bench clean format setup
+
+all: $(B)/kernel.elf $(B)/rd.cpio
+
+qemu: all
+	$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS)"
+
+qemu-gdb: all
+	@echo "*** now run 'gdb-multiarch' in this directory (it reads .gdbinit)"
+	$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS)" -S -gdb tcp::26000
+
+# Runs CMD in the shell, powers off, and exits with the last command's status.
+run: all
+	@scripts/run-qemu --mode run --timeout 120 -- $(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=run"
+
+unit-test: | $(SETUP)
+	@$(MAKE) -s -C tests/unit
+
+system-test: all
+	@scripts/run-qemu --mode test --timeout 600 --log $(B)/test-$(PAGER).log -- \
+		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=test"
+
+test: all | $(SETUP)
+	@scripts/test-all
+
+bench: all
+	@scripts/run-qemu --mode bench --timeout 600 --log $(B)/bench.log -- \
+		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=bench"
+
+setup:
+	@scripts/setup
+
+$(SETUP):
+	@scripts/setup
+	@mkdir -p $(B) && touch $@
+
+format:
+	clang-format -i $$(find kernel user tests bench compat include -name '*.[ch]')
+
+clean:
+	rm -rf $(B)
+	@$(MAKE) -s -C tests/unit clean
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,29 @@
+/* Kernel console output and panics. */
+#ifndef KERNEL_LIB_PRINTF_H
+#define KERNEL_LIB_PRINTF_H
+
+#include <stdarg.h>
+
+#include "kernel/types.h"
+
+/* printf with %d %i %u %x %p %s %c %%, the l/ll/z length modifiers, and a
+ * width with optional 0 or - flag. Serialised across harts. */
+int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vsnprintk(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintk(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Stops every hart after printing the message, the registers and a
+ * backtrace. For broken invariants only, never for bad user input. */
+void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+#define assert(cond)                                                                               \
+	do {                                                                                       \
+		if (unlikely(!(cond)))                                                             \
+			panic("%s:%d: %s: assertion failed: %s", __FILE__, __LINE__, __func__,    \
+			      #cond);                                                              \
+	} while (0)
+
+/* Sink for console characters; set by the console driver at boot. */
+extern void (*printk_putc)(int c);
+
+#endif

@@ -1,0 +1,31 @@
+/* The few machine facts kernel/mm depends on. In the kernel they come from
+ * the RISC-V headers; in the host unit tests (MNEMO_HOST) "physical
+ * memory" is a buffer the test harness allocates. */
+#ifndef KERNEL_MM_MM_ARCH_H
+#define KERNEL_MM_MM_ARCH_H
+
+#include "kernel/types.h"
+
+#define PAGE_SIZE 4096UL
+#define PAGE_SHIFT 12
+#define PAGE_ROUND_UP(x) ALIGN_UP((u64)(x), PAGE_SIZE)
+#define PAGE_ROUND_DOWN(x) ALIGN_DOWN((u64)(x), PAGE_SIZE)
+
+#ifdef MNEMO_HOST
+extern u8 *host_phys_base;  /* where the simulated RAM lives */
+extern u64 host_phys_start; /* the physical address it pretends to start at */
+static inline void *mm_pa_to_kva(u64 pa) { return host_phys_base + (pa - host_phys_start); }
+static inline u64 mm_kva_to_pa(const void *kva) { return (u64)((const u8 *)kva - host_phys_base) + host_phys_start; }
+int host_cpu_id(void);
+#define mm_cpu_id() host_cpu_id()
+#define MM_NCPU 4
+#else
+#include "kernel/arch/riscv/memlayout.h"
+static inline void *mm_pa_to_kva(u64 pa) { return pa_to_kva(pa); }
+static inline u64 mm_kva_to_pa(const void *kva) { return kva_to_pa(kva); }
+int cpu_id(void);
+#define mm_cpu_id() cpu_id()
+#define MM_NCPU 8
+#endif
+
+#endif

@@ -1,0 +1,51 @@
+/* Physical page frames: one struct page per frame, a buddy allocator for
+ * runs of 2^order pages, and per-hart caches of single pages.
+ *
+ * A page is freed by dropping its last reference: page_put(). */
+#ifndef KERNEL_MM_PAGE_H
+#define KERNEL_MM_PAGE_H
+
+#include "kernel/lib/list.h"
+#include "kernel/mm/mm_arch.h"
+#include "kernel/types.h"
+
+#define PAGE_MAX_ORDER 10 /* largest run: 2^10 pages = 4 MiB */
+
+enum page_flags {
+	PG_FREE = 1 << 0,      /* in the buddy lists (head of a free run) */
+	PG_PAGETABLE = 1 << 1, /* used as a page-table page */
+	PG_CACHED = 1 << 2,    /* in a per-hart cache */
+};
+
+struct page {
+	u32 refcount; /* atomic; 0 when free */
+	u16 flags;    /* enum page_flags */
+	u8 order;     /* order of the run it heads while free */
+	struct list link; /* free list or cache link; owner's list otherwise */
+};
+
+/* Gives the allocator the physical range [start, end), page-aligned inward. */
+void page_alloc_init(u64 start, u64 end);
+
+/* Returns the head of 2^order contiguous pages with refcount 1, or NULL.
+ * The contents are not zeroed. */
+struct page *page_alloc(unsigned order);
+/* Drops one reference; the run goes back to the allocator at zero. */
+void page_put(struct page *pg);
+void page_get(struct page *pg);
+void page_free_order(struct page *pg, unsigned order);
+
+u64 page_to_pa(const struct page *pg);
+struct page *pa_to_page(u64 pa);
+static inline void *page_kva(const struct page *pg) { return mm_pa_to_kva(page_to_pa(pg)); }
+static inline struct page *kva_to_page(const void *kva) { return pa_to_page(mm_kva_to_pa(kva)); }
+
+/* Convenience for kernel memory: one page, by kernel virtual address. */
+void *kpage_alloc(void);        /* not zeroed; NULL when out of memory */
+void *kpage_alloc_zeroed(void); /* zeroed */
+void kpage_free(void *kva);     /* drops the reference */
+
+u64 page_free_count(void);  /* pages free now, including per-hart caches */
+u64 page_total_count(void); /* pages managed */
+
+#endif

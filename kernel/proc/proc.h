@@ -1,0 +1,96 @@
+/* Processes, harts and the scheduler. */
+#ifndef KERNEL_PROC_PROC_H
+#define KERNEL_PROC_PROC_H
+
+#include "kernel/lib/spinlock.h"
+#include "kernel/types.h"
+
+#define NCPU 8
+#define NPROC 256
+#define NOFILE 64 /* open files per process */
+#define PROC_NAME_LEN 16
+#define KSTACK_ORDER 2 /* 16 KiB kernel stacks */
+
+/* Registers saved on a trap. x1..x31 sit at index i, the pc in slot 0. The
+ * assembly in trap.S knows these offsets. */
+struct trapframe {
+	u64 epc;
+	u64 ra, sp, gp, tp, t0, t1, t2, s0, s1;
+	u64 a0, a1, a2, a3, a4, a5, a6, a7;
+	u64 s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+	u64 t3, t4, t5, t6;
+	u64 sstatus;
+	u64 kernel_tp; /* this hart's struct cpu, reloaded on entry from user */
+};
+
+/* Callee-saved registers of a kernel thread, for swtch(). */
+struct context {
+	u64 ra, sp;
+	u64 s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+};
+
+struct cpu {
+	struct proc *proc;        /* running on this hart, or NULL */
+	struct context scheduler; /* swtch() here to enter the scheduler */
+	int noff;                 /* depth of push_off() */
+	bool intena;              /* were interrupts on before push_off()? */
+	int id;                   /* index in cpus[] */
+	u64 hartid;               /* the hardware's hart id */
+};
+
+enum proc_state { PROC_UNUSED, PROC_USED, PROC_SLEEPING, PROC_RUNNABLE, PROC_RUNNING, PROC_ZOMBIE };
+
+struct mm;
+struct file;
+struct inode;
+
+/* Locking legend: (p) p->lock, (w) wait_lock, (-) private to the process
+ * itself or set before it first runs. */
+struct proc {
+	struct spinlock lock;
+	enum proc_state state; /* (p) */
+	void *chan;            /* (p) sleeping on this */
+	bool killed;           /* (p) */
+	int xstate;            /* (p) exit status for the parent */
+	int pid;               /* (p) */
+	struct proc *parent;   /* (w) */
+
+	void *kstack;              /* (-) 2^KSTACK_ORDER pages */
+	struct trapframe *tf;      /* (-) at the top of kstack */
+	struct context ctx;        /* (-) swtch() here to run the process */
+	struct mm *mm;             /* (-) user address space */
+	struct file *ofile[NOFILE]; /* (-) open files */
+	struct inode *cwd;         /* (-) working directory */
+	char name[PROC_NAME_LEN];  /* (-) for ps and fault messages */
+	int last_hart;             /* (p) for ps */
+};
+
+extern struct cpu cpus[NCPU];
+extern int ncpu;
+
+static inline struct cpu *mycpu(void)
+{
+	struct cpu *c;
+	asm volatile("mv %0, tp" : "=r"(c));
+	return c;
+}
+int cpu_id(void);
+struct proc *myproc(void);
+
+/* Atomically releases lk and sleeps on chan; reacquires lk on wakeup. */
+void sleep(void *chan, struct spinlock *lk);
+void wakeup(void *chan);
+bool proc_killed(struct proc *p);
+void proc_set_killed(struct proc *p);
+void yield(void);
+
+void proc_init(void);
+void scheduler(void) __attribute__((noreturn));
+void userinit(void);
+void exit_current(int status) __attribute__((noreturn));
+
+extern volatile u64 ticks; /* 100 Hz, since boot */
+extern struct spinlock tickslock;
+#define TICK_HZ 100
+
+#endif

@@ -1,0 +1,22 @@
+/* System-call handlers. Each takes the six argument registers a0..a5 and
+ * returns a value or a negative errno, which goes back to user space in a0. */
+#ifndef KERNEL_SYSCALL_SYSCALL_H
+#define KERNEL_SYSCALL_SYSCALL_H
+
+#include "kernel/types.h"
+
+typedef long syscall_fn(const u64 *arg);
+
+struct trapframe;
+void syscall_dispatch(struct trapframe *tf);
+
+/* kernel/proc */
+syscall_fn sys_fork, sys_exit, sys_wait, sys_kill, sys_exec, sys_getpid, sys_getppid, sys_sbrk,
+	sys_sleep, sys_uptime, sys_procinfo, sys_poweroff, sys_timebase;
+/* kernel/fs */
+syscall_fn sys_pipe, sys_read, sys_write, sys_fstat, sys_chdir, sys_dup, sys_dup2, sys_open,
+	sys_mknod, sys_unlink, sys_link, sys_mkdir, sys_close, sys_lseek, sys_getcwd;
+/* kernel/mm */
+syscall_fn sys_meminfo, sys_mmap, sys_munmap, sys_mprotect, sys_vmmaps;
+
+#endif

@@ -1,0 +1,36 @@
+/* mnemo's own system calls, beyond POSIX. Link with the normal library. */
+#ifndef MNEMO_H
+#define MNEMO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "include/uapi/sysinfo.h"
+
+/* Powers the machine off; status is reported to the host (make run). */
+int poweroff(int status) __attribute__((noreturn));
+
+/* Free and total page counts. Leak tests compare free_pages before and
+ * after. Returns 0 or -1 with errno. */
+int meminfo(struct mnemo_meminfo *mi);
+/* Shorthand: the number of free physical pages now. */
+long free_page_count(void);
+
+/* Fills up to max records, one per process; returns how many exist. */
+int procinfo(struct mnemo_procinfo *buf, int max);
+/* The mappings of process pid (0: the caller); returns their number. */
+int vmmaps(int pid, struct mnemo_vmmap *buf, int max);
+
+/* Time: rdtime ticks, and how many of them make a second. */
+static inline uint64_t mnemo_rdtime(void)
+{
+	uint64_t t;
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+uint64_t mnemo_timebase(void);
+
+/* Ticks (1/100 s) since boot, as xv6's uptime(). */
+int uptime(void);
+
+#endif
