@@ -1,0 +1,321 @@
+/* runtests [NAME...]: the system-test runner that init starts with
+ * mode=test. Runs every /bin/t_* program (or the ones named) one after
+ * another, echoes their output, counts the `PASS ` and `FAIL ` lines, and
+ * after each test checks that the free-page count came back, i.e. that the
+ * kernel freed everything the test used. Ends with the line
+ * `N passed, N failed` and exits 0 only when nothing failed.
+ *
+ * The runner itself must not allocate memory between the two page counts
+ * of a test: it has no malloc, uses only fixed buffers, and warms up its
+ * stack and the kernel's first-use allocations with one dry run. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mnemo.h>
+
+#include "include/uapi/dirent.h"
+
+#define RUNNER_MAX_TESTS     128
+#define RUNNER_TIMEOUT_TICKS (60 * 100) /* per test: 60 s */
+#define RUNNER_SETTLE_TICKS  300	/* wait for orphans to be reaped */
+#define RUNNER_MAX_PROCS     300
+
+struct runner_result {
+	int passed;   /* PASS lines */
+	int failed;   /* FAIL lines */
+	int status;   /* the test's exit status */
+	int timedout; /* the watchdog killed it */
+};
+
+static char runner_names[RUNNER_MAX_TESTS][MNEMO_DIRSIZ + 1];
+static int runner_count;
+static struct mnemo_procinfo runner_procs[RUNNER_MAX_PROCS];
+
+/* Prints one line on the console (fd 1) in one write. */
+static void __attribute__((format(printf, 1, 2))) runner_say(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	(void)!write(1, line, n);
+}
+
+static int runner_is_test_name(const char *name)
+{
+	return strncmp(name, "t_", 2) == 0;
+}
+
+/* Fills runner_names with the /bin/t_* programs, sorted. Returns 0 or -1. */
+static int runner_find_tests(void)
+{
+	struct mnemo_dirent de;
+	int fd = open("/bin", O_RDONLY);
+
+	if (fd < 0) {
+		runner_say("runtests: cannot open /bin: %s", strerror(errno));
+		return -1;
+	}
+	while (read(fd, &de, sizeof(de)) == sizeof(de)) {
+		char name[MNEMO_DIRSIZ + 1];
+
+		if (de.inum == 0)
+			continue;
+		memcpy(name, de.name, MNEMO_DIRSIZ);
+		name[MNEMO_DIRSIZ] = '\0';
+		if (!runner_is_test_name(name))
+			continue;
+		if (runner_count == RUNNER_MAX_TESTS) {
+			runner_say("runtests: more than %d tests; ignoring %s", RUNNER_MAX_TESTS,
+				   name);
+			continue;
+		}
+		/* Insertion sort: a few dozen names. */
+		int i = runner_count++;
+		while (i > 0 && strcmp(runner_names[i - 1], name) > 0) {
+			strcpy(runner_names[i], runner_names[i - 1]);
+			i--;
+		}
+		strcpy(runner_names[i], name);
+	}
+	close(fd);
+	return 0;
+}
+
+/* Number of processes that exist now, or -1. */
+static int runner_nprocs(void)
+{
+	return procinfo(runner_procs, RUNNER_MAX_PROCS);
+}
+
+/* Kills pid and every descendant of it, so that no grandchild keeps the
+ * output pipe open after the test is gone. Children are found through
+ * procinfo's ppid, before the kill reparents them to init. */
+static void runner_kill_tree(int pid)
+{
+	int n = procinfo(runner_procs, RUNNER_MAX_PROCS);
+	int tree[RUNNER_MAX_PROCS];
+	int ntree = 0;
+
+	if (n > RUNNER_MAX_PROCS)
+		n = RUNNER_MAX_PROCS;
+	tree[ntree++] = pid;
+	for (int i = 0; i < ntree; i++)
+		for (int j = 0; j < n && ntree < RUNNER_MAX_PROCS; j++)
+			if (runner_procs[j].ppid == tree[i] && runner_procs[j].pid != tree[i])
+				tree[ntree++] = runner_procs[j].pid;
+	for (int i = 0; i < ntree; i++)
+		kill(tree[i], SIGKILL);
+}
+
+/* The watchdog process: kills the test's process tree when the deadline
+ * passes, then exits 1. The runner kills the watchdog first when the test
+ * ends in time (status -1). */
+static void runner_watchdog(int test_pid, int deadline)
+{
+	while (uptime() < deadline)
+		sleep(1);
+	runner_kill_tree(test_pid);
+	_exit(1);
+}
+
+/* Feeds one line of the test's output: echo and count. */
+static void runner_line(struct runner_result *r, const char *line, size_t n)
+{
+	char out[260];
+
+	if (n > sizeof(out) - 1)
+		n = sizeof(out) - 1;
+	memcpy(out, line, n);
+	out[n] = '\n';
+	(void)!write(1, out, n + 1);
+	if (n >= 5 && memcmp(line, "PASS ", 5) == 0)
+		r->passed++;
+	else if (n >= 5 && memcmp(line, "FAIL ", 5) == 0)
+		r->failed++;
+}
+
+static char runner_buf[1024];
+static char runner_linebuf[256];
+
+/* Reads the test's output until every writer has closed the pipe. */
+static void runner_collect(int fd, struct runner_result *r)
+{
+	char *buf = runner_buf, *line = runner_linebuf;
+	size_t len = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(runner_buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n' || len == sizeof(runner_linebuf)) {
+				runner_line(r, line, len);
+				len = 0;
+				if (buf[i] == '\n')
+					continue;
+			}
+			line[len++] = buf[i];
+		}
+	}
+	if (len > 0)
+		runner_line(r, line, len);
+}
+
+/* Runs /bin/NAME with argv and fills r. Returns 0, or -1 if it could not
+ * be started at all. */
+static int runner_run(const char *name, char *const argv[], struct runner_result *r)
+{
+	char path[8 + MNEMO_DIRSIZ];
+	int fds[2];
+	int pid, dog;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(path, sizeof(path), "/bin/%s", name);
+	if (pipe(fds) < 0) {
+		runner_say("FAIL %s: runner: pipe: %s", name, strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		runner_say("FAIL %s: runner: fork: %s", name, strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[1]);
+		execv(path, argv);
+		runner_say("FAIL %s: exec %s: %s", name, path, strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+
+	dog = fork();
+	if (dog == 0) {
+		close(fds[0]);
+		runner_watchdog(pid, uptime() + RUNNER_TIMEOUT_TICKS);
+	}
+
+	runner_collect(fds[0], r);
+	close(fds[0]);
+	r->status = -1;
+	if (waitpid(pid, &r->status, 0) != pid)
+		runner_say("runtests: waitpid %d: %s", pid, strerror(errno));
+	if (dog > 0) {
+		int dog_status = 0;
+
+		kill(dog, SIGKILL);
+		waitpid(dog, &dog_status, 0);
+		r->timedout = dog_status == 1;
+	} else {
+		runner_say("runtests: no watchdog for %s: %s", name, strerror(errno));
+	}
+	return 0;
+}
+
+/* Waits (bounded) until at most nprocs processes exist, so that orphans
+ * of the test that init adopted have been reaped before pages are
+ * counted. */
+static void runner_settle(int nprocs)
+{
+	int deadline = uptime() + RUNNER_SETTLE_TICKS;
+
+	while (runner_nprocs() > nprocs && uptime() < deadline)
+		sleep(1);
+}
+
+/* Runs one test program with the leak check; adds to the totals. */
+static void runner_test(const char *name, int *passed, int *failed)
+{
+	char *argv[] = {(char *)name, NULL};
+	struct runner_result r;
+	int nprocs = runner_nprocs();
+	long before = free_page_count();
+	long after;
+
+	runner_say("--- %s", name);
+	if (runner_run(name, argv, &r) < 0) {
+		(*failed)++;
+		return;
+	}
+	if (r.timedout) {
+		runner_say("FAIL %s: timed out after %d s", name, RUNNER_TIMEOUT_TICKS / 100);
+		r.failed++;
+	} else if (r.status != 0 && r.failed == 0) {
+		runner_say("FAIL %s: exited with status %d", name, r.status);
+		r.failed++;
+	} else if (r.passed == 0 && r.failed == 0) {
+		runner_say("FAIL %s: reported no checks", name);
+		r.failed++;
+	}
+
+	runner_settle(nprocs);
+	after = free_page_count();
+	if (after != before) {
+		runner_say("FAIL %s-leak: %ld pages not freed", name, before - after);
+		r.failed++;
+	}
+	*passed += r.passed;
+	*failed += r.failed;
+}
+
+/* One dry run of the whole machinery (this program with --noop), so that
+ * the runner's own stack pages and the kernel's first-use allocations
+ * (the pipe, /tmp's first directory block) are not counted as a leak of
+ * the first test. */
+static void runner_warm_up(void)
+{
+	char *argv[] = {"runtests", "--noop", NULL};
+	struct runner_result r;
+
+	/* Touch every static buffer now (a lazy pager maps them on first use). */
+	memset(runner_procs, 0, sizeof(runner_procs));
+	memset(runner_buf, 0, sizeof(runner_buf));
+	memset(runner_linebuf, 0, sizeof(runner_linebuf));
+	mkdir("/tmp", 0777);
+	if (mkdir("/tmp/.warm", 0777) == 0)
+		unlink("/tmp/.warm");
+	runner_run("runtests", argv, &r);
+}
+
+int main(int argc, char *argv[])
+{
+	int passed = 0, failed = 0;
+
+	if (argc > 1 && strcmp(argv[1], "--noop") == 0)
+		return 0;
+
+	if (argc > 1) {
+		for (int i = 1; i < argc && runner_count < RUNNER_MAX_TESTS; i++)
+			snprintf(runner_names[runner_count++], MNEMO_DIRSIZ + 1, "%s", argv[i]);
+	} else if (runner_find_tests() < 0) {
+		failed++;
+	}
+	if (runner_count == 0) {
+		runner_say("runtests: no test programs found");
+		failed++;
+	}
+
+	runner_warm_up();
+	for (int i = 0; i < runner_count; i++)
+		runner_test(runner_names[i], &passed, &failed);
+
+	runner_say("%d passed, %d failed", passed, failed);
+	return failed == 0 ? 0 : 1;
+}

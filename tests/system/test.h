@@ -1,0 +1,208 @@
+/* Helpers for the system test programs (header only, static functions).
+ *
+ * A test program is a group of related checks. Each check prints one line,
+ * `PASS name` or `FAIL name: why`, which /bin/runtests counts. Lines are
+ * written with a single write() so that the output of a parent and its
+ * children never interleaves inside a line, and no stdio buffer is ever
+ * duplicated by fork().
+ *
+ * Exit statuses are mnemo's raw ones: wait() yields the int passed to
+ * exit(), and -1 for a process that was killed or faulted. */
+#ifndef TESTS_SYSTEM_TEST_H
+#define TESTS_SYSTEM_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mnemo.h>
+
+/* A status no exit() of ours uses: "could not even fork". */
+#define TEST_NO_CHILD (-1000)
+
+static int test_failures;
+
+/* Writes a whole formatted line to fd 1 in one write(). */
+static void test_vprint(const char *fmt, va_list ap)
+{
+	char line[512];
+	int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	(void)!write(1, line, n);
+}
+
+static void __attribute__((format(printf, 1, 2))) test_print(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	test_vprint(fmt, ap);
+	va_end(ap);
+}
+
+/* Reports one check: `PASS name`, or `FAIL name: why` (why is a printf
+ * format; leading spaces are dropped). Returns ok. */
+static int __attribute__((format(printf, 3, 4)))
+test_report(const char *name, int ok, const char *why, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	if (ok) {
+		test_print("PASS %s", name);
+		return 1;
+	}
+	va_start(ap, why);
+	vsnprintf(msg, sizeof(msg), why, ap);
+	va_end(ap);
+	/* CHECK prefixes a space so that its format is never empty. */
+	const char *m = msg + strspn(msg, " ");
+	test_print("FAIL %s: %s", name, m[0] ? m : "check failed");
+	test_failures++;
+	return 0;
+}
+
+/* CHECK(name, cond, fmt, ...): the message is printed only on failure.
+ * Evaluates to cond (as 0/1), so a test can stop early on a failure. */
+#define CHECK(name, cond, ...) test_report((name), !!(cond), " " __VA_ARGS__)
+
+/* Checks that a system call succeeded (did not return -1); on failure the
+ * message names the errno. Evaluates to the success. */
+#define CHECK_OK(name, result)                                                                     \
+	test_report((name), (long)(result) != -1, "%s failed: %s", #result, strerror(errno))
+
+/* Checks that result is -1 with errno err. Call it as
+ * expect_errno("name", open("/nope", O_RDONLY), ENOENT): errno is read
+ * after the call has been evaluated. */
+static int expect_errno(const char *name, long result, int err)
+{
+	int e = errno;
+
+	if (result == -1 && e == err)
+		return test_report(name, 1, " ");
+	if (result != -1)
+		return test_report(name, 0, "returned %ld, expected -1 with errno %d (%s)", result,
+				   err, strerror(err));
+	return test_report(name, 0, "errno %d (%s), expected %d (%s)", e, strerror(e), err,
+			   strerror(err));
+}
+
+/* The exit status of a child, waited for with waitpid (raw, mnemo's). */
+static int test_wait_status(int pid)
+{
+	int status = TEST_NO_CHILD;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return TEST_NO_CHILD;
+	return status;
+}
+
+/* Runs fn(arg) in a child process and returns the child's exit status:
+ * what fn returned, -1 if the child was killed or faulted, TEST_NO_CHILD
+ * if fork failed. Used to test that something kills only the child. */
+static int test_in_child(int (*fn)(long), long arg)
+{
+	int pid = fork();
+
+	if (pid < 0)
+		return TEST_NO_CHILD;
+	if (pid == 0)
+		_exit(fn(arg));
+	return test_wait_status(pid);
+}
+
+/* Writes all n bytes; returns 0 or -1 with errno. */
+static int test_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Reads exactly n bytes unless end of file comes first; returns the
+ * number read or -1 with errno. */
+static long test_read_full(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, p + got, n - got);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (long)got;
+}
+
+/* A reproducible byte stream: byte i of stream seed. Writers fill with it,
+ * readers compare against it, so a lost, repeated or reordered block is
+ * caught, not only a changed sum. */
+static inline uint8_t test_pattern_byte(uint32_t seed, uint64_t i)
+{
+	uint64_t x = (i >> 3) * 0x9e3779b97f4a7c15ull + seed;
+
+	x ^= x >> 29;
+	return (uint8_t)(x >> ((i & 7) * 8));
+}
+
+static void test_pattern_fill(uint8_t *buf, size_t n, uint32_t seed, uint64_t offset)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = test_pattern_byte(seed, offset + i);
+}
+
+/* Index of the first byte that differs from the pattern, or -1. */
+static long test_pattern_diff(const uint8_t *buf, size_t n, uint32_t seed, uint64_t offset)
+{
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] != test_pattern_byte(seed, offset + i))
+			return (long)i;
+	return -1;
+}
+
+/* A running checksum (Fletcher-like: order matters). */
+struct test_sum {
+	uint64_t a, b;
+};
+
+static void test_sum_add(struct test_sum *s, const uint8_t *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		s->a = (s->a + buf[i]) % 0xffffffffull;
+		s->b = (s->b + s->a) % 0xffffffffull;
+	}
+}
+
+static uint64_t test_sum_value(const struct test_sum *s)
+{
+	return (s->b << 32) | s->a;
+}
+
+/* The status a test program exits with: 0 when every check passed. */
+static int test_done(void)
+{
+	return test_failures ? 1 : 0;
+}
+
+#endif
