@@ -1,0 +1,73 @@
+/* ps: lists every process, from the kernel's procinfo() records. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mnemo.h>
+
+static const char *ps_state_name(int state)
+{
+	switch (state) {
+	case 1:
+		return "sleep";
+	case 2:
+		return "runnable";
+	case 3:
+		return "run";
+	case 4:
+		return "zombie";
+	default:
+		return "?";
+	}
+}
+
+/* Fetches all records into a malloc'd array; *count gets their number.
+ * Processes may appear between two calls, so grow until they all fit.
+ * Returns NULL with errno set on failure. */
+static struct mnemo_procinfo *ps_fetch(int *count)
+{
+	int max = 16;
+
+	for (;;) {
+		struct mnemo_procinfo *buf = malloc((size_t)max * sizeof(*buf));
+		if (!buf)
+			return NULL;
+		int n = procinfo(buf, max);
+		if (n < 0) {
+			int saved = errno;
+			free(buf);
+			errno = saved;
+			return NULL;
+		}
+		if (n <= max) {
+			*count = n;
+			return buf;
+		}
+		free(buf);
+		max = n + 8;
+	}
+}
+
+int main(void)
+{
+	int n;
+	struct mnemo_procinfo *procs = ps_fetch(&n);
+
+	if (!procs) {
+		fprintf(stderr, "ps: procinfo: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("%5s %5s %-8s %4s %8s %s\n", "PID", "PPID", "STATE", "HART", "MEM(KiB)", "NAME");
+	for (int i = 0; i < n; i++) {
+		const struct mnemo_procinfo *p = &procs[i];
+		char hart[12] = "-";
+		if (p->hart >= 0)
+			snprintf(hart, sizeof(hart), "%d", (int)p->hart);
+		printf("%5d %5d %-8s %4s %8lu %.*s\n", (int)p->pid, (int)p->ppid,
+		       ps_state_name(p->state), hart, (unsigned long)(p->mem_bytes / 1024),
+		       MNEMO_PROC_NAME, p->name);
+	}
+	free(procs);
+	return 0;
+}
