@@ -1,0 +1,138 @@
+/* The console device: lines typed on the UART, with echo and a little
+ * editing, and output to the UART.
+ *
+ * Input goes through a ring of CONS_BUF bytes with three indices (free
+ * running, taken modulo CONS_BUF):
+ *   r  next byte a reader takes
+ *   w  end of the committed input readers may take (whole lines)
+ *   e  end of the line being edited, which backspace can still erase
+ * so r <= w <= e <= r + CONS_BUF. */
+#include "include/uapi/errno.h"
+#include "kernel/dev/uart.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/fs.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+
+#define CONS_BUF   256 /* a power of two */
+#define CONS_CHUNK 128 /* bytes copied from or to user memory per step */
+
+#define CTRL(c)	  ((c) - '@')
+#define CONS_EOF  CTRL('D')
+#define CONS_KILL CTRL('U')
+#define CONS_DEL  0x7f
+
+static struct {
+	struct spinlock lock;
+	char buf[CONS_BUF]; /* (lock) */
+	u32 r, w, e;	    /* (lock) */
+} cons = {.lock = SPINLOCK_INIT("console")};
+
+/* Takes back the last character on the screen. */
+static void console_erase(void)
+{
+	uart_putc_sync('\b');
+	uart_putc_sync(' ');
+	uart_putc_sync('\b');
+}
+
+/* Makes everything typed so far readable and wakes the readers. */
+static void console_commit(void)
+{
+	cons.w = cons.e;
+	wakeup(&cons.r);
+}
+
+void console_intr(int c)
+{
+	spin_lock(&cons.lock);
+	switch (c) {
+	case CONS_KILL:
+		while (cons.e != cons.w) {
+			cons.e--;
+			console_erase();
+		}
+		break;
+	case '\b':
+	case CONS_DEL:
+		if (cons.e != cons.w) {
+			cons.e--;
+			console_erase();
+		}
+		break;
+	default:
+		if (c == 0 || cons.e - cons.r >= CONS_BUF)
+			break;
+		if (c == '\r')
+			c = '\n';
+		if (c != CONS_EOF)
+			uart_putc_sync(c);
+		cons.buf[cons.e++ % CONS_BUF] = c;
+		/* A full ring is committed too, or nobody could ever drain it. */
+		if (c == '\n' || c == CONS_EOF || cons.e - cons.r == CONS_BUF)
+			console_commit();
+		break;
+	}
+	spin_unlock(&cons.lock);
+}
+
+long console_read(int minor, void __user *dst, size_t n)
+{
+	char kbuf[CONS_CHUNK];
+	size_t got = 0;
+
+	(void)minor;
+	spin_lock(&cons.lock);
+	while (cons.r == cons.w) {
+		if (proc_killed(myproc())) {
+			spin_unlock(&cons.lock);
+			return -EINTR;
+		}
+		sleep(&cons.r, &cons.lock);
+	}
+	/* At most one line per read, as a terminal gives it. */
+	while (got < n && got < sizeof(kbuf) && cons.r != cons.w) {
+		char c = cons.buf[cons.r % CONS_BUF];
+
+		if (c == CONS_EOF) {
+			/* Ends the read; alone at the start it reads as end of
+			 * file, else it stays for the next read to see. */
+			if (got == 0)
+				cons.r++;
+			break;
+		}
+		cons.r++;
+		kbuf[got++] = c;
+		if (c == '\n')
+			break;
+	}
+	spin_unlock(&cons.lock);
+	if (got && copy_to_user(dst, kbuf, got) < 0)
+		return -EFAULT;
+	return got;
+}
+
+long console_write(int minor, const void __user *src, size_t n)
+{
+	char kbuf[CONS_CHUNK];
+	size_t done = 0;
+
+	(void)minor;
+	while (done < n) {
+		size_t len = MIN(n - done, sizeof(kbuf));
+
+		if (copy_from_user(kbuf, (const u8 __user *)src + done, len) < 0)
+			return done ? (long)done : -EFAULT;
+		uart_write(kbuf, len);
+		done += len;
+	}
+	return done;
+}
+
+void console_init(void)
+{
+	uart_init();
+	printk_putc = uart_putc_sync;
+}

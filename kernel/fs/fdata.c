@@ -1,0 +1,134 @@
+/* A regular file's pages, indexed by a radix tree of page-sized nodes (see
+ * struct fdata in ramfs.h). The tree grows upward when a write lands past
+ * what it covers, and shrinks again on truncation, so a small file costs
+ * only its data pages and a 16 MiB one 8 KiB of index more. */
+#include "kernel/fs/ramfs.h"
+#include "kernel/mm/page.h"
+
+#define FDATA_SHIFT 9 /* log2(FDATA_FANOUT) */
+
+_Static_assert(FDATA_FANOUT == 1UL << FDATA_SHIFT, "index nodes hold 512 pointers");
+
+/* Pages a tree of this height covers. */
+static u64 fdata_capacity(u32 height)
+{
+	return 1UL << (FDATA_SHIFT * height);
+}
+
+/* The slot of an index node at this height (>= 1) on the way to pgidx. */
+static u64 fdata_slot(u64 pgidx, u32 height)
+{
+	return (pgidx >> (FDATA_SHIFT * (height - 1))) & (FDATA_FANOUT - 1);
+}
+
+void *fdata_lookup(const struct fdata *fd, u64 pgidx)
+{
+	void *node = fd->root;
+
+	if (pgidx >= fdata_capacity(fd->height))
+		return NULL;
+	for (u32 h = fd->height; h > 0 && node; h--)
+		node = ((void **)node)[fdata_slot(pgidx, h)];
+	return node;
+}
+
+void *fdata_get(struct fdata *fd, u64 pgidx, bool zero, bool *fresh)
+{
+	void **slotp;
+
+	*fresh = false;
+	if (pgidx >= FDATA_MAX_PAGES)
+		return NULL;
+	while (pgidx >= fdata_capacity(fd->height)) {
+		void **node;
+
+		if (!fd->root) {
+			/* An empty tree takes whatever height it needs. */
+			fd->height++;
+			continue;
+		}
+		/* The old tree becomes the first slot of a taller one. */
+		node = kpage_alloc_zeroed();
+		if (!node)
+			return NULL;
+		node[0] = fd->root;
+		fd->root = node;
+		fd->height++;
+	}
+
+	slotp = &fd->root;
+	for (u32 h = fd->height; h > 0; h--) {
+		if (!*slotp) {
+			*slotp = kpage_alloc_zeroed();
+			if (!*slotp)
+				return NULL;
+		}
+		slotp = &((void **)*slotp)[fdata_slot(pgidx, h)];
+	}
+	if (!*slotp) {
+		*slotp = zero ? kpage_alloc_zeroed() : kpage_alloc();
+		if (!*slotp)
+			return NULL;
+		*fresh = true;
+	}
+	return *slotp;
+}
+
+/* Frees node, of this height, and everything under it. */
+static void fdata_free_tree(void *node, u32 height)
+{
+	if (height > 0) {
+		void **slots = node;
+
+		for (u64 i = 0; i < FDATA_FANOUT; i++)
+			if (slots[i])
+				fdata_free_tree(slots[i], height - 1);
+	}
+	kpage_free(node);
+}
+
+/* Frees the pages of the subtree node (height >= 1) at relative index
+ * >= keep, where 0 < keep < fdata_capacity(height). */
+static void fdata_trim(void **node, u32 height, u64 keep)
+{
+	u64 span = fdata_capacity(height - 1);
+
+	for (u64 i = 0; i < FDATA_FANOUT; i++) {
+		u64 base = i * span;
+
+		if (!node[i] || base + span <= keep)
+			continue;
+		if (base >= keep) {
+			fdata_free_tree(node[i], height - 1);
+			node[i] = NULL;
+		} else {
+			fdata_trim(node[i], height - 1, keep - base);
+		}
+	}
+}
+
+void fdata_truncate(struct fdata *fd, u64 npages)
+{
+	if (fd->root && npages == 0) {
+		fdata_free_tree(fd->root, fd->height);
+		fd->root = NULL;
+	}
+	if (!fd->root) {
+		fd->height = 0;
+		return;
+	}
+	if (npages < fdata_capacity(fd->height))
+		fdata_trim(fd->root, fd->height, npages);
+	/* Drop root levels whose only live slot is the first. */
+	while (fd->height > 0 && npages <= fdata_capacity(fd->height - 1)) {
+		void **old = fd->root;
+
+		fd->root = old[0];
+		kpage_free(old);
+		fd->height--;
+		if (!fd->root) {
+			fd->height = 0;
+			break;
+		}
+	}
+}

@@ -1,0 +1,70 @@
+/* Open files, pipes and device drivers: the part of kernel/fs behind the
+ * descriptor system calls. Internal to kernel/fs. */
+#ifndef KERNEL_FS_FILE_H
+#define KERNEL_FS_FILE_H
+
+#include "include/uapi/stat.h"
+#include "kernel/types.h"
+
+struct inode;
+struct pipe;
+
+enum file_type {
+	FILE_INODE,  /* a regular file or a directory */
+	FILE_PIPE,   /* one end of a pipe */
+	FILE_DEVICE, /* a device node: reads and writes go to its driver */
+};
+
+/* What a descriptor refers to; dup() and fork() share one.
+ * Legend: (-) fixed once open() returns, (a) atomic, (i) ip->lock. */
+struct file {
+	enum file_type type; /* (-) */
+	u32 ref;	     /* (a) descriptors referring to it */
+	bool readable;	     /* (-) */
+	bool writable;	     /* (-) */
+	bool append;	     /* (-) O_APPEND: every write goes to the end */
+	u64 off;	     /* (i) FILE_INODE: the position */
+	struct inode *ip;    /* (-) FILE_INODE, FILE_DEVICE: holds a reference */
+	struct pipe *pipe;   /* (-) FILE_PIPE */
+};
+
+/* A zeroed file of this type with ref 1, or NULL. */
+struct file *file_alloc(enum file_type type);
+/* The system calls' work, once the descriptor is checked. Each returns a
+ * count or -errno. */
+long file_read(struct file *f, void __user *dst, size_t n);
+long file_write(struct file *f, const void __user *src, size_t n);
+long file_seek(struct file *f, s64 off, int whence);
+void file_stat(struct file *f, struct mnemo_stat *st);
+
+/* The current process's descriptor table. fd_install() puts f in the
+ * lowest free slot and returns it, taking over the caller's reference, or
+ * returns -EMFILE. fd_file() returns the file behind fd, or NULL. */
+int fd_install(struct file *f);
+struct file *fd_file(int fd);
+
+/* Pipes (pipe.c). pipe_alloc() makes a pipe and its two ends; 0 or
+ * -ENOMEM. */
+int pipe_alloc(struct file **rf, struct file **wf);
+long pipe_read(struct pipe *p, void __user *dst, size_t n);
+long pipe_write(struct pipe *p, const void __user *src, size_t n);
+void pipe_close(struct pipe *p, bool writer);
+u64 pipe_unread(struct pipe *p);
+
+/* Device drivers, by major number (device.c). Reads and writes move
+ * bytes to or from user memory and return a count or -errno. */
+struct device_ops {
+	long (*read)(int minor, void __user *dst, size_t n);
+	long (*write)(int minor, const void __user *src, size_t n);
+};
+const struct device_ops *device_get(int major); /* NULL: no such driver */
+
+/* The console driver (console.c). */
+long console_read(int minor, void __user *dst, size_t n);
+long console_write(int minor, const void __user *src, size_t n);
+
+/* Directory reads (readdir.c): struct mnemo_dirent records from position
+ * *pos, advanced past what was copied. */
+long dir_read(struct inode *dp, void __user *dst, size_t n, u64 *pos);
+
+#endif

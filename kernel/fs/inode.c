@@ -1,0 +1,287 @@
+/* Inodes: allocation, the two counts that keep one alive, and the data of
+ * regular files.
+ *
+ * An inode lives while something names it (nlink: directory entries, and
+ * for a directory its own ".") or uses it (ref: open files, working
+ * directories, lookups in progress). The last of the two to reach zero
+ * frees it, so an unlinked file stays readable through its open
+ * descriptors until the last close. */
+#include "include/uapi/dirent.h"
+#include "include/uapi/errno.h"
+#include "kernel/fs/fs.h"
+#include "kernel/fs/ramfs.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+
+/* Inode numbers must fit the u16 of struct mnemo_dirent. */
+#define INUM_MAX 65536
+
+static struct spinlock inode_count_lock = SPINLOCK_INIT("inode_count");
+
+static struct spinlock inum_lock = SPINLOCK_INIT("inum");
+static u64 inum_used[INUM_MAX / 64]; /* (inum_lock) bit n: number n is taken */
+static u32 inum_next = 1;	     /* (inum_lock) where the search starts */
+
+/* Holes read as this. */
+static const u8 fs_zeros[PAGE_SIZE];
+
+/* A free inode number (never 0), or 0 when all are taken. The search
+ * starts after the last one given, so numbers are not reused at once. */
+static u32 inum_alloc(void)
+{
+	u32 found = 0;
+
+	spin_lock(&inum_lock);
+	for (u32 n = 0; n < INUM_MAX && !found; n++) {
+		u32 i = (inum_next + n) % INUM_MAX;
+
+		if (i != 0 && !(inum_used[i / 64] & (1UL << (i % 64)))) {
+			inum_used[i / 64] |= 1UL << (i % 64);
+			inum_next = i + 1;
+			found = i;
+		}
+	}
+	spin_unlock(&inum_lock);
+	return found;
+}
+
+static void inum_free(u32 i)
+{
+	spin_lock(&inum_lock);
+	inum_used[i / 64] &= ~(1UL << (i % 64));
+	spin_unlock(&inum_lock);
+}
+
+int inode_alloc(u16 type, u16 major, u16 minor, struct inode **out)
+{
+	struct inode *ip = kzalloc(sizeof(*ip));
+
+	if (!ip)
+		return -ENOMEM;
+	ip->ino = inum_alloc();
+	if (!ip->ino) {
+		kfree(ip);
+		return -ENOSPC;
+	}
+	ip->type = type;
+	ip->major = major;
+	ip->minor = minor;
+	ip->ref = 1;
+	sleeplock_init(&ip->lock, "inode");
+	*out = ip;
+	return 0;
+}
+
+/* Frees an inode nothing names or uses any more. */
+static void inode_free(struct inode *ip)
+{
+	if (ip->type == MNEMO_T_FILE)
+		fdata_truncate(&ip->data, 0);
+	else if (ip->type == MNEMO_T_DIR)
+		dir_free(&ip->dir);
+	inum_free(ip->ino);
+	kfree(ip);
+}
+
+struct inode *inode_get(struct inode *ip)
+{
+	spin_lock(&inode_count_lock);
+	ip->ref++;
+	spin_unlock(&inode_count_lock);
+	return ip;
+}
+
+void inode_put(struct inode *ip)
+{
+	bool dead;
+
+	spin_lock(&inode_count_lock);
+	if (ip->ref == 0)
+		panic("inode_put: inode %u has no reference", ip->ino);
+	ip->ref--;
+	dead = ip->ref == 0 && ip->nlink == 0;
+	spin_unlock(&inode_count_lock);
+	if (dead)
+		inode_free(ip);
+}
+
+void inode_nlink_add(struct inode *ip, int delta)
+{
+	spin_lock(&inode_count_lock);
+	if (ip->ref == 0 || (delta < 0 && ip->nlink == 0))
+		panic("inode_nlink_add: inode %u: ref %u nlink %u", ip->ino, ip->ref, ip->nlink);
+	ip->nlink += delta;
+	spin_unlock(&inode_count_lock);
+}
+
+void inode_nlink_clear(struct inode *ip)
+{
+	spin_lock(&inode_count_lock);
+	if (ip->ref == 0)
+		panic("inode_nlink_clear: inode %u has no reference", ip->ino);
+	ip->nlink = 0;
+	spin_unlock(&inode_count_lock);
+}
+
+void inode_lock(struct inode *ip)
+{
+	sleeplock_acquire(&ip->lock);
+}
+void inode_unlock(struct inode *ip)
+{
+	sleeplock_release(&ip->lock);
+}
+
+bool inode_is_dir(struct inode *ip)
+{
+	return ip->type == MNEMO_T_DIR;
+}
+bool inode_is_file(struct inode *ip)
+{
+	return ip->type == MNEMO_T_FILE;
+}
+
+u64 inode_size(struct inode *ip)
+{
+	u64 size;
+
+	inode_lock(ip);
+	size = ip->size;
+	inode_unlock(ip);
+	return size;
+}
+
+void inode_stat(struct inode *ip, struct mnemo_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->dev = 1;
+	st->ino = ip->ino;
+	st->type = ip->type;
+	st->major = ip->major;
+	if (ip->type == MNEMO_T_FILE) {
+		inode_lock(ip);
+		st->size = ip->size;
+		inode_unlock(ip);
+	} else if (ip->type == MNEMO_T_DIR) {
+		/* What read() would return: one record per entry, "." and "..". */
+		fs_ns_lock();
+		st->size = (2 + (u64)ip->dir.nlive) * sizeof(struct mnemo_dirent);
+		fs_ns_unlock();
+	}
+	spin_lock(&inode_count_lock);
+	st->nlink = ip->nlink;
+	spin_unlock(&inode_count_lock);
+}
+
+int iob_put(struct iobuf *b, size_t at, const void *src, size_t n)
+{
+	if (b->user)
+		return copy_to_user((u8 __user *)b->u + at, src, n);
+	memcpy((u8 *)b->k + at, src, n);
+	return 0;
+}
+
+int iob_get(struct iobuf *b, size_t at, void *dst, size_t n)
+{
+	if (b->user)
+		return copy_from_user(dst, (const u8 __user *)b->u + at, n);
+	memcpy(dst, (const u8 *)b->k + at, n);
+	return 0;
+}
+
+long __inode_read(struct inode *ip, struct iobuf *dst, u64 off, size_t n)
+{
+	size_t done = 0;
+
+	if (off >= ip->size)
+		return 0;
+	n = MIN(n, ip->size - off);
+	while (done < n) {
+		u64 pos = off + done;
+		size_t pgoff = pos % PAGE_SIZE;
+		size_t len = MIN(n - done, PAGE_SIZE - pgoff);
+		const u8 *page = fdata_lookup(&ip->data, pos / PAGE_SIZE);
+
+		if (iob_put(dst, done, page ? page + pgoff : fs_zeros, len) < 0)
+			return done ? (long)done : -EFAULT;
+		done += len;
+	}
+	return done;
+}
+
+long __inode_write(struct inode *ip, struct iobuf *src, u64 off, size_t n)
+{
+	size_t done = 0;
+	long err = 0;
+
+	if (n == 0)
+		return 0;
+	if (off >= FS_MAX_FILE_SIZE)
+		return -EFBIG;
+	n = MIN(n, FS_MAX_FILE_SIZE - off);
+	while (done < n) {
+		u64 pos = off + done;
+		size_t pgoff = pos % PAGE_SIZE;
+		size_t len = MIN(n - done, PAGE_SIZE - pgoff);
+		bool whole = len == PAGE_SIZE, fresh;
+		/* A page the copy fills entirely needs no zeroing first. */
+		u8 *page = fdata_get(&ip->data, pos / PAGE_SIZE, !whole, &fresh);
+
+		if (!page) {
+			err = -ENOMEM;
+			break;
+		}
+		if (iob_get(src, done, page + pgoff, len) < 0) {
+			/* Bytes past the size, and a new page, must read as zeros. */
+			if (fresh) {
+				memset(page, 0, PAGE_SIZE);
+			} else if (pos + len > ip->size) {
+				u64 from = MAX(pos, ip->size);
+
+				memset(page + from % PAGE_SIZE, 0, pos + len - from);
+			}
+			err = -EFAULT;
+			break;
+		}
+		done += len;
+		if (pos + len > ip->size)
+			ip->size = pos + len;
+	}
+	return done ? (long)done : err;
+}
+
+int __inode_truncate(struct inode *ip, u64 size)
+{
+	if (size > FS_MAX_FILE_SIZE)
+		return -EFBIG;
+	if (size < ip->size) {
+		u8 *page;
+
+		fdata_truncate(&ip->data, PAGE_ROUND_UP(size) / PAGE_SIZE);
+		/* The kept part of the last page must read as zeros if the file
+		 * grows again. */
+		page = fdata_lookup(&ip->data, size / PAGE_SIZE);
+		if (page && size % PAGE_SIZE)
+			memset(page + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
+	}
+	ip->size = size;
+	return 0;
+}
+
+long inode_read(struct inode *ip, void *dst, u64 off, size_t n)
+{
+	struct iobuf b = {.user = false, .k = dst};
+	long r;
+
+	if (ip->type == MNEMO_T_DIR)
+		return -EISDIR;
+	if (ip->type != MNEMO_T_FILE)
+		return -EINVAL;
+	inode_lock(ip);
+	r = __inode_read(ip, &b, off, n);
+	inode_unlock(ip);
+	return r;
+}

@@ -1,0 +1,209 @@
+/* Pipes: a ring buffer between one write end and one read end.
+ *
+ * Speed comes from copying straight between user memory and the ring,
+ * in at most two chunks per call (the ring may wrap), with the spinlock
+ * dropped during each copy, and from sleeping or waking only when the
+ * ring is full or empty and somebody actually waits.
+ *
+ * The copy without the lock is safe because only one reader and one
+ * writer work at a time (the busy flags), the reader touches only bytes
+ * in [nread, nwrite) and the writer only the free space after nwrite, and
+ * each advances its own counter under the lock after its copy. A writer
+ * stays busy for its whole write, so concurrent writes never interleave. */
+#include "include/uapi/errno.h"
+#include "kernel/fs/file.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+
+#define PIPE_SIZE (16 * 1024) /* a power of two */
+
+/* Legend: (p) p->lock; (r) the busy reader, (w) the busy writer. */
+struct pipe {
+	struct spinlock lock;
+	u8 *buf;	   /* PIPE_SIZE bytes */
+	u64 nread;	   /* (p, r) bytes ever read; only the busy reader moves it */
+	u64 nwrite;	   /* (p, w) bytes ever written; only the busy writer moves it */
+	bool readopen;	   /* (p) the read end is open */
+	bool writeopen;	   /* (p) the write end is open */
+	bool reader_busy;  /* (p) a reader is inside pipe_read */
+	bool writer_busy;  /* (p) a writer is inside pipe_write */
+	bool reader_waits; /* (p) the busy reader sleeps on &nwrite for data */
+	bool writer_waits; /* (p) the busy writer sleeps on &nread for space */
+	bool claim_waits;  /* (p) someone sleeps for a busy flag */
+};
+
+int pipe_alloc(struct file **rf, struct file **wf)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+
+	if (!p)
+		goto out;
+	p->buf = kmalloc(PIPE_SIZE);
+	if (!p->buf)
+		goto out_free_pipe;
+	*rf = file_alloc(FILE_PIPE);
+	if (!*rf)
+		goto out_free_buf;
+	*wf = file_alloc(FILE_PIPE);
+	if (!*wf)
+		goto out_free_rf;
+	spin_init(&p->lock, "pipe");
+	p->readopen = p->writeopen = true;
+	(*rf)->pipe = (*wf)->pipe = p;
+	(*rf)->readable = true;
+	(*wf)->writable = true;
+	return 0;
+
+out_free_rf:
+	kfree(*rf);
+out_free_buf:
+	kfree(p->buf);
+out_free_pipe:
+	kfree(p);
+out:
+	return -ENOMEM;
+}
+
+/* Waits until *busy is clear and sets it; p->lock held. 0 or -EINTR. */
+static int pipe_claim(struct pipe *p, bool *busy)
+{
+	while (*busy) {
+		if (proc_killed(myproc()))
+			return -EINTR;
+		p->claim_waits = true;
+		sleep(&p->claim_waits, &p->lock);
+	}
+	*busy = true;
+	return 0;
+}
+
+static void pipe_unclaim(struct pipe *p, bool *busy)
+{
+	*busy = false;
+	if (p->claim_waits) {
+		p->claim_waits = false;
+		wakeup(&p->claim_waits);
+	}
+}
+
+long pipe_read(struct pipe *p, void __user *dst, size_t n)
+{
+	size_t done = 0;
+	long err = 0;
+
+	spin_lock(&p->lock);
+	err = pipe_claim(p, &p->reader_busy);
+	if (err)
+		goto out;
+	while (p->nread == p->nwrite) {
+		if (!p->writeopen)
+			goto out_unclaim; /* end of file */
+		if (proc_killed(myproc())) {
+			err = -EINTR;
+			goto out_unclaim;
+		}
+		p->reader_waits = true;
+		sleep(&p->nwrite, &p->lock);
+	}
+	/* Take what is there, without waiting for more. */
+	while (done < n && p->nread != p->nwrite) {
+		size_t tail = p->nread % PIPE_SIZE;
+		size_t chunk = MIN(n - done, p->nwrite - p->nread);
+
+		chunk = MIN(chunk, PIPE_SIZE - tail);
+		spin_unlock(&p->lock);
+		err = copy_to_user((u8 __user *)dst + done, p->buf + tail, chunk);
+		spin_lock(&p->lock);
+		if (err)
+			break;
+		p->nread += chunk;
+		done += chunk;
+		if (p->writer_waits) {
+			p->writer_waits = false;
+			wakeup(&p->nread);
+		}
+	}
+out_unclaim:
+	pipe_unclaim(p, &p->reader_busy);
+out:
+	spin_unlock(&p->lock);
+	return done ? (long)done : err;
+}
+
+long pipe_write(struct pipe *p, const void __user *src, size_t n)
+{
+	size_t done = 0;
+	long err = 0;
+
+	spin_lock(&p->lock);
+	err = pipe_claim(p, &p->writer_busy);
+	if (err)
+		goto out;
+	while (done < n) {
+		size_t space, head, chunk;
+
+		if (!p->readopen) {
+			err = -EPIPE;
+			break;
+		}
+		space = PIPE_SIZE - (p->nwrite - p->nread);
+		if (space == 0) {
+			if (proc_killed(myproc())) {
+				err = -EINTR;
+				break;
+			}
+			p->writer_waits = true;
+			sleep(&p->nread, &p->lock);
+			continue;
+		}
+		head = p->nwrite % PIPE_SIZE;
+		chunk = MIN(MIN(n - done, space), PIPE_SIZE - head);
+		spin_unlock(&p->lock);
+		err = copy_from_user(p->buf + head, (const u8 __user *)src + done, chunk);
+		spin_lock(&p->lock);
+		if (err)
+			break;
+		p->nwrite += chunk;
+		done += chunk;
+		if (p->reader_waits) {
+			p->reader_waits = false;
+			wakeup(&p->nwrite);
+		}
+	}
+	pipe_unclaim(p, &p->writer_busy);
+out:
+	spin_unlock(&p->lock);
+	return done ? (long)done : err;
+}
+
+void pipe_close(struct pipe *p, bool writer)
+{
+	bool dead;
+
+	spin_lock(&p->lock);
+	if (writer) {
+		p->writeopen = false;
+		wakeup(&p->nwrite); /* a reader sees the end of file */
+	} else {
+		p->readopen = false;
+		wakeup(&p->nread); /* a writer sees EPIPE */
+	}
+	dead = !p->readopen && !p->writeopen;
+	spin_unlock(&p->lock);
+	if (dead) {
+		kfree(p->buf);
+		kfree(p);
+	}
+}
+
+u64 pipe_unread(struct pipe *p)
+{
+	u64 n;
+
+	spin_lock(&p->lock);
+	n = p->nwrite - p->nread;
+	spin_unlock(&p->lock);
+	return n;
+}
