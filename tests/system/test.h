@@ -26,10 +26,10 @@
 /* A status no exit() of ours uses: "could not even fork". */
 #define TEST_NO_CHILD (-1000)
 
-static int test_failures;
+static int test_nfailed;
 
 /* Writes a whole formatted line to fd 1 in one write(). */
-static void test_vprint(const char *fmt, va_list ap)
+static inline void test_vprint(const char *fmt, va_list ap)
 {
 	char line[512];
 	int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
@@ -42,7 +42,7 @@ static void test_vprint(const char *fmt, va_list ap)
 	(void)!write(1, line, n);
 }
 
-static void __attribute__((format(printf, 1, 2))) test_print(const char *fmt, ...)
+static inline void __attribute__((format(printf, 1, 2))) test_print(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -53,7 +53,7 @@ static void __attribute__((format(printf, 1, 2))) test_print(const char *fmt, ..
 
 /* Reports one check: `PASS name`, or `FAIL name: why` (why is a printf
  * format; leading spaces are dropped). Returns ok. */
-static int __attribute__((format(printf, 3, 4)))
+static inline int __attribute__((format(printf, 3, 4)))
 test_report(const char *name, int ok, const char *why, ...)
 {
 	char msg[400];
@@ -69,7 +69,7 @@ test_report(const char *name, int ok, const char *why, ...)
 	/* CHECK prefixes a space so that its format is never empty. */
 	const char *m = msg + strspn(msg, " ");
 	test_print("FAIL %s: %s", name, m[0] ? m : "check failed");
-	test_failures++;
+	test_nfailed++;
 	return 0;
 }
 
@@ -85,7 +85,7 @@ test_report(const char *name, int ok, const char *why, ...)
 /* Checks that result is -1 with errno err. Call it as
  * expect_errno("name", open("/nope", O_RDONLY), ENOENT): errno is read
  * after the call has been evaluated. */
-static int expect_errno(const char *name, long result, int err)
+static inline int expect_errno(const char *name, long result, int err)
 {
 	int e = errno;
 
@@ -99,7 +99,7 @@ static int expect_errno(const char *name, long result, int err)
 }
 
 /* The exit status of a child, waited for with waitpid (raw, mnemo's). */
-static int test_wait_status(int pid)
+static inline int test_wait_status(int pid)
 {
 	int status = TEST_NO_CHILD;
 
@@ -111,7 +111,7 @@ static int test_wait_status(int pid)
 /* Runs fn(arg) in a child process and returns the child's exit status:
  * what fn returned, -1 if the child was killed or faulted, TEST_NO_CHILD
  * if fork failed. Used to test that something kills only the child. */
-static int test_in_child(int (*fn)(long), long arg)
+static inline int test_in_child(int (*fn)(long), long arg)
 {
 	int pid = fork();
 
@@ -123,7 +123,7 @@ static int test_in_child(int (*fn)(long), long arg)
 }
 
 /* Writes all n bytes; returns 0 or -1 with errno. */
-static int test_write_all(int fd, const void *buf, size_t n)
+static inline int test_write_all(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
 
@@ -139,7 +139,7 @@ static int test_write_all(int fd, const void *buf, size_t n)
 
 /* Reads exactly n bytes unless end of file comes first; returns the
  * number read or -1 with errno. */
-static long test_read_full(int fd, void *buf, size_t n)
+static inline long test_read_full(int fd, void *buf, size_t n)
 {
 	char *p = buf;
 	size_t got = 0;
@@ -157,52 +157,124 @@ static long test_read_full(int fd, void *buf, size_t n)
 
 /* A reproducible byte stream: byte i of stream seed. Writers fill with it,
  * readers compare against it, so a lost, repeated or reordered block is
- * caught, not only a changed sum. */
-static inline uint8_t test_pattern_byte(uint32_t seed, uint64_t i)
+ * caught, not only a changed sum. Bytes come in 64-bit words, stored
+ * little-endian (as RISC-V does), so whole words can be filled at once. */
+static inline uint64_t test_pattern_word(uint32_t seed, uint64_t k)
 {
-	uint64_t x = (i >> 3) * 0x9e3779b97f4a7c15ull + seed;
+	uint64_t x = k * 0x9e3779b97f4a7c15ull + seed;
 
 	x ^= x >> 29;
-	return (uint8_t)(x >> ((i & 7) * 8));
+	return x;
 }
 
-static void test_pattern_fill(uint8_t *buf, size_t n, uint32_t seed, uint64_t offset)
+static inline uint8_t test_pattern_byte(uint32_t seed, uint64_t i)
 {
-	for (size_t i = 0; i < n; i++)
+	return (uint8_t)(test_pattern_word(seed, i >> 3) >> ((i & 7) * 8));
+}
+
+static inline void test_pattern_fill(uint8_t *buf, size_t n, uint32_t seed, uint64_t offset)
+{
+	size_t i = 0;
+
+	for (; i < n && ((offset + i) & 7); i++)
+		buf[i] = test_pattern_byte(seed, offset + i);
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w = test_pattern_word(seed, (offset + i) >> 3);
+		memcpy(buf + i, &w, 8);
+	}
+	for (; i < n; i++)
 		buf[i] = test_pattern_byte(seed, offset + i);
 }
 
 /* Index of the first byte that differs from the pattern, or -1. */
-static long test_pattern_diff(const uint8_t *buf, size_t n, uint32_t seed, uint64_t offset)
+static inline long test_pattern_diff(const uint8_t *buf, size_t n, uint32_t seed, uint64_t offset)
 {
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+
+	for (; i < n && ((offset + i) & 7); i++)
+		if (buf[i] != test_pattern_byte(seed, offset + i))
+			return (long)i;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w = test_pattern_word(seed, (offset + i) >> 3);
+		if (memcmp(buf + i, &w, 8) != 0)
+			break;
+	}
+	for (; i < n; i++)
 		if (buf[i] != test_pattern_byte(seed, offset + i))
 			return (long)i;
 	return -1;
 }
 
-/* A running checksum (Fletcher-like: order matters). */
+/* A running checksum (Fletcher-like, so the order of bytes matters). */
 struct test_sum {
 	uint64_t a, b;
 };
 
-static void test_sum_add(struct test_sum *s, const uint8_t *buf, size_t n)
+static inline void test_sum_add(struct test_sum *s, const uint8_t *buf, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		s->a = (s->a + buf[i]) % 0xffffffffull;
-		s->b = (s->b + s->a) % 0xffffffffull;
+		s->a += buf[i];
+		s->b += s->a;
 	}
 }
 
-static uint64_t test_sum_value(const struct test_sum *s)
+static inline uint64_t test_sum_value(const struct test_sum *s)
 {
-	return (s->b << 32) | s->a;
+	return s->b ^ (s->a << 40);
 }
 
-/* The status a test program exits with: 0 when every check passed. */
-static int test_done(void)
+/* Makes the directory /tmp/NAME (removing a leftover empty one first) and
+ * makes it the working directory, so that a test's files stay together.
+ * Returns 0 or -1. */
+static inline int test_enter_tmp(const char *name)
 {
-	return test_failures ? 1 : 0;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/%s", name);
+	unlink(path);
+	if (mkdir(path, 0777) < 0 || chdir(path) < 0) {
+		test_report("tmpdir", 0, "cannot create and enter %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Leaves /tmp/NAME and removes it; it must be empty by then. */
+static inline void test_leave_tmp(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/%s", name);
+	if (chdir("/") < 0 || unlink(path) < 0)
+		test_report("tmpdir-cleanup", 0, "cannot remove %s: %s", path, strerror(errno));
+}
+
+/* A raw system call, bypassing the library: returns the kernel's a0,
+ * i.e. the result or -errno with Linux's numbers (include/uapi/errno.h),
+ * which picolibc's errno.h numbers differ from for some names. */
+static inline long test_syscall(long nr, long a0, long a1, long a2)
+{
+	register long r_a0 __asm__("a0") = a0;
+	register long r_a1 __asm__("a1") = a1;
+	register long r_a2 __asm__("a2") = a2;
+	register long r_a7 __asm__("a7") = nr;
+
+	__asm__ volatile("ecall" : "+r"(r_a0) : "r"(r_a1), "r"(r_a2), "r"(r_a7) : "memory");
+	return r_a0;
+}
+
+/* Error numbers as the kernel returns them (Linux's, include/uapi/errno.h),
+ * for checking raw results; picolibc's errno values differ for some. */
+#define KERR_ENOENT 2
+#define KERR_EBADF  9
+#define KERR_EFAULT 14
+#define KERR_EEXIST 17
+#define KERR_ENOSYS 38
+
+/* The status a test program exits with: 0 when every check passed. */
+static inline int test_done(void)
+{
+	return test_nfailed ? 1 : 0;
 }
 
 #endif

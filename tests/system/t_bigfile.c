@@ -1,0 +1,136 @@
+/* Large files: 16 MiB written and read back with a checksum, random
+ * reads, and an unlinked file that stays readable while open and gives
+ * its pages back when closed. Works in /tmp/t_bigfile. */
+#include "test.h"
+
+#define TDIR	 "t_bigfile"
+#define BIG_SIZE (16L << 20)
+#define CHUNK	 (64L << 10)
+#define SEED	 0x5eed
+#define PAGE	 4096L
+/* Pages the kernel may keep for its own bookkeeping of a file (inode,
+ * index blocks) or that our process has in flight; the runner checks
+ * the exact count after the test. */
+#define SLACK_PAGES 64
+
+static uint8_t chunk[CHUNK];
+
+/* Writes the pattern file of size bytes; returns its checksum or 0 on a
+ * failure (reported). */
+static uint64_t write_big(const char *path, long size)
+{
+	struct test_sum sum = {0};
+	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+
+	if (!CHECK("big-create", fd >= 0, "%s", strerror(errno)))
+		return 0;
+	for (long off = 0; off < size; off += CHUNK) {
+		test_pattern_fill(chunk, CHUNK, SEED, off);
+		test_sum_add(&sum, chunk, CHUNK);
+		if (test_write_all(fd, chunk, CHUNK) < 0) {
+			CHECK("big-write", 0, "at offset %ld: %s", off, strerror(errno));
+			close(fd);
+			return 0;
+		}
+	}
+	close(fd);
+	CHECK("big-write", 1);
+	return test_sum_value(&sum);
+}
+
+/* Reads fd from its current offset to the end, checking the pattern;
+ * returns the checksum, or 0 on a failure (reported under name). */
+static uint64_t read_big(int fd, const char *name)
+{
+	struct test_sum sum = {0};
+	long off = 0, n;
+
+	while ((n = test_read_full(fd, chunk, CHUNK)) > 0) {
+		long bad = test_pattern_diff(chunk, n, SEED, off);
+		if (bad >= 0) {
+			CHECK(name, 0, "byte %ld differs", off + bad);
+			return 0;
+		}
+		test_sum_add(&sum, chunk, n);
+		off += n;
+	}
+	if (!CHECK(name, n == 0 && off == BIG_SIZE, "read %ld bytes, last result %ld (%s)", off, n,
+		   strerror(errno)))
+		return 0;
+	return test_sum_value(&sum);
+}
+
+static void test_big_file(void)
+{
+	struct stat st;
+	uint64_t wsum, rsum;
+	int fd, bad = 0;
+
+	wsum = write_big("big", BIG_SIZE);
+	CHECK("big-size", stat("big", &st) == 0 && st.st_size == BIG_SIZE, "size %ld",
+	      (long)st.st_size);
+	fd = open("big", O_RDONLY);
+	rsum = read_big(fd, "big-read");
+	CHECK("big-checksum", wsum != 0 && wsum == rsum, "wrote %#llx, read %#llx",
+	      (unsigned long long)wsum, (unsigned long long)rsum);
+
+	/* Reads at scattered offsets, crossing page boundaries. */
+	for (long i = 0; i < 64; i++) {
+		long off = (i * 2654435761L) % (BIG_SIZE - 8192);
+		if (lseek(fd, off, SEEK_SET) != off || test_read_full(fd, chunk, 5000) != 5000 ||
+		    test_pattern_diff(chunk, 5000, SEED, off) >= 0)
+			bad++;
+	}
+	CHECK("big-random-reads", bad == 0, "%d of 64 reads wrong", bad);
+	close(fd);
+
+	/* Truncating gives the pages back. */
+	long before = free_page_count();
+	fd = open("big", O_WRONLY | O_TRUNC);
+	close(fd);
+	long freed = free_page_count() - before;
+	CHECK("big-trunc-frees", freed >= BIG_SIZE / PAGE - SLACK_PAGES, "%ld pages freed", freed);
+	unlink("big");
+}
+
+/* An unlinked file stays readable through an open descriptor; its pages
+ * are freed on the last close. */
+static void test_unlink_open(void)
+{
+	struct stat st;
+	long start, written, after;
+	uint64_t wsum, rsum;
+	int fd;
+
+	start = free_page_count();
+	wsum = write_big("gone", BIG_SIZE);
+	written = free_page_count();
+	CHECK("unlink-open-pages-used", start - written >= BIG_SIZE / PAGE, "only %ld pages used",
+	      start - written);
+
+	fd = open("gone", O_RDONLY);
+	CHECK("unlink-open", fd >= 0 && unlink("gone") == 0, "%s", strerror(errno));
+	expect_errno("unlink-open-name-gone", stat("gone", &st), ENOENT);
+	CHECK("unlink-open-fstat",
+	      fstat(fd, &st) == 0 && st.st_nlink == 0 && st.st_size == BIG_SIZE,
+	      "nlink %ld size %ld", (long)st.st_nlink, (long)st.st_size);
+	CHECK("unlink-open-kept", start - free_page_count() >= BIG_SIZE / PAGE - SLACK_PAGES,
+	      "pages freed while still open");
+	rsum = read_big(fd, "unlink-open-read");
+	CHECK("unlink-open-checksum", wsum != 0 && rsum == wsum);
+	close(fd);
+	after = free_page_count();
+	CHECK("unlink-open-freed-on-close", after >= start - SLACK_PAGES,
+	      "%ld pages still used after close", start - after);
+}
+
+int main(void)
+{
+	if (test_enter_tmp(TDIR) < 0)
+		return 1;
+	memset(chunk, 0, sizeof(chunk)); /* map our buffer before counting pages */
+	test_big_file();
+	test_unlink_open();
+	test_leave_tmp(TDIR);
+	return test_done();
+}
