@@ -40,8 +40,15 @@ $(B)/kernel/%.S.o: kernel/%.S | $(SETUP)
 	@mkdir -p $(dir $@)
 	$(CC) $(KCFLAGS) -D__ASSEMBLER__ -c $< -o $@
 
-$(B)/kernel.elf: $(KOBJS) kernel/arch/riscv/kernel.ld
-	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) -o $@ -lgcc
+# Two links: the second adds the symbol table (for backtraces) built from
+# the first; the table sits last in the image, so nothing else moves.
+$(B)/kernel.elf: $(KOBJS) kernel/arch/riscv/kernel.ld scripts/ksyms
+	scripts/ksyms > $(B)/ksyms0.S
+	$(CC) $(KCFLAGS) -c $(B)/ksyms0.S -o $(B)/ksyms0.o
+	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/ksyms0.o -o $(B)/kernel.pass1.elf -lgcc
+	scripts/ksyms $(B)/kernel.pass1.elf > $(B)/ksyms.S
+	$(CC) $(KCFLAGS) -c $(B)/ksyms.S -o $(B)/ksyms.o
+	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/ksyms.o -o $@ -lgcc
 
 # ---------------------------------------------------------------- user
 ULIB_SRCS := $(sort $(wildcard user/lib/*.c user/lib/*.S))

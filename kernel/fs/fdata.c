@@ -88,23 +88,32 @@ static void fdata_free_tree(void *node, u32 height)
 }
 
 /* Frees the pages of the subtree node (height >= 1) at relative index
- * >= keep, where 0 < keep < fdata_capacity(height). */
-static void fdata_trim(void **node, u32 height, u64 keep)
+ * >= keep, where 0 < keep < fdata_capacity(height), and the index pages
+ * left empty. Returns whether node itself is left empty. */
+static bool fdata_trim(void **node, u32 height, u64 keep)
 {
 	u64 span = fdata_capacity(height - 1);
+	bool empty = true;
 
 	for (u64 i = 0; i < FDATA_FANOUT; i++) {
 		u64 base = i * span;
 
-		if (!node[i] || base + span <= keep)
+		if (!node[i])
 			continue;
 		if (base >= keep) {
 			fdata_free_tree(node[i], height - 1);
 			node[i] = NULL;
-		} else {
-			fdata_trim(node[i], height - 1, keep - base);
+			continue;
 		}
+		/* Straddling the cut: only an index page can (span > 1). */
+		if (base + span > keep && fdata_trim(node[i], height - 1, keep - base)) {
+			kpage_free(node[i]);
+			node[i] = NULL;
+			continue;
+		}
+		empty = false;
 	}
+	return empty;
 }
 
 void fdata_truncate(struct fdata *fd, u64 npages)
@@ -117,8 +126,12 @@ void fdata_truncate(struct fdata *fd, u64 npages)
 		fd->height = 0;
 		return;
 	}
-	if (npages < fdata_capacity(fd->height))
-		fdata_trim(fd->root, fd->height, npages);
+	if (npages < fdata_capacity(fd->height) && fdata_trim(fd->root, fd->height, npages)) {
+		kpage_free(fd->root);
+		fd->root = NULL;
+		fd->height = 0;
+		return;
+	}
 	/* Drop root levels whose only live slot is the first. */
 	while (fd->height > 0 && npages <= fdata_capacity(fd->height - 1)) {
 		void **old = fd->root;

@@ -11,6 +11,21 @@
 #define PAGE_ROUND_UP(x) ALIGN_UP((u64)(x), PAGE_SIZE)
 #define PAGE_ROUND_DOWN(x) ALIGN_DOWN((u64)(x), PAGE_SIZE)
 
+#define MM_USER_TOP 0x4000000000UL /* end of the Sv39 lower half */
+
+struct mm;
+/* Provided by the kernel (kernel/arch, kernel/proc) or by the host tests:
+ * the address space of the running process, TLB maintenance after PTEs of
+ * mm change (va == MM_FLUSH_ALL for everything), and the window in which
+ * the kernel may touch user pages. */
+struct mm *mm_current(void);
+#define MM_FLUSH_ALL (~0UL)
+void mm_tlb_flush(struct mm *mm, u64 va);
+void mm_user_access_begin(void);
+void mm_user_access_end(void);
+long uaccess_copy(void *dst, const void *src, size_t n);
+long uaccess_strncpy(char *dst, const char *src, size_t size);
+
 #ifdef MNEMO_HOST
 extern u8 *host_phys_base;  /* where the simulated RAM lives */
 extern u64 host_phys_start; /* the physical address it pretends to start at */

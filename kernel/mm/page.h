@@ -12,18 +12,32 @@
 #define PAGE_MAX_ORDER 10 /* largest run: 2^10 pages = 4 MiB */
 
 enum page_flags {
-	PG_FREE = 1 << 0,      /* in the buddy lists (head of a free run) */
-	PG_PAGETABLE = 1 << 1, /* used as a page-table page */
+	PG_FREE = 1 << 0,      /* heads a free run in the buddy lists */
+	PG_PAGETABLE = 1 << 1, /* a page-table page */
 	PG_CACHED = 1 << 2,    /* in a per-hart cache */
+	PG_SLAB = 1 << 3,      /* carved into kmalloc objects */
+	PG_RESERVED = 1 << 4,  /* never given to the allocator */
 };
 
 struct page {
 	u32 refcount; /* atomic; 0 when free */
 	u16 flags;    /* enum page_flags */
-	u8 order;     /* order of the run it heads while free */
-	struct list link; /* free list or cache link; owner's list otherwise */
+	u8 order;     /* order of the run this page heads */
+	u8 slab_class; /* PG_SLAB: the kmalloc size class */
+	struct list link; /* free list, cache, or the owner's list */
+	union {
+		struct { /* PG_SLAB */
+			void *freelist;
+			u32 inuse;
+		} slab;
+		u64 private; /* for the owner */
+	};
 };
 
+/* Places the descriptor array for RAM [ram_start, ram_end) at physical
+ * address array_pa and marks every page reserved. Returns the end of the
+ * array; the caller then frees the usable ranges with page_alloc_init(). */
+u64 page_alloc_setup(u64 ram_start, u64 ram_end, u64 array_pa);
 /* Gives the allocator the physical range [start, end), page-aligned inward. */
 void page_alloc_init(u64 start, u64 end);
 
@@ -33,7 +47,10 @@ struct page *page_alloc(unsigned order);
 /* Drops one reference; the run goes back to the allocator at zero. */
 void page_put(struct page *pg);
 void page_get(struct page *pg);
-void page_free_order(struct page *pg, unsigned order);
+static inline u32 page_refcount(const struct page *pg)
+{
+	return __atomic_load_n(&pg->refcount, __ATOMIC_RELAXED);
+}
 
 u64 page_to_pa(const struct page *pg);
 struct page *pa_to_page(u64 pa);

@@ -2,6 +2,7 @@
 #ifndef KERNEL_PROC_PROC_H
 #define KERNEL_PROC_PROC_H
 
+#include "kernel/lib/list.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/types.h"
 
@@ -36,6 +37,8 @@ struct cpu {
 	bool intena;              /* were interrupts on before push_off()? */
 	int id;                   /* index in cpus[] */
 	u64 hartid;               /* the hardware's hart id */
+	struct mm *active_mm;     /* loaded in satp, or NULL for the kernel's */
+	volatile bool idle;       /* in wfi, waiting for work */
 };
 
 enum proc_state { PROC_UNUSED, PROC_USED, PROC_SLEEPING, PROC_RUNNABLE, PROC_RUNNING, PROC_ZOMBIE };
@@ -44,8 +47,8 @@ struct mm;
 struct file;
 struct inode;
 
-/* Locking legend: (p) p->lock, (w) wait_lock, (-) private to the process
- * itself or set before it first runs. */
+/* Locking legend: (p) p->lock, (w) wait_lock, (q) the sleep queue's lock,
+ * (-) private to the process itself or set before it first runs. */
 struct proc {
 	struct spinlock lock;
 	enum proc_state state; /* (p) */
@@ -62,7 +65,8 @@ struct proc {
 	struct file *ofile[NOFILE]; /* (-) open files */
 	struct inode *cwd;         /* (-) working directory */
 	char name[PROC_NAME_LEN];  /* (-) for ps and fault messages */
-	int last_hart;             /* (p) for ps */
+	int last_hart;             /* (p) hart it last ran on */
+	struct list sleep_link;    /* (q) in a sleep queue while SLEEPING */
 };
 
 extern struct cpu cpus[NCPU];
@@ -86,7 +90,8 @@ void yield(void);
 
 void proc_init(void);
 void scheduler(void) __attribute__((noreturn));
-void userinit(void);
+/* Creates PID 1, which runs /bin/init with the boot arguments as argv. */
+void userinit_with_args(const char *bootargs);
 void exit_current(int status) __attribute__((noreturn));
 
 extern volatile u64 ticks; /* 100 Hz, since boot */

@@ -1,0 +1,18 @@
+/* The kernel half of every address space. */
+#ifndef ARCH_RISCV_KMAP_H
+#define ARCH_RISCV_KMAP_H
+
+#include "kernel/mm/pte.h"
+
+extern pagetable_t kernel_root;
+
+/* Builds the kernel page table for RAM [ram_start, ram_end) and the
+ * devices, and switches the boot hart to it. */
+void kmap_init(u64 ram_start, u64 ram_end);
+/* Switches a secondary hart to the kernel page table. */
+void kmap_init_hart(void);
+
+/* Loads a page table into satp (with the fence the spec requires). */
+void satp_switch(pagetable_t root);
+
+#endif

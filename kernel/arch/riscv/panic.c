@@ -1,0 +1,75 @@
+/* Panics: the message, the registers and a backtrace with function names,
+ * then every hart stops. */
+#include <stdarg.h>
+
+#include "kernel/arch/riscv/csr.h"
+#include "kernel/arch/riscv/ksyms.h"
+#include "kernel/arch/riscv/memlayout.h"
+#include "kernel/arch/riscv/sbi.h"
+#include "kernel/arch/riscv/trap.h"
+#include "kernel/lib/printf.h"
+#include "kernel/proc/proc.h"
+
+volatile bool panicked;
+
+static void print_location(u64 pc)
+{
+	u64 offset;
+	const char *name = ksym_lookup(pc, &offset);
+	if (name)
+		printk("  %p %s+0x%lx\n", (void *)pc, name, offset);
+	else
+		printk("  %p ?\n", (void *)pc);
+}
+
+/* Frames built with -fno-omit-frame-pointer: fp-8 holds the return address
+ * and fp-16 the caller's fp. Stop at anything outside the kernel half. */
+void backtrace(u64 fp)
+{
+	printk("backtrace:\n");
+	for (int depth = 0; depth < 32; depth++) {
+		if (fp < DIRECT_MAP || (fp & 7))
+			break;
+		u64 ra = *(u64 *)(fp - 8);
+		u64 prev = *(u64 *)(fp - 16);
+		if (ra < DIRECT_MAP)
+			break;
+		print_location(ra - 4);
+		if (prev <= fp)
+			break;
+		fp = prev;
+	}
+}
+
+void dump_trapframe(const struct trapframe *tf)
+{
+	static const char *names[32] = {"pc", "ra", "sp", "gp", "tp", "t0", "t1", "t2",
+					"s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
+					"a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7",
+					"s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+	const u64 *r = (const u64 *)tf;
+	for (int i = 0; i < 32; i += 4)
+		printk(" %3s %016lx %3s %016lx %3s %016lx %3s %016lx\n", names[i], r[i],
+		       names[i + 1], r[i + 1], names[i + 2], r[i + 2], names[i + 3], r[i + 3]);
+	printk(" sstatus %016lx\n", tf->sstatus);
+	print_location(tf->epc);
+}
+
+void panic(const char *fmt, ...)
+{
+	intr_off();
+	panicked = true;
+	char buf[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintk(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printk("\npanic: %s\n", buf);
+	struct proc *p = mycpu() ? mycpu()->proc : NULL;
+	printk("hart %lu, cpu %d, process %d (%s)\n", mycpu()->hartid, cpu_id(), p ? p->pid : -1,
+	       p ? p->name : "-");
+	backtrace((u64)__builtin_frame_address(0));
+	/* Stop the others: they notice `panicked` on their next interrupt. */
+	sbi_send_ipi(~0UL, 0);
+	sbi_shutdown();
+}

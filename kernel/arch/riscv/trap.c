@@ -1,0 +1,209 @@
+/* Trap dispatch: system calls, interrupts and faults, from user mode and
+ * from the kernel. The assembly in trap.S saves the registers. */
+#include "kernel/arch/riscv/trap.h"
+#include "kernel/arch/riscv/csr.h"
+#include "kernel/arch/riscv/memlayout.h"
+#include "kernel/arch/riscv/plic.h"
+#include "kernel/arch/riscv/sbi.h"
+#include "kernel/dev/uart.h"
+#include "kernel/lib/printf.h"
+#include "kernel/mm/mm.h"
+#include "kernel/proc/proc.h"
+#include "kernel/syscall/syscall.h"
+
+extern char trap_entry[];
+u64 timebase_hz = 10000000;
+static u64 tick_interval;
+
+volatile u64 ticks;
+struct spinlock tickslock = SPINLOCK_INIT("ticks");
+
+void trap_init_hart(void)
+{
+	csr_write(sscratch, 0);
+	csr_write(stvec, (u64)trap_entry);
+	csr_set(sie, SIE_SEIE | SIE_STIE | SIE_SSIE);
+}
+
+void timer_init_hart(void)
+{
+	tick_interval = timebase_hz / TICK_HZ;
+	sbi_set_timer(rdtime() + tick_interval);
+}
+
+/* Handles one interrupt; returns true if the running process should give
+ * up the hart (its time slice is over). */
+static bool handle_interrupt(u64 irq)
+{
+	switch (irq) {
+	case IRQ_S_TIMER:
+		sbi_set_timer(rdtime() + tick_interval);
+		if (cpu_id() == 0) {
+			spin_lock(&tickslock);
+			ticks++;
+			wakeup((void *)&ticks);
+			spin_unlock(&tickslock);
+		}
+		return true;
+	case IRQ_S_EXT: {
+		u64 hart = mycpu()->hartid;
+		int src = plic_claim(hart);
+		if (src == UART0_IRQ)
+			uart_intr();
+		if (src)
+			plic_complete(hart, src);
+		return false;
+	}
+	case IRQ_S_SOFT:
+		csr_clear(sip, SIE_SSIE);
+		return false;
+	default:
+		printk("trap: unexpected interrupt %lu\n", irq);
+		return false;
+	}
+}
+
+static enum fault_access access_of(u64 cause)
+{
+	if (cause == EXC_STORE_PAGE_FAULT || cause == EXC_STORE_ACCESS)
+		return FAULT_WRITE;
+	if (cause == EXC_INST_PAGE_FAULT || cause == EXC_INST_ACCESS)
+		return FAULT_EXEC;
+	return FAULT_READ;
+}
+
+static bool is_page_fault(u64 cause)
+{
+	return cause == EXC_LOAD_PAGE_FAULT || cause == EXC_STORE_PAGE_FAULT ||
+	       cause == EXC_INST_PAGE_FAULT;
+}
+
+static const char *exception_name(u64 cause)
+{
+	switch (cause) {
+	case EXC_INST_MISALIGNED:
+		return "misaligned instruction";
+	case EXC_INST_ACCESS:
+	case EXC_LOAD_ACCESS:
+	case EXC_STORE_ACCESS:
+		return "access fault";
+	case EXC_ILLEGAL_INST:
+		return "illegal instruction";
+	case EXC_BREAKPOINT:
+		return "breakpoint";
+	case EXC_LOAD_MISALIGNED:
+		return "misaligned load";
+	case EXC_STORE_MISALIGNED:
+		return "misaligned store";
+	default:
+		return "unknown exception";
+	}
+}
+
+/* A fault in user mode: let the pager resolve it, or kill the process
+ * with a one-line reason. */
+static void user_fault(struct proc *p, struct trapframe *tf, u64 cause, u64 addr)
+{
+	const char *why = exception_name(cause);
+	if (is_page_fault(cause)) {
+		enum fault_result r = mm_fault(p->mm, addr, access_of(cause), &why);
+		if (r == FAULT_OK)
+			return;
+		if (r == FAULT_OOM)
+			why = "out of memory";
+	}
+	printk("pid %d (%s): segfault at %p pc %p: %s\n", p->pid, p->name, (void *)addr,
+	       (void *)tf->epc, why);
+	proc_set_killed(p);
+}
+
+struct trapframe *user_trap(struct trapframe *tf)
+{
+	u64 cause = csr_read(scause);
+	struct proc *p = myproc();
+
+	if (cause == EXC_ECALL_U) {
+		tf->epc += 4;
+		intr_on();
+		syscall_dispatch(tf);
+	} else if (cause & SCAUSE_INTR) {
+		if (handle_interrupt(cause & ~SCAUSE_INTR))
+			yield();
+	} else {
+		u64 addr = csr_read(stval);
+		intr_on();
+		user_fault(p, tf, cause, addr);
+	}
+	if (proc_killed(p))
+		exit_current(-1);
+
+	intr_off();
+	tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SUM)) | SSTATUS_SPIE;
+	return tf;
+}
+
+/* Entered from fork_return and exec: go to user mode through the current
+ * process's trapframe. */
+void user_trap_return(void)
+{
+	struct trapframe *tf = myproc()->tf;
+	intr_off();
+	tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SUM)) | SSTATUS_SPIE;
+	user_return(tf);
+}
+
+struct extable_entry {
+	u64 insn, fixup;
+};
+extern struct extable_entry extable_start[], extable_end[];
+
+static u64 extable_fixup(u64 pc)
+{
+	for (struct extable_entry *e = extable_start; e < extable_end; e++)
+		if (e->insn == pc)
+			return e->fixup;
+	return 0;
+}
+
+void kernel_trap(struct trapframe *tf)
+{
+	u64 cause = csr_read(scause);
+	if (tf->sstatus & SSTATUS_SPP) {
+		/* fine: from S-mode as expected */
+	} else {
+		panic("kernel_trap: not from supervisor mode");
+	}
+
+	if (cause & SCAUSE_INTR) {
+		struct proc *p = myproc();
+		if (handle_interrupt(cause & ~SCAUSE_INTR) && p && p->state == PROC_RUNNING)
+			yield();
+		return;
+	}
+
+	u64 addr = csr_read(stval);
+	u64 fixup = extable_fixup(tf->epc);
+	if (fixup) {
+		/* A uaccess helper touched user memory: resolve lazy or
+		 * copy-on-write pages, else make the helper return -EFAULT. */
+		struct proc *p = myproc();
+		if (p && is_page_fault(cause) && addr < USER_TOP) {
+			const char *why;
+			if (tf->sstatus & SSTATUS_SPIE)
+				intr_on();
+			enum fault_result r = mm_fault(p->mm, addr, access_of(cause), &why);
+			intr_off();
+			if (r == FAULT_OK)
+				return;
+		}
+		tf->epc = fixup;
+		return;
+	}
+
+	printk("\npanic: kernel trap: %s (scause %lu) at pc %p, stval %p\n",
+	       is_page_fault(cause) ? "page fault" : exception_name(cause), cause,
+	       (void *)tf->epc, (void *)addr);
+	dump_trapframe(tf);
+	backtrace(tf->s0);
+	panic("kernel trap");
+}

@@ -1,0 +1,106 @@
+/* The C string functions the kernel needs. GCC may also emit calls to
+ * memset/memcpy/memmove on its own, so these names are fixed. */
+#include "kernel/lib/string.h"
+
+void *memset(void *dst, int c, size_t n)
+{
+	u8 *d = dst;
+	if (((uptr)d & 7) == 0 && (n & 7) == 0) {
+		u64 v = (u8)c * 0x0101010101010101ULL;
+		for (u64 *w = dst; n; n -= 8)
+			*w++ = v;
+		return dst;
+	}
+	while (n--)
+		*d++ = (u8)c;
+	return dst;
+}
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	if ((((uptr)dst | (uptr)src | n) & 7) == 0) {
+		u64 *d = dst;
+		const u64 *s = src;
+		for (; n; n -= 8)
+			*d++ = *s++;
+		return dst;
+	}
+	u8 *d = dst;
+	const u8 *s = src;
+	while (n--)
+		*d++ = *s++;
+	return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n)
+{
+	u8 *d = dst;
+	const u8 *s = src;
+	if (d <= s || d >= s + n)
+		return memcpy(dst, src, n);
+	while (n--)
+		d[n] = s[n];
+	return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const u8 *x = a, *y = b;
+	for (; n; n--, x++, y++)
+		if (*x != *y)
+			return *x - *y;
+	return 0;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+size_t strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return (u8)*a - (u8)*b;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	for (; n; n--, a++, b++) {
+		if (*a != *b)
+			return (u8)*a - (u8)*b;
+		if (!*a)
+			return 0;
+	}
+	return 0;
+}
+
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+	if (size) {
+		size_t n = len < size - 1 ? len : size - 1;
+		memcpy(dst, src, n);
+		dst[n] = 0;
+	}
+	return len;
+}
+
+char *strchr(const char *s, int c)
+{
+	for (; *s; s++)
+		if (*s == (char)c)
+			return (char *)s;
+	return c ? NULL : (char *)s;
+}

@@ -1,0 +1,134 @@
+/* kmalloc: power-of-two size classes from 16 bytes to 2 KiB, each served
+ * from one-page slabs; bigger requests get a run of whole pages.
+ *
+ * A slab's free objects form a list threaded through the objects; its
+ * struct page holds the list head and the count in use. A slab that
+ * becomes empty goes straight back to the page allocator, so free-page
+ * counts return to where they were once every object is freed (the leak
+ * tests rely on it). Each class has its own lock, guarding its partial
+ * list and its slabs' fields. */
+#include "kernel/mm/kmalloc.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/page.h"
+
+#define MIN_SHIFT 4
+#define NCLASSES 8 /* 16 .. 2048 */
+
+struct size_class {
+	struct spinlock lock;
+	struct list partial; /* slabs with at least one free object */
+};
+
+static struct size_class classes[NCLASSES];
+static bool kmalloc_ready;
+
+static void kmalloc_init(void)
+{
+	for (int i = 0; i < NCLASSES; i++) {
+		spin_init(&classes[i].lock, "kmalloc");
+		list_init(&classes[i].partial);
+	}
+	kmalloc_ready = true;
+}
+
+static int class_of(size_t size)
+{
+	int c = 0;
+	while (((size_t)1 << (c + MIN_SHIFT)) < size)
+		c++;
+	return c;
+}
+
+static struct page *slab_new(int cls)
+{
+	struct page *pg = page_alloc(0);
+	if (!pg)
+		return NULL;
+	size_t objsize = (size_t)1 << (cls + MIN_SHIFT);
+	char *base = page_kva(pg);
+	void *head = NULL;
+	for (size_t off = PAGE_SIZE; off >= objsize; off -= objsize) {
+		void **obj = (void **)(base + off - objsize);
+		*obj = head;
+		head = obj;
+	}
+	pg->flags |= PG_SLAB;
+	pg->slab_class = (u8)cls;
+	pg->slab.freelist = head;
+	pg->slab.inuse = 0;
+	return pg;
+}
+
+void *kmalloc(size_t size)
+{
+	if (!kmalloc_ready)
+		kmalloc_init();
+	if (size == 0)
+		size = 1;
+	if (size > PAGE_SIZE / 2) {
+		unsigned order = 0;
+		while ((PAGE_SIZE << order) < size)
+			order++;
+		struct page *pg = page_alloc(order);
+		return pg ? page_kva(pg) : NULL;
+	}
+	int cls = class_of(size);
+	struct size_class *sc = &classes[cls];
+	spin_lock(&sc->lock);
+	struct page *pg;
+	if (list_empty(&sc->partial)) {
+		spin_unlock(&sc->lock);
+		pg = slab_new(cls);
+		if (!pg)
+			return NULL;
+		spin_lock(&sc->lock);
+		list_push_front(&sc->partial, &pg->link);
+	} else {
+		pg = list_entry(sc->partial.next, struct page, link);
+	}
+	void **obj = pg->slab.freelist;
+	pg->slab.freelist = *obj;
+	pg->slab.inuse++;
+	if (!pg->slab.freelist)
+		list_del(&pg->link);
+	spin_unlock(&sc->lock);
+	return obj;
+}
+
+void *kzalloc(size_t size)
+{
+	void *p = kmalloc(size);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void kfree(void *p)
+{
+	if (!p)
+		return;
+	struct page *pg = kva_to_page((void *)PAGE_ROUND_DOWN((u64)p));
+	if (!(pg->flags & PG_SLAB)) {
+		page_put(pg);
+		return;
+	}
+	struct size_class *sc = &classes[pg->slab_class];
+	spin_lock(&sc->lock);
+	bool was_full = pg->slab.freelist == NULL;
+	*(void **)p = pg->slab.freelist;
+	pg->slab.freelist = p;
+	pg->slab.inuse--;
+	if (pg->slab.inuse == 0) {
+		if (!was_full)
+			list_del(&pg->link);
+		pg->flags &= ~PG_SLAB;
+		spin_unlock(&sc->lock);
+		page_put(pg);
+		return;
+	}
+	if (was_full)
+		list_push_front(&sc->partial, &pg->link);
+	spin_unlock(&sc->lock);
+}

@@ -1,0 +1,262 @@
+/* Address spaces: creation, fork, destruction, the heap, and the fault
+ * entry point. Policy (when pages are filled) belongs to the pager. */
+#include "kernel/mm/mm.h"
+#include "include/uapi/errno.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/pagetable.h"
+#include "kernel/mm/pager.h"
+#include "kernel/mm/vma.h"
+
+#define USER_L2_SLOTS 256 /* level-2 slots of the lower half */
+
+static const struct pager_ops *default_pager = &lazy_pager;
+
+int mm_set_default_pager(const char *name)
+{
+	if (strcmp(name, "lazy") == 0)
+		default_pager = &lazy_pager;
+	else if (strcmp(name, "eager") == 0)
+		default_pager = &eager_pager;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *mm_pager_name(struct mm *mm) { return mm->pager->name; }
+
+void mm_lock(struct mm *mm) { sleeplock_acquire(&mm->lock); }
+void mm_unlock(struct mm *mm) { sleeplock_release(&mm->lock); }
+
+struct mm *mm_create(void)
+{
+	struct mm *mm = kzalloc(sizeof(*mm));
+	if (!mm)
+		return NULL;
+	mm->root = pt_alloc(&mm->pt_pages);
+	if (!mm->root) {
+		kfree(mm);
+		return NULL;
+	}
+	/* Share the kernel half: same level-1 tables in every root. */
+	for (int i = USER_L2_SLOTS; i < PT_ENTRIES; i++)
+		mm->root[i] = kernel_root[i];
+	sleeplock_init(&mm->lock, "mm");
+	list_init(&mm->vmas);
+	mm->pager = default_pager;
+	return mm;
+}
+
+void mm_destroy(struct mm *mm)
+{
+	if (__atomic_load_n(&mm->active, __ATOMIC_ACQUIRE) != 0)
+		panic("mm_destroy: still loaded on %d harts", mm->active);
+	struct vma *v;
+	while ((v = vma_first(mm))) {
+		mm_unmap_pages(mm, v->start, v->end);
+		vma_remove(mm, v);
+		vma_free(v);
+	}
+	pt_free_tables(mm->root, 0, USER_L2_SLOTS - 1, &mm->pt_pages);
+	pt_free(mm->root, &mm->pt_pages);
+	kfree(mm);
+}
+
+static u64 vm_prot_to_pte(u32 prot)
+{
+	u64 bits = PTE_U;
+	if (prot & (VM_READ | VM_WRITE))
+		bits |= PTE_R; /* W without R is reserved in Sv39 */
+	if (prot & VM_WRITE)
+		bits |= PTE_W;
+	if (prot & VM_EXEC)
+		bits |= PTE_X;
+	return bits;
+}
+
+int mm_install_page(struct mm *mm, struct vma *vma, u64 va, struct page *pg, u64 extra)
+{
+	pte_t *pte = pt_walk(mm->root, va, &mm->pt_pages);
+	if (!pte)
+		return -ENOMEM;
+	if (pte_valid(*pte))
+		panic("mm_install_page: %p already mapped", (void *)va);
+	*pte = pte_make(page_to_pa(pg), vm_prot_to_pte(vma->prot) | PTE_V | PTE_A | PTE_D | extra);
+	mm->rss++;
+	/* Some harts cache invalid entries; the spec asks for a fence. */
+	mm_tlb_flush(mm, va);
+	return 0;
+}
+
+/* Copies the PTEs of vma from parent to child: private writable pages
+ * become read-only copy-on-write in both; shared ones are shared. */
+static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v)
+{
+	for (u64 va = v->start; va < v->end; va += PAGE_SIZE) {
+		pte_t *src = pt_walk(parent->root, va, NULL);
+		if (!src) {
+			va = ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1) - PAGE_SIZE;
+			continue;
+		}
+		if (!pte_valid(*src))
+			continue;
+		if (!v->shared && (*src & PTE_W))
+			*src = (*src & ~PTE_W) | PTE_COW;
+		pte_t *dst = pt_walk(child->root, va, &child->pt_pages);
+		if (!dst)
+			return -ENOMEM;
+		*dst = *src;
+		page_get(pa_to_page(pte_pa(*src)));
+		child->rss++;
+	}
+	return 0;
+}
+
+struct mm *mm_fork(struct mm *parent)
+{
+	struct mm *child = mm_create();
+	if (!child)
+		return NULL;
+	child->pager = parent->pager;
+	mm_lock(parent);
+	child->brk_start = parent->brk_start;
+	child->brk = parent->brk;
+	struct vma *v;
+	int err = 0;
+	for_each_vma(parent, v)
+	{
+		struct vma *c = vma_alloc(v->start, v->end, v->prot, v->shared, v->role);
+		if (!c) {
+			err = -ENOMEM;
+			break;
+		}
+		vma_insert(child, c);
+		err = fork_copy_ptes(parent, child, v);
+		if (err)
+			break;
+	}
+	/* The parent's writable PTEs may have become read-only. */
+	mm_tlb_flush(parent, MM_FLUSH_ALL);
+	mm_unlock(parent);
+	if (err) {
+		mm_destroy(child);
+		return NULL;
+	}
+	return child;
+}
+
+int mm_map_anon(struct mm *mm, u64 start, u64 end, u32 prot, bool shared, enum vma_role role)
+{
+	mm_assert_locked(mm);
+	struct vma *v = vma_alloc(start, end, prot, shared, role);
+	if (!v)
+		return -ENOMEM;
+	vma_insert(mm, v);
+	int err = pager_mmap(mm, v, start, end);
+	if (err) {
+		pager_munmap(mm, v, start, end);
+		vma_remove(mm, v);
+		vma_free(v);
+	}
+	return err;
+}
+
+static struct vma *heap_vma(struct mm *mm)
+{
+	struct vma *v = vma_find(mm, mm->brk_start);
+	return v && v->role == VMA_HEAP ? v : NULL;
+}
+
+long mm_sbrk(struct mm *mm, long incr)
+{
+	mm_lock(mm);
+	u64 old = mm->brk, new = old + (u64)incr;
+	long ret = (long)old;
+	if ((incr > 0 && new < old) || (incr < 0 && (new > old || new < mm->brk_start))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	u64 old_end = PAGE_ROUND_UP(old), new_end = PAGE_ROUND_UP(new);
+	struct vma *heap = heap_vma(mm);
+	if (new_end > old_end) {
+		/* Refuse what could never be backed: more than all of RAM. */
+		if (new_end > MM_USER_TOP || vma_overlaps(mm, old_end, new_end) ||
+		    (new_end - mm->brk_start) / PAGE_SIZE > page_total_count()) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (!heap) {
+			int err = mm_map_anon(mm, old_end, new_end, VM_READ | VM_WRITE, false,
+					      VMA_HEAP);
+			if (err) {
+				ret = err;
+				goto out;
+			}
+		} else {
+			heap->end = new_end;
+			if (pager_mmap(mm, heap, old_end, new_end) < 0) {
+				pager_munmap(mm, heap, old_end, new_end);
+				heap->end = old_end;
+				ret = -ENOMEM;
+				goto out;
+			}
+		}
+	} else if (new_end < old_end && heap) {
+		pager_munmap(mm, heap, new_end, old_end);
+		heap->end = new_end;
+		if (heap->start == heap->end) {
+			vma_remove(mm, heap);
+			vma_free(heap);
+		}
+	}
+	mm->brk = new;
+out:
+	mm_unlock(mm);
+	return ret;
+}
+
+static bool vma_permits(struct vma *v, enum fault_access access, const char **why)
+{
+	switch (access) {
+	case FAULT_WRITE:
+		*why = "write to read-only mapping";
+		return v->prot & VM_WRITE;
+	case FAULT_EXEC:
+		*why = "execute of non-executable mapping";
+		return v->prot & VM_EXEC;
+	default:
+		*why = "read of unreadable mapping";
+		return v->prot & (VM_READ | VM_WRITE | VM_EXEC);
+	}
+}
+
+enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, const char **why)
+{
+	if (addr >= MM_USER_TOP) {
+		*why = "kernel address";
+		return FAULT_SEGV;
+	}
+	mm_lock(mm);
+	enum fault_result r = FAULT_SEGV;
+	struct vma *v = vma_find(mm, addr);
+	if (!v)
+		*why = "unmapped address";
+	else if (v->role == VMA_GUARD)
+		*why = "stack overflow into the guard page";
+	else if (vma_permits(v, access, why))
+		r = pager_fault(mm, v, PAGE_ROUND_DOWN(addr), access);
+	mm_unlock(mm);
+	return r;
+}
+
+bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write)
+{
+	if (!mm)
+		return false;
+	mm_lock(mm);
+	bool ok = pager_access_ok(mm, addr, len, write);
+	mm_unlock(mm);
+	return ok;
+}

@@ -1,0 +1,91 @@
+/* A process's memory state (the seeds' MmStruct, Linux's mm_struct): its
+ * page table, its VMAs and the pager that fills them. */
+#ifndef KERNEL_MM_MM_H
+#define KERNEL_MM_MM_H
+
+#include "kernel/lib/list.h"
+#include "kernel/lib/sleeplock.h"
+#include "kernel/mm/pte.h"
+#include "kernel/types.h"
+
+/* VMA protection uses the mmap PROT_* values. */
+#define VM_READ 0x1
+#define VM_WRITE 0x2
+#define VM_EXEC 0x4
+
+enum vma_role { VMA_TEXT, VMA_DATA, VMA_HEAP, VMA_STACK, VMA_GUARD, VMA_MMAP, VMA_SHM };
+
+/* [start, end) with one protection and one backing. Guarded by mm->lock. */
+struct vma {
+	u64 start, end;
+	u32 prot;   /* VM_READ | VM_WRITE | VM_EXEC */
+	bool shared; /* MAP_SHARED: fork shares the pages instead of COW */
+	enum vma_role role;
+	struct list link; /* in mm->vmas, ordered by address */
+};
+
+struct pager_ops;
+struct page;
+
+/* Locking legend: (l) mm->lock, (a) atomic, (-) fixed after creation. */
+struct mm {
+	struct sleeplock lock;
+	pagetable_t root;              /* (-) */
+	const struct pager_ops *pager; /* (-) */
+	struct list vmas;              /* (l) */
+	int nvmas;                     /* (l) */
+	u64 brk_start, brk;            /* (l) heap: [brk_start, PAGE_ROUND_UP(brk)) */
+	u64 rss;                       /* (l) resident user pages */
+	u64 pt_pages;                  /* (l) page-table pages, root included */
+	int active;                    /* (a) harts with this table in satp */
+};
+
+enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };
+
+/* What resolving a fault came to; see mm_fault. */
+enum fault_result {
+	FAULT_OK,     /* resolved: retry the access */
+	FAULT_OOM,    /* no memory to resolve it */
+	FAULT_SEGV,   /* no mapping, or one that forbids the access */
+	FAULT_SIGBUS, /* a mapping with nothing behind it (past end of file) */
+};
+
+/* A new, empty address space using the pager named by mm_default_pager. */
+struct mm *mm_create(void);
+/* Frees every page, page table and VMA, and the mm. No hart may have it
+ * loaded (mm->active == 0). */
+void mm_destroy(struct mm *mm);
+/* A copy for fork: private mappings become copy-on-write in both, shared
+ * ones stay shared. NULL when out of memory (nothing leaks). */
+struct mm *mm_fork(struct mm *parent);
+
+/* Creates a VMA [start, end) (page-aligned, free) and lets the pager
+ * populate it. 0, -ENOMEM. */
+int mm_map_anon(struct mm *mm, u64 start, u64 end, u32 prot, bool shared, enum vma_role role);
+/* Moves the break by incr bytes; the old break or -ENOMEM. */
+long mm_sbrk(struct mm *mm, long incr);
+
+/* Resolves a fault at addr. On FAULT_SEGV/SIGBUS *why says why, in words
+ * that fit "segfault at ADDR pc PC: <why>". Takes mm->lock. */
+enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, const char **why);
+
+/* Is every byte of [addr, addr+len) mapped with the access asked for? A
+ * zero-length range checks addr alone. Never allocates or faults in. */
+bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write);
+
+/* Installs a page at va with the VMA's protection (plus extra PTE bits);
+ * takes over the caller's reference on pg. mm->lock held. */
+int mm_install_page(struct mm *mm, struct vma *vma, u64 va, struct page *pg, u64 extra);
+
+/* The pager for new address spaces: "lazy" (default) or "eager". */
+int mm_set_default_pager(const char *name);
+const char *mm_pager_name(struct mm *mm);
+
+void mm_lock(struct mm *mm);
+void mm_unlock(struct mm *mm);
+#define mm_assert_locked(mm) assert(sleeplock_holding(&(mm)->lock))
+
+/* The kernel's upper-half entries every root copies (kernel/arch). */
+extern pte_t *kernel_root;
+
+#endif

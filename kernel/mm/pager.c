@@ -1,0 +1,115 @@
+/* The pager wrappers and the mechanisms both pagers share. */
+#include "kernel/mm/pager.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/pagetable.h"
+#include "kernel/mm/vma.h"
+
+int pager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
+{
+	mm_assert_locked(mm);
+	return mm->pager->mmap(mm, vma, start, end);
+}
+
+void pager_munmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
+{
+	mm_assert_locked(mm);
+	if (mm->pager->munmap)
+		mm->pager->munmap(mm, vma, start, end);
+	else
+		mm_unmap_pages(mm, start, end);
+}
+
+enum fault_result pager_fault(struct mm *mm, struct vma *vma, u64 va, enum fault_access access)
+{
+	mm_assert_locked(mm);
+	return mm->pager->fault(mm, vma, va, access);
+}
+
+bool pager_access_ok(struct mm *mm, u64 addr, u64 len, bool write)
+{
+	mm_assert_locked(mm);
+	if (mm->pager->access_ok)
+		return mm->pager->access_ok(mm, addr, len, write);
+	return mm_range_covered(mm, addr, len, write);
+}
+
+bool mm_range_covered(struct mm *mm, u64 addr, u64 len, bool write)
+{
+	u64 end = addr + (len ? len : 1);
+	if (end < addr || end > MM_USER_TOP)
+		return false;
+	u32 need = write ? VM_WRITE : VM_READ;
+	struct vma *v = vma_find(mm, addr);
+	while (v && (v->prot & need)) {
+		if (v->end >= end)
+			return true;
+		struct vma *next = vma_next(mm, v);
+		if (!next || next->start != v->end)
+			return false;
+		v = next;
+	}
+	return false;
+}
+
+enum fault_result pager_fill_zero(struct mm *mm, struct vma *vma, u64 va)
+{
+	struct page *pg = page_alloc(0);
+	if (!pg)
+		return FAULT_OOM;
+	memset(page_kva(pg), 0, PAGE_SIZE);
+	if (mm_install_page(mm, vma, va, pg, 0) < 0) {
+		page_put(pg);
+		return FAULT_OOM;
+	}
+	return FAULT_OK;
+}
+
+enum fault_result pager_break_cow(struct mm *mm, pte_t *pte, u64 va)
+{
+	struct page *old = pa_to_page(pte_pa(*pte));
+	u64 flags = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_W;
+	if (page_refcount(old) == 1) {
+		/* The other sharers are gone: the page is ours alone. */
+		*pte = pte_make(page_to_pa(old), flags);
+	} else {
+		struct page *pg = page_alloc(0);
+		if (!pg)
+			return FAULT_OOM;
+		memcpy(page_kva(pg), page_kva(old), PAGE_SIZE);
+		*pte = pte_make(page_to_pa(pg), flags);
+		page_put(old);
+	}
+	mm_tlb_flush(mm, va);
+	return FAULT_OK;
+}
+
+void mm_unmap_pages(struct mm *mm, u64 start, u64 end)
+{
+	u64 va = start;
+	bool any = false;
+	while (va < end) {
+		/* Skip whole absent tables instead of walking every page. */
+		pte_t *l2 = &mm->root[PT_INDEX(va, 2)];
+		if (!pte_valid(*l2)) {
+			va = ALIGN_DOWN(va, PT_LEVEL_SIZE(2)) + PT_LEVEL_SIZE(2);
+			continue;
+		}
+		pte_t *l1 = &((pagetable_t)mm_pa_to_kva(pte_pa(*l2)))[PT_INDEX(va, 1)];
+		if (!pte_valid(*l1)) {
+			va = ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1);
+			continue;
+		}
+		pte_t *pte = &((pagetable_t)mm_pa_to_kva(pte_pa(*l1)))[PT_INDEX(va, 0)];
+		if (pte_valid(*pte)) {
+			page_put(pa_to_page(pte_pa(*pte)));
+			*pte = 0;
+			mm->rss--;
+			any = true;
+		}
+		va += PAGE_SIZE;
+	}
+	if (any)
+		mm_tlb_flush(mm, end - start == PAGE_SIZE ? start : MM_FLUSH_ALL);
+}

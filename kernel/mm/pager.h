@@ -1,0 +1,44 @@
+/* Pagers: the policy that fills an address space (the seeds' Pager
+ * trait), as an ops table in the FreeBSD way. Every call goes through the
+ * pager_*() wrappers below. mm->lock is held for all of them. */
+#ifndef KERNEL_MM_PAGER_H
+#define KERNEL_MM_PAGER_H
+
+#include "kernel/mm/mm.h"
+
+struct pager_ops {
+	const char *name;
+	/* [start, end) of vma was just mapped: populate it now or later.
+	 * 0 or -ENOMEM (the caller then unmaps the range). */
+	int (*mmap)(struct mm *mm, struct vma *vma, u64 start, u64 end);
+	/* [start, end) of vma is going away: release its pages. Optional:
+	 * the default drops every present page (mm_unmap_pages). */
+	void (*munmap)(struct mm *mm, struct vma *vma, u64 start, u64 end);
+	/* Resolve an access at page va inside vma, whose protection allows
+	 * it (mm_fault checked). */
+	enum fault_result (*fault)(struct mm *mm, struct vma *vma, u64 va,
+				   enum fault_access access);
+	/* May the kernel access [addr, addr+len)? Optional: the default
+	 * checks that VMAs with the needed protection cover every byte. */
+	bool (*access_ok)(struct mm *mm, u64 addr, u64 len, bool write);
+};
+
+extern const struct pager_ops lazy_pager;
+extern const struct pager_ops eager_pager;
+
+int pager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end);
+void pager_munmap(struct mm *mm, struct vma *vma, u64 start, u64 end);
+enum fault_result pager_fault(struct mm *mm, struct vma *vma, u64 va, enum fault_access access);
+bool pager_access_ok(struct mm *mm, u64 addr, u64 len, bool write);
+
+/* Shared by the pagers. */
+/* A zero-filled anonymous page at va; FAULT_OK or FAULT_OOM. */
+enum fault_result pager_fill_zero(struct mm *mm, struct vma *vma, u64 va);
+/* Gives a writer of a copy-on-write PTE its own page. */
+enum fault_result pager_break_cow(struct mm *mm, pte_t *pte, u64 va);
+/* Drops the pages mapped in [start, end) and clears their PTEs. */
+void mm_unmap_pages(struct mm *mm, u64 start, u64 end);
+/* Do VMAs with the needed protection cover [addr, addr+len)? */
+bool mm_range_covered(struct mm *mm, u64 addr, u64 len, bool write);
+
+#endif

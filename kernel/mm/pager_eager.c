@@ -1,0 +1,35 @@
+/* The eager pager: mmap fills every page at once, so a fault can only be
+ * a write to a copy-on-write page (or a stale TLB entry). */
+#include "kernel/mm/pagetable.h"
+#include "kernel/mm/pager.h"
+#include "include/uapi/errno.h"
+
+static int eager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
+{
+	if (vma->prot == 0)
+		return 0; /* PROT_NONE: nothing may touch it */
+	for (u64 va = start; va < end; va += PAGE_SIZE)
+		if (pager_fill_zero(mm, vma, va) != FAULT_OK)
+			return -ENOMEM;
+	return 0;
+}
+
+static enum fault_result eager_fault(struct mm *mm, struct vma *vma, u64 va,
+				     enum fault_access access)
+{
+	pte_t *pte = pt_walk(mm->root, va, NULL);
+	if (!pte || !pte_valid(*pte)) {
+		/* mprotect from PROT_NONE: populate now, as mmap would have. */
+		return pager_fill_zero(mm, vma, va);
+	}
+	if (access == FAULT_WRITE && (*pte & PTE_COW))
+		return pager_break_cow(mm, pte, va);
+	mm_tlb_flush(mm, va);
+	return FAULT_OK;
+}
+
+const struct pager_ops eager_pager = {
+	.name = "eager",
+	.mmap = eager_mmap,
+	.fault = eager_fault,
+};

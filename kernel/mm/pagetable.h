@@ -1,0 +1,29 @@
+/* Page-table pages: walking, creating and freeing Sv39 tables. The callers
+ * (mm.c, kmap) decide what the entries mean and when to fence. */
+#ifndef KERNEL_MM_PAGETABLE_H
+#define KERNEL_MM_PAGETABLE_H
+
+#include "kernel/mm/pte.h"
+
+/* A zeroed page-table page, or NULL; *count (may be NULL) is incremented. */
+pagetable_t pt_alloc(u64 *count);
+void pt_free(pagetable_t pt, u64 *count);
+
+/* The level-0 entry for va. With count != NULL, missing intermediate
+ * tables are created (and counted); returns NULL when one is missing and
+ * count is NULL, or when memory runs out. */
+pte_t *pt_walk(pagetable_t root, u64 va, u64 *count);
+
+/* Maps [va, va+size) to [pa, ...) with perm | PTE_V | PTE_A | PTE_D, using
+ * the largest leaves alignment allows when huge is true. Kernel use only;
+ * 0 or -ENOMEM. */
+int pt_map_range(pagetable_t root, u64 va, u64 pa, u64 size, u64 perm, bool huge, u64 *count);
+
+/* Frees the intermediate tables under root's entries [first, last] (level 2
+ * indices), which must hold no leaves any more, and clears those entries. */
+void pt_free_tables(pagetable_t root, int first, int last, u64 *count);
+
+/* Pages used as page tables, over the whole system. */
+u64 pt_pages_total(void);
+
+#endif

@@ -1,0 +1,21 @@
+/* Memory system calls. */
+#include "include/uapi/errno.h"
+#include "include/uapi/sysinfo.h"
+#include "kernel/mm/mm.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/pagetable.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/syscall/syscall.h"
+
+long sys_meminfo(const u64 *arg)
+{
+	struct mnemo_meminfo mi = {
+		.page_size = PAGE_SIZE,
+		.total_pages = page_total_count(),
+		.free_pages = page_free_count(),
+		.pagetable_pages = pt_pages_total(),
+	};
+	return copy_to_user((void __user *)arg[0], &mi, sizeof(mi));
+}
+
+long sys_sbrk(const u64 *arg) { return mm_sbrk(mm_current(), (long)arg[0]); }

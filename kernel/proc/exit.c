@@ -1,0 +1,98 @@
+/* exit and wait. A process frees its memory and files itself when it
+ * exits; its parent frees the rest (kernel stack, slot) when it waits. */
+#include "include/uapi/errno.h"
+#include "kernel/fs/fs.h"
+#include "kernel/lib/printf.h"
+#include "kernel/mm/mm.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc_internal.h"
+
+/* Waits until no hart has mm loaded, then destroys it. Another hart can
+ * hold it only briefly, between running the process and picking the next
+ * one, so the wait is short. */
+void proc_release_mm(struct mm *mm)
+{
+	while (__atomic_load_n(&mm->active, __ATOMIC_ACQUIRE) != 0)
+		;
+	mm_destroy(mm);
+}
+
+void exit_current(int status)
+{
+	struct proc *p = myproc();
+	if (p == init_proc)
+		panic("init exiting with status %d", status);
+
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (p->ofile[fd]) {
+			file_put(p->ofile[fd]);
+			p->ofile[fd] = NULL;
+		}
+	}
+	if (p->cwd) {
+		inode_put(p->cwd);
+		p->cwd = NULL;
+	}
+	struct mm *mm = p->mm;
+	proc_drop_mm();
+	p->mm = NULL;
+	if (mm)
+		proc_release_mm(mm);
+
+	spin_lock(&wait_lock);
+	/* Orphans go to init, which reaps them. */
+	for (struct proc *c = proc_table; c < &proc_table[NPROC]; c++) {
+		if (c->parent == p) {
+			c->parent = init_proc;
+			wakeup(init_proc);
+		}
+	}
+	wakeup(p->parent);
+	spin_lock(&p->lock);
+	p->xstate = status;
+	p->state = PROC_ZOMBIE;
+	spin_unlock(&wait_lock);
+	sched();
+	panic("exit: zombie ran");
+}
+
+#define WNOHANG 1
+
+int proc_wait(u64 status_addr, int pid, int options)
+{
+	struct proc *me = myproc();
+	if (status_addr && !mm_access_ok(me->mm, status_addr, sizeof(int), /*write=*/true))
+		return -EFAULT;
+	spin_lock(&wait_lock);
+	for (;;) {
+		bool have_kids = false;
+		for (struct proc *c = proc_table; c < &proc_table[NPROC]; c++) {
+			if (c->parent != me || (pid > 0 && c->pid != pid))
+				continue;
+			have_kids = true;
+			spin_lock(&c->lock);
+			if (c->state == PROC_ZOMBIE) {
+				int cpid = c->pid, xstate = c->xstate;
+				proc_free(c);
+				spin_unlock(&c->lock);
+				spin_unlock(&wait_lock);
+				if (status_addr &&
+				    copy_to_user((void __user *)status_addr, &xstate, sizeof(int)) < 0)
+					return -EFAULT;
+				return cpid;
+			}
+			spin_unlock(&c->lock);
+		}
+		if (!have_kids)
+			break;
+		if (options & WNOHANG) {
+			spin_unlock(&wait_lock);
+			return 0;
+		}
+		if (proc_killed(me))
+			break;
+		sleep(me, &wait_lock);
+	}
+	spin_unlock(&wait_lock);
+	return proc_killed(me) ? -EINTR : -ECHILD;
+}

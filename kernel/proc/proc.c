@@ -1,0 +1,186 @@
+/* The process table, per-hart state, and sleep/wakeup.
+ *
+ * Sleeping processes wait on hashed queues so that wakeup() looks only at
+ * processes sleeping on channels of the same hash. Lock order: the
+ * caller's condition lock, then a queue's lock, then p->lock. */
+#include "kernel/proc/proc.h"
+#include "kernel/arch/riscv/csr.h"
+#include "kernel/lib/list.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/page.h"
+#include "kernel/proc/proc_internal.h"
+
+struct cpu cpus[NCPU];
+int ncpu = 1;
+struct proc proc_table[NPROC];
+struct spinlock wait_lock = SPINLOCK_INIT("wait");
+struct proc *init_proc;
+static int next_pid = 1;
+
+#define SLEEP_BUCKETS 64
+static struct sleep_queue {
+	struct spinlock lock;
+	struct list sleepers;
+} sleep_queues[SLEEP_BUCKETS];
+
+static struct sleep_queue *queue_of(void *chan)
+{
+	return &sleep_queues[((uptr)chan >> 4) % SLEEP_BUCKETS];
+}
+
+int cpu_id(void) { return mycpu()->id; }
+
+struct proc *myproc(void)
+{
+	push_off();
+	struct proc *p = mycpu()->proc;
+	pop_off();
+	return p;
+}
+
+void proc_init(void)
+{
+	for (int i = 0; i < SLEEP_BUCKETS; i++) {
+		spin_init(&sleep_queues[i].lock, "sleepq");
+		list_init(&sleep_queues[i].sleepers);
+	}
+	for (int i = 0; i < NPROC; i++) {
+		spin_init(&proc_table[i].lock, "proc");
+		list_init(&proc_table[i].sleep_link);
+		proc_table[i].last_hart = -1;
+	}
+}
+
+struct proc *proc_alloc(void)
+{
+	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+		spin_lock(&p->lock);
+		if (p->state != PROC_UNUSED) {
+			spin_unlock(&p->lock);
+			continue;
+		}
+		struct page *stack = page_alloc(KSTACK_ORDER);
+		if (!stack) {
+			spin_unlock(&p->lock);
+			return NULL;
+		}
+		p->state = PROC_USED;
+		p->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
+		p->killed = false;
+		p->xstate = 0;
+		p->kstack = page_kva(stack);
+		p->tf = (struct trapframe *)((char *)p->kstack + (PAGE_SIZE << KSTACK_ORDER)) - 1;
+		memset(p->tf, 0, sizeof(*p->tf));
+		memset(&p->ctx, 0, sizeof(p->ctx));
+		p->ctx.sp = (u64)p->tf;
+		p->last_hart = -1;
+		return p; /* with p->lock held */
+	}
+	return NULL;
+}
+
+void proc_free(struct proc *p)
+{
+	if (p->kstack)
+		page_put(kva_to_page(p->kstack));
+	p->kstack = NULL;
+	p->tf = NULL;
+	p->mm = NULL;
+	p->pid = 0;
+	p->parent = NULL;
+	p->name[0] = 0;
+	p->chan = NULL;
+	p->killed = false;
+	p->xstate = 0;
+	p->state = PROC_UNUSED;
+}
+
+void sleep(void *chan, struct spinlock *lk)
+{
+	struct proc *p = myproc();
+	struct sleep_queue *q = queue_of(chan);
+	spin_lock(&q->lock);
+	spin_lock(&p->lock);
+	p->chan = chan;
+	p->state = PROC_SLEEPING;
+	list_push_back(&q->sleepers, &p->sleep_link);
+	spin_unlock(&q->lock);
+	spin_unlock(lk);
+	sched();
+	p->chan = NULL;
+	spin_unlock(&p->lock);
+	spin_lock(lk);
+}
+
+void wakeup(void *chan)
+{
+	struct sleep_queue *q = queue_of(chan);
+	struct list *pos, *tmp;
+	bool woke = false;
+	spin_lock(&q->lock);
+	list_for_each_safe(pos, tmp, &q->sleepers)
+	{
+		struct proc *p = list_entry(pos, struct proc, sleep_link);
+		if (p->chan != chan)
+			continue;
+		spin_lock(&p->lock);
+		list_del(&p->sleep_link);
+		p->state = PROC_RUNNABLE;
+		spin_unlock(&p->lock);
+		woke = true;
+	}
+	spin_unlock(&q->lock);
+	if (woke)
+		kick_idle_hart();
+}
+
+/* Makes a sleeping p runnable early (kill). p->lock must not be held. */
+static void interrupt_sleep(struct proc *p)
+{
+	spin_lock(&p->lock);
+	void *chan = p->state == PROC_SLEEPING ? p->chan : NULL;
+	spin_unlock(&p->lock);
+	if (!chan)
+		return;
+	struct sleep_queue *q = queue_of(chan);
+	spin_lock(&q->lock);
+	spin_lock(&p->lock);
+	if (p->state == PROC_SLEEPING && p->chan == chan) {
+		list_del(&p->sleep_link);
+		p->state = PROC_RUNNABLE;
+	}
+	spin_unlock(&p->lock);
+	spin_unlock(&q->lock);
+	kick_idle_hart();
+}
+
+bool proc_killed(struct proc *p)
+{
+	spin_lock(&p->lock);
+	bool k = p->killed;
+	spin_unlock(&p->lock);
+	return k;
+}
+
+void proc_set_killed(struct proc *p)
+{
+	spin_lock(&p->lock);
+	p->killed = true;
+	spin_unlock(&p->lock);
+}
+
+int proc_kill(int pid)
+{
+	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+		spin_lock(&p->lock);
+		if (p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
+			p->killed = true;
+			spin_unlock(&p->lock);
+			interrupt_sleep(p);
+			return 0;
+		}
+		spin_unlock(&p->lock);
+	}
+	return -1;
+}

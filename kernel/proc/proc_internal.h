@@ -1,0 +1,31 @@
+/* Shared between the files of kernel/proc. */
+#ifndef KERNEL_PROC_PROC_INTERNAL_H
+#define KERNEL_PROC_PROC_INTERNAL_H
+
+#include "kernel/proc/proc.h"
+
+extern struct proc proc_table[NPROC];
+extern struct spinlock wait_lock; /* guards every p->parent; taken before p->lock */
+extern struct proc *init_proc;
+
+/* A free slot made USED, with a kernel stack and a pid; returned with
+ * p->lock held. NULL when the table or memory is full. */
+struct proc *proc_alloc(void);
+/* Back to UNUSED; p->lock held and p off every hart. */
+void proc_free(struct proc *p);
+/* Gives up the hart; p->lock held and nothing else. */
+void sched(void);
+/* Wakes a hart sitting in wfi, if any, to pick up new work. */
+void kick_idle_hart(void);
+/* Loads p's address space on this hart if it is not loaded already. */
+void proc_activate_mm(struct proc *p);
+/* Unloads the current address space from this hart (before freeing it). */
+void proc_drop_mm(void);
+int proc_kill(int pid);
+
+/* Replaces the current process's image. kargv is a kernel array. */
+int kernel_exec(const char *path, char *const kargv[]);
+
+void swtch(struct context *old, struct context *new);
+
+#endif

@@ -1,0 +1,116 @@
+/* The scheduler: each hart loops over the process table and runs what is
+ * runnable, round-robin. A hart with nothing to do waits in wfi.
+ *
+ * Address spaces are switched lazily: a hart keeps the last process's page
+ * table loaded (its kernel half is the same everywhere) and writes satp
+ * only when the next process has a different mm, so a process that keeps
+ * the hart pays no fence. mm->active counts the harts holding an mm in
+ * satp; an mm is destroyed only once that count is zero. */
+#include "kernel/arch/riscv/csr.h"
+#include "kernel/arch/riscv/kmap.h"
+#include "kernel/arch/riscv/sbi.h"
+#include "kernel/lib/printf.h"
+#include "kernel/mm/mm.h"
+#include "kernel/proc/proc_internal.h"
+
+void proc_activate_mm(struct proc *p)
+{
+	struct cpu *c = mycpu();
+	struct mm *mm = p->mm;
+	if (!mm)
+		return;
+	if (mm != c->active_mm) {
+		__atomic_fetch_add(&mm->active, 1, __ATOMIC_ACQ_REL);
+		satp_switch(mm->root);
+		if (c->active_mm)
+			__atomic_fetch_sub(&c->active_mm->active, 1, __ATOMIC_ACQ_REL);
+		c->active_mm = mm;
+	} else if (p->last_hart != c->id) {
+		/* Still loaded here from an earlier run, but the process has
+		 * since run elsewhere and may have changed its PTEs. */
+		sfence_vma_all();
+	}
+	p->last_hart = c->id;
+}
+
+void proc_drop_mm(void)
+{
+	push_off();
+	struct cpu *c = mycpu();
+	if (c->active_mm) {
+		satp_switch(kernel_root);
+		__atomic_fetch_sub(&c->active_mm->active, 1, __ATOMIC_ACQ_REL);
+		c->active_mm = NULL;
+	}
+	pop_off();
+}
+
+void kick_idle_hart(void)
+{
+	for (int i = 0; i < ncpu; i++) {
+		if (cpus[i].idle && &cpus[i] != mycpu()) {
+			cpus[i].idle = false;
+			sbi_send_ipi(1, cpus[i].hartid);
+			return;
+		}
+	}
+}
+
+void scheduler(void)
+{
+	struct cpu *c = mycpu();
+	c->proc = NULL;
+	for (;;) {
+		intr_on();
+		bool ran = false;
+		for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+			if (p->state != PROC_RUNNABLE)
+				continue; /* racy peek; rechecked under the lock */
+			spin_lock(&p->lock);
+			if (p->state == PROC_RUNNABLE) {
+				p->state = PROC_RUNNING;
+				c->proc = p;
+				proc_activate_mm(p);
+				swtch(&c->scheduler, &p->ctx);
+				c->proc = NULL;
+				ran = true;
+			}
+			spin_unlock(&p->lock);
+		}
+		if (!ran) {
+			/* Nothing to run: drop the page table (so its mm can be
+			 * freed) and sleep until an interrupt or a kick. */
+			proc_drop_mm();
+			intr_off();
+			c->idle = true;
+			wfi();
+			c->idle = false;
+		}
+	}
+}
+
+void sched(void)
+{
+	struct proc *p = myproc();
+	struct cpu *c = mycpu();
+	if (!spin_holding(&p->lock))
+		panic("sched: p->lock not held");
+	if (c->noff != 1)
+		panic("sched: %d locks held", c->noff);
+	if (p->state == PROC_RUNNING)
+		panic("sched: still running");
+	if (intr_get())
+		panic("sched: interrupts on");
+	bool intena = c->intena;
+	swtch(&p->ctx, &c->scheduler);
+	mycpu()->intena = intena;
+}
+
+void yield(void)
+{
+	struct proc *p = myproc();
+	spin_lock(&p->lock);
+	p->state = PROC_RUNNABLE;
+	sched();
+	spin_unlock(&p->lock);
+}

@@ -1,0 +1,132 @@
+/* Process system calls. */
+#include "include/uapi/errno.h"
+#include "include/uapi/sysinfo.h"
+#include "kernel/arch/riscv/sbi.h"
+#include "kernel/arch/riscv/trap.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/mm.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc_internal.h"
+#include "kernel/syscall/syscall.h"
+
+int proc_fork(void);
+int proc_wait(u64 status_addr, int pid, int options);
+
+long sys_fork(const u64 *arg)
+{
+	(void)arg;
+	return proc_fork();
+}
+
+long sys_exit(const u64 *arg) { exit_current((int)arg[0]); }
+
+long sys_wait(const u64 *arg) { return proc_wait(arg[0], (int)arg[1], (int)arg[2]); }
+
+long sys_kill(const u64 *arg)
+{
+	int pid = (int)arg[0];
+	if (pid == 1)
+		return -EPERM;
+	return proc_kill(pid) < 0 ? -ESRCH : 0;
+}
+
+long sys_getpid(const u64 *arg)
+{
+	(void)arg;
+	return myproc()->pid;
+}
+
+long sys_getppid(const u64 *arg)
+{
+	(void)arg;
+	struct proc *p = myproc();
+	spin_lock(&wait_lock);
+	int ppid = p->parent ? p->parent->pid : 0;
+	spin_unlock(&wait_lock);
+	return ppid;
+}
+
+long sys_sleep(const u64 *arg)
+{
+	long n = (long)arg[0];
+	spin_lock(&tickslock);
+	u64 start = ticks;
+	while (n > 0 && ticks - start < (u64)n) {
+		if (proc_killed(myproc())) {
+			spin_unlock(&tickslock);
+			return -EINTR;
+		}
+		sleep((void *)&ticks, &tickslock);
+	}
+	spin_unlock(&tickslock);
+	return 0;
+}
+
+long sys_uptime(const u64 *arg)
+{
+	(void)arg;
+	return (long)ticks;
+}
+
+long sys_timebase(const u64 *arg)
+{
+	(void)arg;
+	return (long)timebase_hz;
+}
+
+long sys_poweroff(const u64 *arg)
+{
+	printk("mnemo: power off (status %d)\n", (int)arg[0]);
+	sbi_shutdown();
+}
+
+static int state_code(enum proc_state s)
+{
+	switch (s) {
+	case PROC_SLEEPING:
+		return 1;
+	case PROC_RUNNABLE:
+		return 2;
+	case PROC_RUNNING:
+		return 3;
+	case PROC_ZOMBIE:
+		return 4;
+	default:
+		return 0;
+	}
+}
+
+long sys_procinfo(const u64 *arg)
+{
+	u64 buf = arg[0];
+	int max = (int)arg[1];
+	if (max < 0)
+		return -EINVAL;
+	if (!mm_access_ok(myproc()->mm, buf, (u64)max * sizeof(struct mnemo_procinfo), true))
+		return -EFAULT;
+	int n = 0;
+	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+		struct mnemo_procinfo pi;
+		memset(&pi, 0, sizeof(pi));
+		spin_lock(&wait_lock);
+		spin_lock(&p->lock);
+		bool used = p->state != PROC_UNUSED && p->state != PROC_USED;
+		if (used) {
+			pi.pid = p->pid;
+			pi.ppid = p->parent ? p->parent->pid : 0;
+			pi.state = state_code(p->state);
+			pi.hart = p->state == PROC_RUNNING ? p->last_hart : -1;
+			pi.mem_bytes = p->mm ? p->mm->rss * PAGE_SIZE : 0;
+			memcpy(pi.name, p->name, sizeof(pi.name));
+		}
+		spin_unlock(&p->lock);
+		spin_unlock(&wait_lock);
+		if (!used)
+			continue;
+		if (n < max && copy_to_user((void __user *)(buf + n * sizeof(pi)), &pi, sizeof(pi)))
+			return -EFAULT;
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,25 @@
+/* The system-call table and its dispatcher. */
+#include "kernel/syscall/syscall.h"
+#include "include/uapi/errno.h"
+#include "include/uapi/syscall.h"
+#include "kernel/proc/proc.h"
+
+static syscall_fn *const syscalls[NSYSCALL] = {
+	[SYS_fork] = sys_fork,       [SYS_exit] = sys_exit,       [SYS_wait] = sys_wait,
+	[SYS_pipe] = sys_pipe,       [SYS_read] = sys_read,       [SYS_kill] = sys_kill,
+	[SYS_exec] = sys_exec,       [SYS_fstat] = sys_fstat,     [SYS_chdir] = sys_chdir,
+	[SYS_dup] = sys_dup,         [SYS_getpid] = sys_getpid,   [SYS_sbrk] = sys_sbrk,
+	[SYS_sleep] = sys_sleep,     [SYS_uptime] = sys_uptime,   [SYS_open] = sys_open,
+	[SYS_write] = sys_write,     [SYS_mknod] = sys_mknod,     [SYS_unlink] = sys_unlink,
+	[SYS_link] = sys_link,       [SYS_mkdir] = sys_mkdir,     [SYS_close] = sys_close,
+	[SYS_lseek] = sys_lseek,     [SYS_meminfo] = sys_meminfo, [SYS_poweroff] = sys_poweroff,
+	[SYS_procinfo] = sys_procinfo, [SYS_getppid] = sys_getppid, [SYS_dup2] = sys_dup2,
+	[SYS_getcwd] = sys_getcwd,   [SYS_timebase] = sys_timebase,
+};
+
+void syscall_dispatch(struct trapframe *tf)
+{
+	u64 nr = tf->a7;
+	syscall_fn *fn = nr < NSYSCALL ? syscalls[nr] : NULL;
+	tf->a0 = fn ? (u64)fn(&tf->a0) : (u64)-ENOSYS;
+}
