@@ -15,6 +15,9 @@ int poweroff(int status) __attribute__((noreturn));
 int meminfo(struct mnemo_meminfo *mi);
 /* Shorthand: the number of free physical pages now. */
 long free_page_count(void);
+/* The RAM the kernel's page allocator manages, in bytes (total_pages *
+ * page_size), or 0 if meminfo fails. compat/xv6's PHYSTOP uses it. */
+uint64_t mnemo_ram_bytes(void);
 
 /* Fills up to max records, one per process; returns how many exist. */
 int procinfo(struct mnemo_procinfo *buf, int max);

@@ -1,0 +1,18 @@
+/* The parts of xv6's file-system format that user programs see. Reading
+ * a directory yields a sequence of struct dirent records; mnemo's read()
+ * of a directory gives exactly this layout (include/uapi/dirent.h). */
+#ifndef XV6_KERNEL_FS_H
+#define XV6_KERNEL_FS_H
+
+#include "types.h"
+
+#define ROOTINO 1    /* inode number of / */
+#define BSIZE	1024 /* bytes per file-system block */
+#define DIRSIZ	14   /* bytes of a name in a directory entry, NUL optional */
+
+struct dirent {
+	ushort inum; /* 0 marks an unused slot */
+	char name[DIRSIZ];
+};
+
+#endif

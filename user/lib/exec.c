@@ -1,0 +1,108 @@
+/* Replacing the program: xv6's exec() and POSIX's exec family on top of
+ * the one system call. There is no environment (envp is ignored) and no
+ * PATH: execvp() and execlp() look in /bin for a name without a '/'. */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "usys.h"
+
+/* Most arguments a program can receive (xv6's MAXARG), and the longest
+ * path the kernel accepts including its NUL (xv6's MAXPATH). */
+#define EXEC_MAXARG  32
+#define EXEC_MAXPATH 128
+
+/* xv6's exec(path, argv): the same as execv(). Declared by compat/xv6's
+ * user/user.h, with argv as plain char ** as xv6 has it. */
+int exec(const char *path, char **argv)
+{
+	return usys_result(usys_call2(SYS_exec, path, argv));
+}
+
+int execv(const char *path, char *const argv[])
+{
+	return usys_result(usys_call2(SYS_exec, path, argv));
+}
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+	(void)envp;
+	return execv(path, argv);
+}
+
+int execvp(const char *file, char *const argv[])
+{
+	static const char bin[] = "/bin/";
+	char path[EXEC_MAXPATH];
+	size_t len = strlen(file);
+
+	if (strchr(file, '/'))
+		return execv(file, argv);
+	if (len == 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (sizeof(bin) + len > sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path, bin, sizeof(bin) - 1);
+	memcpy(path + sizeof(bin) - 1, file, len + 1);
+	return execv(path, argv);
+}
+
+/* Collects the execl() family's arguments, after arg0, into argv up to
+ * the NULL that ends them. Returns 0, or -1 with E2BIG if there are more
+ * than EXEC_MAXARG. On return ap points past the NULL. */
+static int exec_collect(char *argv[EXEC_MAXARG + 1], const char *arg0, va_list *ap)
+{
+	int argc = 0;
+
+	for (const char *arg = arg0; arg; arg = va_arg(*ap, const char *)) {
+		if (argc == EXEC_MAXARG) {
+			errno = E2BIG;
+			return -1;
+		}
+		argv[argc++] = (char *)arg;
+	}
+	argv[argc] = NULL;
+	return 0;
+}
+
+int execl(const char *path, const char *arg0, ...)
+{
+	char *argv[EXEC_MAXARG + 1];
+	va_list ap;
+	int ret;
+
+	va_start(ap, arg0);
+	ret = exec_collect(argv, arg0, &ap);
+	va_end(ap);
+	return ret < 0 ? ret : execv(path, argv);
+}
+
+int execlp(const char *file, const char *arg0, ...)
+{
+	char *argv[EXEC_MAXARG + 1];
+	va_list ap;
+	int ret;
+
+	va_start(ap, arg0);
+	ret = exec_collect(argv, arg0, &ap);
+	va_end(ap);
+	return ret < 0 ? ret : execvp(file, argv);
+}
+
+/* execle's envp follows the NULL; it is ignored like execve's. */
+int execle(const char *path, const char *arg0, ...)
+{
+	char *argv[EXEC_MAXARG + 1];
+	va_list ap;
+	int ret;
+
+	va_start(ap, arg0);
+	ret = exec_collect(argv, arg0, &ap);
+	va_end(ap);
+	return ret < 0 ? ret : execv(path, argv);
+}
