@@ -86,6 +86,9 @@ int main(void)
 	expect_killed("fault-read-kernel", read_at, KERNEL_ADDR);
 	expect_killed("fault-write-kernel", write_at, KERNEL_ADDR);
 	expect_killed("fault-read-unmapped", read_at, UNMAPPED_ADDR);
+	/* Text is mapped R-X and data RW- (user/lib/user.ld). */
+	expect_killed("fault-write-code", write_at, (long)main);
+	expect_killed("fault-jump-data", jump_to, (long)&canary);
 	expect_killed("fault-after-cow-write", touch_then_fault, 0);
 	expect_killed("fault-stack-overflow", recurse, 0);
 

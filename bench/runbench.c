@@ -1,0 +1,309 @@
+/* runbench: the benchmarks that init runs with mode=bench. Each row is
+ * measured several times (the median is kept) with the rdtime clock, and
+ * printed in one table between `--- bench ---` and `--- end ---`:
+ *
+ *   benchmark  figure  unit  reference  ratio
+ *
+ * A reference is either a fixed figure (the issue's target and what
+ * xv6-riscv measured) or another row of the same run; the ratio is
+ * figure / reference. To add a benchmark, write a function that runs one
+ * trial and add a row to bench_rows[].
+ *
+ * No floating point: figures are kept in thousandths (x1000). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mnemo.h>
+
+#define PAGE	   4096L
+#define MAX_TRIALS 9
+
+/* ---------------------------------------------------------------- timing */
+
+/* Nanoseconds in ticks rdtime ticks. */
+static uint64_t bench_ns(uint64_t ticks)
+{
+	uint64_t hz = mnemo_timebase();
+
+	/* Split so that ticks * 1e9 cannot overflow for long runs. */
+	return ticks / hz * 1000000000ull + ticks % hz * 1000000000ull / hz;
+}
+
+/* Keeps the compiler from dropping work on buf. */
+static inline void bench_use(void *buf)
+{
+	__asm__ volatile("" : : "r"(buf) : "memory");
+}
+
+/* ---------------------------------------------------------------- benchmarks
+ * Each runs one trial and returns its figure x1000 (so a time in µs is
+ * returned in ns), or 0 if it could not run. */
+
+static uint64_t bench_null_syscall(void)
+{
+	const long n = 100000;
+	uint64_t t0 = mnemo_rdtime();
+
+	for (long i = 0; i < n; i++)
+		getppid();
+	return bench_ns(mnemo_rdtime() - t0) / n;
+}
+
+static uint64_t bench_zero_page(void)
+{
+	static char page[PAGE] __attribute__((aligned(PAGE)));
+	const long n = 20000;
+	uint64_t t0 = mnemo_rdtime();
+
+	for (long i = 0; i < n; i++) {
+		memset(page, 0, PAGE);
+		bench_use(page);
+	}
+	return bench_ns(mnemo_rdtime() - t0) / n;
+}
+
+/* fork, then the child does exit(0) or exec(argv); the parent waits. */
+static uint64_t bench_fork_common(long n, char *const argv[])
+{
+	uint64_t t0 = mnemo_rdtime();
+
+	for (long i = 0; i < n; i++) {
+		int status, pid = fork();
+		if (pid < 0)
+			return 0;
+		if (pid == 0) {
+			if (argv)
+				execv(argv[0], argv);
+			_exit(0);
+		}
+		if (waitpid(pid, &status, 0) != pid || status != 0)
+			return 0;
+	}
+	/* ms x1000 = µs */
+	return bench_ns(mnemo_rdtime() - t0) / n / 1000;
+}
+
+static uint64_t bench_fork_exit_wait(void)
+{
+	return bench_fork_common(200, NULL);
+}
+
+static uint64_t bench_fork_exec_wait(void)
+{
+	char *argv[] = {"/bin/true", NULL};
+
+	return bench_fork_common(50, argv);
+}
+
+static uint64_t bench_sbrk_touch(void)
+{
+	const long pages = (16L << 20) / PAGE;
+	uint64_t t0 = mnemo_rdtime(), ns;
+	char *p = sbrk(pages * PAGE);
+
+	if (p == (char *)-1)
+		return 0;
+	for (long i = 0; i < pages; i++)
+		p[i * PAGE] = 1;
+	ns = bench_ns(mnemo_rdtime() - t0);
+	sbrk(-pages * PAGE);
+	return ns / pages;
+}
+
+static uint64_t bench_pipe_throughput(void)
+{
+	static char buf[PAGE];
+	const long total = 32L << 20;
+	int fds[2], pid, status;
+	long got = 0, n;
+	uint64_t t0;
+
+	if (pipe(fds) < 0)
+		return 0;
+	t0 = mnemo_rdtime();
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		memset(buf, 'w', sizeof(buf));
+		for (long sent = 0; sent < total; sent += PAGE)
+			if (write(fds[1], buf, PAGE) != PAGE)
+				_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], buf, sizeof(buf))) > 0)
+		got += n;
+	uint64_t ns = bench_ns(mnemo_rdtime() - t0);
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0 || got != total || ns == 0)
+		return 0;
+	/* MiB/s x1000 */
+	return (uint64_t)(total >> 20) * 1000000000000ull / ns;
+}
+
+static uint64_t bench_pipe_pingpong(void)
+{
+	const long n = 2000;
+	int ping[2], pong[2], pid, status;
+	char c = 'x';
+	uint64_t t0, ns;
+
+	if (pipe(ping) < 0)
+		return 0;
+	if (pipe(pong) < 0) {
+		close(ping[0]);
+		close(ping[1]);
+		return 0;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(ping[1]);
+		close(pong[0]);
+		while (read(ping[0], &c, 1) == 1)
+			write(pong[1], &c, 1);
+		_exit(0);
+	}
+	close(ping[0]);
+	close(pong[1]);
+	t0 = mnemo_rdtime();
+	for (long i = 0; i < n && pid > 0; i++)
+		if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1)
+			pid = -1;
+	ns = bench_ns(mnemo_rdtime() - t0);
+	close(ping[1]);
+	close(pong[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0)
+		return 0;
+	return ns / n;
+}
+
+/* ---------------------------------------------------------------- the table */
+
+struct bench_row {
+	const char *name;
+	const char *unit;
+	uint64_t (*run)(void); /* one trial, figure x1000, 0: failed */
+	int trials;
+	/* A fixed reference: the target and xv6-riscv's figure. */
+	const char *fixed_label; /* NULL: none */
+	uint64_t fixed;		 /* x1000 */
+	/* A reference measured in this run: the name of another row. */
+	const char *same_run;
+	uint64_t figure; /* x1000, filled in by bench_measure */
+};
+
+static struct bench_row bench_rows[] = {
+    {"null syscall (getppid)", "us", bench_null_syscall, 5, "target 1.3, xv6 73", 1300,
+     "zero 4 KiB (memset)"},
+    {"zero 4 KiB (memset)", "us", bench_zero_page, 5, NULL, 0, NULL},
+    {"fork+exit+wait", "ms", bench_fork_exit_wait, 5, "target 0.28, xv6 2.8", 280, NULL},
+    {"fork+exec+wait (true)", "ms", bench_fork_exec_wait, 3, NULL, 0, "fork+exit+wait"},
+    {"sbrk+touch 16 MiB", "us/page", bench_sbrk_touch, 3, "xv6 64", 64000, "zero 4 KiB (memset)"},
+    {"pipe 4 KiB writes, 32 MiB", "MiB/s", bench_pipe_throughput, 3, "target 100, xv6 0.17", 100000,
+     NULL},
+    {"pipe ping-pong 1 byte", "us", bench_pipe_pingpong, 5, NULL, 0, "null syscall (getppid)"},
+};
+
+#define NROWS ((int)(sizeof(bench_rows) / sizeof(bench_rows[0])))
+
+/* Runs a row's trials and keeps the median; 0 if any trial failed. */
+static void bench_measure(struct bench_row *row)
+{
+	uint64_t v[MAX_TRIALS];
+	int n = row->trials < MAX_TRIALS ? row->trials : MAX_TRIALS;
+
+	row->figure = 0;
+	for (int i = 0; i < n; i++) {
+		v[i] = row->run();
+		if (v[i] == 0)
+			return;
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	}
+	row->figure = v[n / 2];
+}
+
+static struct bench_row *bench_find(const char *name)
+{
+	for (int i = 0; i < NROWS; i++)
+		if (strcmp(bench_rows[i].name, name) == 0)
+			return &bench_rows[i];
+	return NULL;
+}
+
+/* Formats a x1000 value with three decimals (fewer for large values). */
+static const char *bench_fmt(char *buf, size_t size, uint64_t milli)
+{
+	if (milli >= 100000)
+		snprintf(buf, size, "%llu", (unsigned long long)((milli + 500) / 1000));
+	else
+		snprintf(buf, size, "%llu.%03llu", (unsigned long long)(milli / 1000),
+			 (unsigned long long)(milli % 1000));
+	return buf;
+}
+
+/* One line: the first of a row carries its name, figure and unit; a
+ * second reference goes on a line of its own below. */
+static void bench_print_line(const struct bench_row *row, int first, const char *ref_label,
+			     uint64_t ref)
+{
+	char fig[32], refv[32], ratio[32], refcell[80];
+
+	if (ref_label && ref && row->figure)
+		snprintf(refcell, sizeof(refcell), "%s (%s)", bench_fmt(refv, sizeof(refv), ref),
+			 ref_label);
+	else
+		snprintf(refcell, sizeof(refcell), "-");
+	if (ref && row->figure)
+		bench_fmt(ratio, sizeof(ratio), row->figure * 1000 / ref);
+	else
+		snprintf(ratio, sizeof(ratio), "-");
+	if (first)
+		printf("%-28s %10s  %-8s %-44s %8s\n", row->name,
+		       row->figure ? bench_fmt(fig, sizeof(fig), row->figure) : "failed", row->unit,
+		       refcell, ratio);
+	else
+		printf("%-28s %10s  %-8s %-44s %8s\n", "", "", "", refcell, ratio);
+}
+
+static void bench_print_table(void)
+{
+	printf("--- bench ---\n");
+	printf("%-28s %10s  %-8s %-44s %8s\n", "benchmark", "figure", "unit", "reference", "ratio");
+	for (int i = 0; i < NROWS; i++) {
+		const struct bench_row *row = &bench_rows[i];
+		const struct bench_row *other = row->same_run ? bench_find(row->same_run) : NULL;
+		int lines = 0;
+
+		if (row->fixed_label)
+			bench_print_line(row, lines++ == 0, row->fixed_label, row->fixed);
+		if (other) {
+			char label[64];
+			snprintf(label, sizeof(label), "%s, this run", other->name);
+			bench_print_line(row, lines++ == 0, label, other->figure);
+		}
+		if (lines == 0)
+			bench_print_line(row, 1, NULL, 0);
+	}
+	printf("--- end ---\n");
+	fflush(stdout);
+}
+
+int main(void)
+{
+	int failed = 0;
+
+	for (int i = 0; i < NROWS; i++) {
+		bench_measure(&bench_rows[i]);
+		failed += bench_rows[i].figure == 0;
+	}
+	bench_print_table();
+	return failed ? 1 : 0;
+}
