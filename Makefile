@@ -8,6 +8,9 @@ PAGER ?= lazy
 EXTRA ?=
 CMD ?=
 
+# V=1 shows whole command lines.
+Q := $(if $(V),,@)
+
 CROSS ?= riscv64-unknown-elf-
 CC := $(CROSS)gcc
 OBJCOPY := $(CROSS)objcopy
@@ -35,20 +38,23 @@ KOBJS := $(patsubst %,$(B)/%.o,$(KSRCS))
 
 $(B)/kernel/%.c.o: kernel/%.c | $(SETUP)
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 $(B)/kernel/%.S.o: kernel/%.S | $(SETUP)
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -D__ASSEMBLER__ -c $< -o $@
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KCFLAGS) -D__ASSEMBLER__ -c $< -o $@
 
 # Two links: the second adds the symbol table (for backtraces) built from
 # the first; the table sits last in the image, so nothing else moves.
 $(B)/kernel.elf: $(KOBJS) kernel/arch/riscv/kernel.ld scripts/ksyms
-	scripts/ksyms > $(B)/ksyms0.S
-	$(CC) $(KCFLAGS) -c $(B)/ksyms0.S -o $(B)/ksyms0.o
-	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/ksyms0.o -o $(B)/kernel.pass1.elf -lgcc
-	scripts/ksyms $(B)/kernel.pass1.elf > $(B)/ksyms.S
-	$(CC) $(KCFLAGS) -c $(B)/ksyms.S -o $(B)/ksyms.o
-	$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/ksyms.o -o $@ -lgcc
+	@echo "  LD      $@"
+	$(Q)scripts/ksyms > $(B)/ksyms0.S
+	$(Q)$(CC) $(KCFLAGS) -c $(B)/ksyms0.S -o $(B)/ksyms0.o
+	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/ksyms0.o -o $(B)/kernel.pass1.elf -lgcc
+	$(Q)scripts/ksyms $(B)/kernel.pass1.elf > $(B)/ksyms.S
+	$(Q)$(CC) $(KCFLAGS) -c $(B)/ksyms.S -o $(B)/ksyms.o
+	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/ksyms.o -o $@ -lgcc
 
 # ---------------------------------------------------------------- user
 ULIB_SRCS := $(sort $(wildcard user/lib/*.c user/lib/*.S))
@@ -60,21 +66,25 @@ EXTRA_SRCS := $(if $(EXTRA),$(sort $(wildcard $(EXTRA)/*.c)))
 
 $(B)/user/%.c.o: user/%.c | $(SETUP)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
 $(B)/user/%.S.o: user/%.S | $(SETUP)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -D__ASSEMBLER__ -c $< -o $@
+	@echo "  AS      $<"
+	$(Q)$(CC) $(UCFLAGS) -D__ASSEMBLER__ -c $< -o $@
 
 $(B)/ulib.a: $(ULIB_OBJS)
-	rm -f $@
-	$(CROSS)ar rcs $@ $^
+	@rm -f $@
+	@echo "  AR      $@"
+	$(Q)$(CROSS)ar rcs $@ $^
 
 # One rule links every program: $(B)/prog/NAME from a single source file.
 # Test and xv6-style programs see compat/xv6 on their include path.
 define USER_PROG
 $(B)/prog/$(notdir $(basename $(1))): $(1) $(B)/ulib.a user/lib/user.ld | $(SETUP)
 	@mkdir -p $(B)/prog $(B)/dep
-	$(CC) $(UCFLAGS) $(2) -MF $(B)/dep/$(notdir $(basename $(1))).d $(ULDFLAGS) $(1) $(B)/ulib.a -o $$@
+	@echo "  PROG    $$@"
+	$(Q)$(CC) $(UCFLAGS) $(2) -MF $(B)/dep/$(notdir $(basename $(1))).d $(ULDFLAGS) $(1) $(B)/ulib.a -o $$@
 endef
 $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS),$(eval $(call USER_PROG,$(s),)))
 $(foreach s,$(EXTRA_SRCS),$(eval $(call USER_PROG,$(s),-Icompat/xv6)))

@@ -45,6 +45,7 @@ struct mm *mm_create(void)
 		mm->root[i] = kernel_root[i];
 	sleeplock_init(&mm->lock, "mm");
 	list_init(&mm->vmas);
+	mm->vma_tree.node = NULL;
 	mm->pager = default_pager;
 	return mm;
 }
@@ -195,20 +196,21 @@ long mm_sbrk(struct mm *mm, long incr)
 				goto out;
 			}
 		} else {
-			heap->end = new_end;
+			vma_adjust(mm, heap, heap->start, new_end);
 			if (pager_mmap(mm, heap, old_end, new_end) < 0) {
 				pager_munmap(mm, heap, old_end, new_end);
-				heap->end = old_end;
+				vma_adjust(mm, heap, heap->start, old_end);
 				ret = -ENOMEM;
 				goto out;
 			}
 		}
 	} else if (new_end < old_end && heap) {
 		pager_munmap(mm, heap, new_end, old_end);
-		heap->end = new_end;
-		if (heap->start == heap->end) {
+		if (heap->start == new_end) {
 			vma_remove(mm, heap);
 			vma_free(heap);
+		} else {
+			vma_adjust(mm, heap, heap->start, new_end);
 		}
 	}
 	mm->brk = new;

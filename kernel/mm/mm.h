@@ -4,6 +4,7 @@
 #define KERNEL_MM_MM_H
 
 #include "kernel/lib/list.h"
+#include "kernel/lib/rbtree.h"
 #include "kernel/lib/sleeplock.h"
 #include "kernel/mm/pte.h"
 #include "kernel/types.h"
@@ -21,7 +22,10 @@ struct vma {
 	u32 prot;   /* VM_READ | VM_WRITE | VM_EXEC */
 	bool shared; /* MAP_SHARED: fork shares the pages instead of COW */
 	enum vma_role role;
-	struct list link; /* in mm->vmas, ordered by address */
+	struct list link;    /* in mm->vmas, ordered by address */
+	struct rb_node rb;   /* in mm->vma_tree, keyed by start */
+	u64 gap;             /* free bytes between the previous VMA (or 0) and start */
+	u64 subtree_gap;     /* the largest gap in this node's subtree */
 };
 
 struct pager_ops;
@@ -32,7 +36,8 @@ struct mm {
 	struct sleeplock lock;
 	pagetable_t root;              /* (-) */
 	const struct pager_ops *pager; /* (-) */
-	struct list vmas;              /* (l) */
+	struct list vmas;              /* (l) VMAs in address order */
+	struct rb_root vma_tree;       /* (l) the same VMAs, for O(log n) search */
 	int nvmas;                     /* (l) */
 	u64 brk_start, brk;            /* (l) heap: [brk_start, PAGE_ROUND_UP(brk)) */
 	u64 rss;                       /* (l) resident user pages */

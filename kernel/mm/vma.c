@@ -1,7 +1,11 @@
-/* VMA bookkeeping: an address-ordered list. */
+/* VMA bookkeeping. Each VMA records the gap below it (to the previous
+ * VMA's end); the tree keeps, per node, the largest gap in its subtree, so
+ * a search for room can skip every subtree whose largest gap is too small. */
 #include "kernel/mm/vma.h"
 #include "kernel/lib/printf.h"
 #include "kernel/mm/kmalloc.h"
+
+#define vma_of(n) rb_entry(n, struct vma, rb)
 
 struct vma *vma_alloc(u64 start, u64 end, u32 prot, bool shared, enum vma_role role)
 {
@@ -14,14 +18,72 @@ struct vma *vma_alloc(u64 start, u64 end, u32 prot, bool shared, enum vma_role r
 	v->shared = shared;
 	v->role = role;
 	list_init(&v->link);
+	rb_clear_node(&v->rb);
 	return v;
 }
 
 void vma_free(struct vma *vma) { kfree(vma); }
 
+/* ---- the augmented value ---- */
+
+static u64 compute_subtree_gap(struct vma *v)
+{
+	u64 g = v->gap;
+	if (v->rb.left && vma_of(v->rb.left)->subtree_gap > g)
+		g = vma_of(v->rb.left)->subtree_gap;
+	if (v->rb.right && vma_of(v->rb.right)->subtree_gap > g)
+		g = vma_of(v->rb.right)->subtree_gap;
+	return g;
+}
+
+static void gap_propagate(struct rb_node *n, struct rb_node *stop)
+{
+	for (; n != stop; n = rb_parent(n)) {
+		u64 g = compute_subtree_gap(vma_of(n));
+		if (vma_of(n)->subtree_gap == g)
+			break;
+		vma_of(n)->subtree_gap = g;
+	}
+}
+
+static void gap_copy(struct rb_node *from, struct rb_node *to)
+{
+	vma_of(to)->subtree_gap = vma_of(from)->subtree_gap;
+}
+
+static void gap_rotate(struct rb_node *old_top, struct rb_node *new_top)
+{
+	vma_of(new_top)->subtree_gap = vma_of(old_top)->subtree_gap;
+	vma_of(old_top)->subtree_gap = compute_subtree_gap(vma_of(old_top));
+}
+
+static const struct rb_augment_ops gap_ops = {
+	.propagate = gap_propagate,
+	.copy = gap_copy,
+	.rotate = gap_rotate,
+};
+
+/* Recomputes v's own gap from its predecessor and pushes it upwards. */
+static void update_gap(struct mm *mm, struct vma *v)
+{
+	struct vma *prev = vma_prev(mm, v);
+	v->gap = v->start - (prev ? prev->end : 0);
+	/* A full recompute up to the root: the early stop in gap_propagate
+	 * is only valid when the node's own value did not change. */
+	for (struct rb_node *n = &v->rb; n; n = rb_parent(n))
+		vma_of(n)->subtree_gap = compute_subtree_gap(vma_of(n));
+}
+
+/* ---- walking ---- */
+
 struct vma *vma_first(struct mm *mm)
 {
 	return list_empty(&mm->vmas) ? NULL : list_entry(mm->vmas.next, struct vma, link);
+}
+
+struct vma *vma_last(struct mm *mm)
+{
+	return list_empty(&mm->vmas) ? NULL : list_entry(mm->vmas.prev, struct vma, link);
 }
 
 struct vma *vma_next(struct mm *mm, struct vma *vma)
@@ -29,13 +91,27 @@ struct vma *vma_next(struct mm *mm, struct vma *vma)
 	return vma->link.next == &mm->vmas ? NULL : list_entry(vma->link.next, struct vma, link);
 }
 
+struct vma *vma_prev(struct mm *mm, struct vma *vma)
+{
+	return vma->link.prev == &mm->vmas ? NULL : list_entry(vma->link.prev, struct vma, link);
+}
+
 struct vma *vma_find_from(struct mm *mm, u64 addr)
 {
-	struct vma *v;
-	for_each_vma(mm, v)
-		if (v->end > addr)
-			return v;
-	return NULL;
+	struct rb_node *n = mm->vma_tree.node;
+	struct vma *best = NULL;
+	while (n) {
+		struct vma *v = vma_of(n);
+		if (v->end > addr) {
+			best = v;
+			if (v->start <= addr)
+				break;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best;
 }
 
 struct vma *vma_find(struct mm *mm, u64 addr)
@@ -50,17 +126,120 @@ bool vma_overlaps(struct mm *mm, u64 start, u64 end)
 	return v && v->start < end;
 }
 
+/* ---- changing the set ---- */
+
 void vma_insert(struct mm *mm, struct vma *vma)
 {
-	struct vma *next = vma_find_from(mm, vma->start);
-	if (next && next->start < vma->end)
+	struct rb_node **link = &mm->vma_tree.node, *parent = NULL;
+	struct vma *next = NULL;
+	while (*link) {
+		parent = *link;
+		struct vma *p = vma_of(parent);
+		if (vma->start < p->start) {
+			next = p;
+			link = &parent->left;
+		} else {
+			link = &parent->right;
+		}
+	}
+	struct vma *prev = next ? vma_prev(mm, next) : vma_last(mm);
+	if ((prev && prev->end > vma->start) || (next && next->start < vma->end))
 		panic("vma_insert: [%p, %p) overlaps", (void *)vma->start, (void *)vma->end);
-	list_insert_after(next ? next->link.prev : mm->vmas.prev, &vma->link);
+	list_insert_after(prev ? &prev->link : &mm->vmas, &vma->link);
+	vma->gap = vma->start - (prev ? prev->end : 0);
+	vma->subtree_gap = vma->gap;
+	rb_link_node(&vma->rb, parent, link);
+	gap_propagate(parent, NULL);
+	rb_insert_color(&vma->rb, &mm->vma_tree, &gap_ops);
+	if (next)
+		update_gap(mm, next);
 	mm->nvmas++;
 }
 
 void vma_remove(struct mm *mm, struct vma *vma)
 {
+	struct vma *next = vma_next(mm, vma);
+	rb_erase(&vma->rb, &mm->vma_tree, &gap_ops);
 	list_del(&vma->link);
+	if (next)
+		update_gap(mm, next);
 	mm->nvmas--;
+}
+
+void vma_adjust(struct mm *mm, struct vma *vma, u64 start, u64 end)
+{
+	vma->start = start;
+	vma->end = end;
+	update_gap(mm, vma);
+	struct vma *next = vma_next(mm, vma);
+	if (next)
+		update_gap(mm, next);
+}
+
+/* ---- placement ---- */
+
+static u64 gap_search(struct rb_node *n, u64 len, u64 low, u64 high)
+{
+	if (!n || vma_of(n)->subtree_gap < len)
+		return 0;
+	struct vma *v = vma_of(n);
+	if (v->start > low) {
+		u64 a = gap_search(n->left, len, low, high);
+		if (a)
+			return a;
+	}
+	u64 gs = MAX(v->start - v->gap, low), ge = MIN(v->start, high);
+	if (ge > gs && ge - gs >= len)
+		return gs;
+	if (v->start >= high)
+		return 0;
+	return gap_search(n->right, len, low, high);
+}
+
+u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high)
+{
+	if (len == 0 || low + len < low || low + len > high)
+		return 0;
+	u64 a = gap_search(mm->vma_tree.node, len, low, high);
+	if (a)
+		return a;
+	/* The room above the last VMA. */
+	struct vma *last = vma_last(mm);
+	u64 gs = MAX(last ? last->end : 0, low);
+	return gs + len <= high ? gs : 0;
+}
+
+/* ---- checking ---- */
+
+static bool check_subtree(struct rb_node *n)
+{
+	if (!n)
+		return true;
+	if (!check_subtree(n->left) || !check_subtree(n->right))
+		return false;
+	return vma_of(n)->subtree_gap == compute_subtree_gap(vma_of(n));
+}
+
+bool vma_validate(struct mm *mm)
+{
+	if (!rb_validate(&mm->vma_tree) || !check_subtree(mm->vma_tree.node))
+		return false;
+	struct vma *v, *prev = NULL;
+	struct rb_node *n = rb_first(&mm->vma_tree);
+	int count = 0;
+	for_each_vma(mm, v)
+	{
+		if (v->start >= v->end || (v->start | v->end) & (PAGE_SIZE - 1))
+			return false;
+		if (prev && prev->end > v->start)
+			return false;
+		if (v->gap != v->start - (prev ? prev->end : 0))
+			return false;
+		if (n != &v->rb)
+			return false;
+		n = rb_next(n);
+		prev = v;
+		count++;
+	}
+	return n == NULL && count == mm->nvmas;
 }

@@ -1,4 +1,7 @@
-/* The set of VMAs of an mm, ordered by address. mm->lock held for all. */
+/* The set of VMAs of an mm: an address-ordered list for walking, and a
+ * red-black tree over the same VMAs for O(log n) lookup, augmented with the
+ * largest free gap in each subtree for O(log n) placement. mm->lock held
+ * for all of these. */
 #ifndef KERNEL_MM_VMA_H
 #define KERNEL_MM_VMA_H
 
@@ -12,12 +15,20 @@ struct vma *vma_find(struct mm *mm, u64 addr);
 /* The first VMA ending above addr (containing it or after it), or NULL. */
 struct vma *vma_find_from(struct mm *mm, u64 addr);
 struct vma *vma_first(struct mm *mm);
+struct vma *vma_last(struct mm *mm);
 struct vma *vma_next(struct mm *mm, struct vma *vma);
+struct vma *vma_prev(struct mm *mm, struct vma *vma);
 /* Does any VMA overlap [start, end)? */
 bool vma_overlaps(struct mm *mm, u64 start, u64 end);
 /* Adds vma, which must not overlap any other. */
 void vma_insert(struct mm *mm, struct vma *vma);
 void vma_remove(struct mm *mm, struct vma *vma);
+/* Moves vma's bounds; the new range must not overlap a neighbour. */
+void vma_adjust(struct mm *mm, struct vma *vma, u64 start, u64 end);
+/* The lowest address a in [low, high) with [a, a+len) free, or 0. */
+u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high);
+/* Checks the tree, the list, the gaps and ordering; false if broken. */
+bool vma_validate(struct mm *mm);
 
 #define for_each_vma(mm, v) for (v = vma_first(mm); v; v = vma_next(mm, v))
 
