@@ -2,6 +2,8 @@
  * entry point. Policy (when pages are filled) belongs to the pager. */
 #include "kernel/mm/mm.h"
 #include "include/uapi/errno.h"
+#include "include/uapi/mman.h"
+#include "include/uapi/sysinfo.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
@@ -47,6 +49,7 @@ struct mm *mm_create(void)
 	list_init(&mm->vmas);
 	mm->vma_tree.node = NULL;
 	mm->pager = default_pager;
+	mm->users = 1;
 	return mm;
 }
 
@@ -65,7 +68,7 @@ void mm_destroy(struct mm *mm)
 	kfree(mm);
 }
 
-static u64 vm_prot_to_pte(u32 prot)
+u64 vm_prot_to_pte(u32 prot)
 {
 	u64 bits = PTE_U;
 	if (prot & (VM_READ | VM_WRITE))
@@ -128,7 +131,7 @@ struct mm *mm_fork(struct mm *parent)
 	int err = 0;
 	for_each_vma(parent, v)
 	{
-		struct vma *c = vma_alloc(v->start, v->end, v->prot, v->shared, v->role);
+		struct vma *c = vma_dup(v);
 		if (!c) {
 			err = -ENOMEM;
 			break;
@@ -261,4 +264,54 @@ bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write)
 	bool ok = pager_access_ok(mm, addr, len, write);
 	mm_unlock(mm);
 	return ok;
+}
+
+static const char *role_name(enum vma_role role)
+{
+	static const char *names[] = {
+		[VMA_TEXT] = "[text]", [VMA_DATA] = "[data]",   [VMA_HEAP] = "[heap]",
+		[VMA_STACK] = "[stack]", [VMA_GUARD] = "[guard]", [VMA_MMAP] = "[anon]",
+		[VMA_SHM] = "[shared]",
+	};
+	return names[role];
+}
+
+static u64 count_resident(struct mm *mm, struct vma *v)
+{
+	u64 n = 0;
+	for (u64 va = v->start; va < v->end; va += PAGE_SIZE) {
+		pte_t *pte = pt_walk(mm->root, va, NULL);
+		if (!pte)
+			va = ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1) - PAGE_SIZE;
+		else if (pte_valid(*pte))
+			n++;
+	}
+	return n;
+}
+
+int mm_describe(struct mm *mm, struct mnemo_vmmap *out, int max)
+{
+	mm_lock(mm);
+	int n = 0;
+	struct vma *v;
+	for_each_vma(mm, v)
+	{
+		if (n < max) {
+			struct mnemo_vmmap *m = &out[n];
+			memset(m, 0, sizeof(*m));
+			m->start = v->start;
+			m->end = v->end;
+			m->prot = v->prot;
+			m->flags = v->shared ? MNEMO_MAP_SHARED : MNEMO_MAP_PRIVATE;
+			m->offset = v->offset;
+			m->resident = count_resident(mm, v);
+			if (v->file.ops)
+				v->file.ops->name(v->file.obj, m->backing, sizeof(m->backing));
+			else
+				strlcpy(m->backing, role_name(v->role), sizeof(m->backing));
+		}
+		n++;
+	}
+	mm_unlock(mm);
+	return n;
 }

@@ -9,6 +9,9 @@
 #include "kernel/mm/pte.h"
 #include "kernel/types.h"
 
+struct page;
+struct pager_ops;
+
 /* VMA protection uses the mmap PROT_* values. */
 #define VM_READ 0x1
 #define VM_WRITE 0x2
@@ -16,20 +19,39 @@
 
 enum vma_role { VMA_TEXT, VMA_DATA, VMA_HEAP, VMA_STACK, VMA_GUARD, VMA_MMAP, VMA_SHM };
 
+/* What a file-backed VMA maps: an object outside kernel/mm (an inode) seen
+ * through these operations, so that mm needs nothing of the file system.
+ * Each VMA holds one reference on its object. */
+struct vm_backing_ops {
+	/* The page at page index pgoff, with a new reference in *out: 0,
+	 * -ENOMEM, or -ENXIO when pgoff lies wholly past the end. */
+	int (*get_page)(void *obj, u64 pgoff, struct page **out);
+	void (*get)(void *obj);
+	void (*put)(void *obj);
+	/* A short name for listings ("/bin/sh"). */
+	void (*name)(void *obj, char *buf, size_t size);
+};
+
+struct vm_backing {
+	const struct vm_backing_ops *ops;
+	void *obj;
+	bool writable; /* opened for writing: may be mapped shared writable */
+};
+
 /* [start, end) with one protection and one backing. Guarded by mm->lock. */
 struct vma {
 	u64 start, end;
 	u32 prot;   /* VM_READ | VM_WRITE | VM_EXEC */
 	bool shared; /* MAP_SHARED: fork shares the pages instead of COW */
 	enum vma_role role;
+	struct vm_backing file; /* file.ops == NULL: anonymous memory */
+	u64 offset;             /* file offset of start */
 	struct list link;    /* in mm->vmas, ordered by address */
 	struct rb_node rb;   /* in mm->vma_tree, keyed by start */
 	u64 gap;             /* free bytes between the previous VMA (or 0) and start */
 	u64 subtree_gap;     /* the largest gap in this node's subtree */
 };
 
-struct pager_ops;
-struct page;
 
 /* Locking legend: (l) mm->lock, (a) atomic, (-) fixed after creation. */
 struct mm {
@@ -43,6 +65,7 @@ struct mm {
 	u64 rss;                       /* (l) resident user pages */
 	u64 pt_pages;                  /* (l) page-table pages, root included */
 	int active;                    /* (a) harts with this table in satp */
+	int users;                     /* (a) references: its process, inspectors */
 };
 
 enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };
@@ -54,6 +77,14 @@ enum fault_result {
 	FAULT_SEGV,   /* no mapping, or one that forbids the access */
 	FAULT_SIGBUS, /* a mapping with nothing behind it (past end of file) */
 };
+
+/* mmap, munmap and mprotect with POSIX's meaning and Linux's errors (see
+ * docs/memory.md); backing is NULL for anonymous memory. mmap returns the
+ * address or -errno. */
+long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags, const struct vm_backing *backing,
+	     u64 offset);
+int mm_munmap(struct mm *mm, u64 addr, u64 len);
+int mm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot);
 
 /* A new, empty address space using the pager named by mm_default_pager. */
 struct mm *mm_create(void);
@@ -69,6 +100,11 @@ struct mm *mm_fork(struct mm *parent);
 int mm_map_anon(struct mm *mm, u64 start, u64 end, u32 prot, bool shared, enum vma_role role);
 /* Moves the break by incr bytes; the old break or -ENOMEM. */
 long mm_sbrk(struct mm *mm, long incr);
+
+struct mnemo_vmmap;
+/* Describes up to max VMAs into out (kernel memory); returns how many
+ * VMAs there are. Takes mm->lock. */
+int mm_describe(struct mm *mm, struct mnemo_vmmap *out, int max);
 
 /* Resolves a fault at addr. On FAULT_SEGV/SIGBUS *why says why, in words
  * that fit "segfault at ADDR pc PC: <why>". Takes mm->lock. */

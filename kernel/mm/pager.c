@@ -5,6 +5,7 @@
 #include "kernel/mm/page.h"
 #include "kernel/mm/pagetable.h"
 #include "kernel/mm/vma.h"
+#include "include/uapi/errno.h"
 
 int pager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
 {
@@ -53,12 +54,44 @@ bool mm_range_covered(struct mm *mm, u64 addr, u64 len, bool write)
 	return false;
 }
 
-enum fault_result pager_fill_zero(struct mm *mm, struct vma *vma, u64 va)
+/* The page a file-backed VMA shows at va: the file's own page for a shared
+ * mapping, a private copy otherwise. */
+static enum fault_result file_page(struct vma *vma, u64 va, struct page **out)
 {
+	u64 pgoff = (vma->offset + (va - vma->start)) >> PAGE_SHIFT;
+	struct page *fp;
+	int err = vma->file.ops->get_page(vma->file.obj, pgoff, &fp);
+	if (err == -ENXIO)
+		return FAULT_SIGBUS;
+	if (err)
+		return FAULT_OOM;
+	if (vma->shared) {
+		*out = fp;
+		return FAULT_OK;
+	}
 	struct page *pg = page_alloc(0);
+	if (pg)
+		memcpy(page_kva(pg), page_kva(fp), PAGE_SIZE);
+	page_put(fp);
 	if (!pg)
 		return FAULT_OOM;
-	memset(page_kva(pg), 0, PAGE_SIZE);
+	*out = pg;
+	return FAULT_OK;
+}
+
+enum fault_result pager_fill_page(struct mm *mm, struct vma *vma, u64 va)
+{
+	struct page *pg;
+	if (vma->file.ops) {
+		enum fault_result r = file_page(vma, va, &pg);
+		if (r != FAULT_OK)
+			return r;
+	} else {
+		pg = page_alloc(0);
+		if (!pg)
+			return FAULT_OOM;
+		memset(page_kva(pg), 0, PAGE_SIZE);
+	}
 	if (mm_install_page(mm, vma, va, pg, 0) < 0) {
 		page_put(pg);
 		return FAULT_OOM;

@@ -32,12 +32,16 @@ enum fault_result pager_fault(struct mm *mm, struct vma *vma, u64 va, enum fault
 bool pager_access_ok(struct mm *mm, u64 addr, u64 len, bool write);
 
 /* Shared by the pagers. */
-/* A zero-filled anonymous page at va; FAULT_OK or FAULT_OOM. */
-enum fault_result pager_fill_zero(struct mm *mm, struct vma *vma, u64 va);
+/* Fills the page at va: zeros for anonymous memory, the file's page (shared)
+ * or a copy of it (private) for a file. FAULT_OK, FAULT_OOM, or
+ * FAULT_SIGBUS for a page wholly past the end of the file. */
+enum fault_result pager_fill_page(struct mm *mm, struct vma *vma, u64 va);
 /* Gives a writer of a copy-on-write PTE its own page. */
 enum fault_result pager_break_cow(struct mm *mm, pte_t *pte, u64 va);
 /* Drops the pages mapped in [start, end) and clears their PTEs. */
 void mm_unmap_pages(struct mm *mm, u64 start, u64 end);
+/* The PTE permission bits (U, R, W, X) for a VMA protection. */
+u64 vm_prot_to_pte(u32 prot);
 /* Do VMAs with the needed protection cover [addr, addr+len)? */
 bool mm_range_covered(struct mm *mm, u64 addr, u64 len, bool write);
 

@@ -8,9 +8,13 @@ static int eager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
 {
 	if (vma->prot == 0)
 		return 0; /* PROT_NONE: nothing may touch it */
-	for (u64 va = start; va < end; va += PAGE_SIZE)
-		if (pager_fill_zero(mm, vma, va) != FAULT_OK)
+	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		enum fault_result r = pager_fill_page(mm, vma, va);
+		if (r == FAULT_SIGBUS)
+			break; /* past the end of the file: touching it will fault */
+		if (r != FAULT_OK)
 			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -20,7 +24,7 @@ static enum fault_result eager_fault(struct mm *mm, struct vma *vma, u64 va,
 	pte_t *pte = pt_walk(mm->root, va, NULL);
 	if (!pte || !pte_valid(*pte)) {
 		/* mprotect from PROT_NONE: populate now, as mmap would have. */
-		return pager_fill_zero(mm, vma, va);
+		return pager_fill_page(mm, vma, va);
 	}
 	if (access == FAULT_WRITE && (*pte & PTE_COW))
 		return pager_break_cow(mm, pte, va);

@@ -14,7 +14,7 @@ static enum fault_result lazy_fault(struct mm *mm, struct vma *vma, u64 va,
 {
 	pte_t *pte = pt_walk(mm->root, va, NULL);
 	if (!pte || !pte_valid(*pte))
-		return pager_fill_zero(mm, vma, va);
+		return pager_fill_page(mm, vma, va);
 	if (access == FAULT_WRITE && (*pte & PTE_COW))
 		return pager_break_cow(mm, pte, va);
 	/* Present and allowed: a stale TLB entry from before a change. */

@@ -19,3 +19,7 @@ long sys_meminfo(const u64 *arg)
 }
 
 long sys_sbrk(const u64 *arg) { return mm_sbrk(mm_current(), (long)arg[0]); }
+
+long sys_munmap(const u64 *arg) { return mm_munmap(mm_current(), arg[0], arg[1]); }
+
+long sys_mprotect(const u64 *arg) { return mm_mprotect(mm_current(), arg[0], arg[1], (u32)arg[2]); }

@@ -22,7 +22,29 @@ struct vma *vma_alloc(u64 start, u64 end, u32 prot, bool shared, enum vma_role r
 	return v;
 }
 
-void vma_free(struct vma *vma) { kfree(vma); }
+void vma_set_backing(struct vma *vma, const struct vm_backing *b, u64 offset)
+{
+	if (b && b->ops) {
+		vma->file = *b;
+		b->ops->get(b->obj);
+	}
+	vma->offset = offset;
+}
+
+struct vma *vma_dup(const struct vma *v)
+{
+	struct vma *c = vma_alloc(v->start, v->end, v->prot, v->shared, v->role);
+	if (c)
+		vma_set_backing(c, &v->file, v->offset);
+	return c;
+}
+
+void vma_free(struct vma *vma)
+{
+	if (vma->file.ops)
+		vma->file.ops->put(vma->file.obj);
+	kfree(vma);
+}
 
 /* ---- the augmented value ---- */
 

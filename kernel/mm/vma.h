@@ -8,6 +8,11 @@
 #include "kernel/mm/mm.h"
 
 struct vma *vma_alloc(u64 start, u64 end, u32 prot, bool shared, enum vma_role role);
+/* Makes vma map b (may be NULL: anonymous) from offset; takes a reference. */
+void vma_set_backing(struct vma *vma, const struct vm_backing *b, u64 offset);
+/* A copy of v's attributes and backing, in no mm. */
+struct vma *vma_dup(const struct vma *v);
+/* Frees vma and drops its backing's reference. */
 void vma_free(struct vma *vma);
 
 /* The VMA containing addr, or NULL. */

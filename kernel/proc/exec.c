@@ -21,7 +21,6 @@
 #define EXEC_STACK_SIZE (1UL << 20)
 #define MAXPATH 256
 
-void proc_release_mm(struct mm *mm);
 
 /* Writes n bytes at va of mm (not the current one), faulting pages in
  * through the pager. mm->lock held. */
@@ -177,13 +176,13 @@ int kernel_exec(const char *path, char *const kargv[])
 	}
 
 	/* Point of no return: switch to the new image. */
+	spin_lock(&p->lock);
 	struct mm *old = p->mm;
-	push_off();
 	p->mm = mm;
 	proc_activate_mm(p);
-	pop_off();
+	spin_unlock(&p->lock);
 	if (old)
-		proc_release_mm(old);
+		proc_mm_put(old);
 
 	const char *base = path;
 	for (const char *s = path; *s; s++)

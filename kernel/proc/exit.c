@@ -7,11 +7,13 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc_internal.h"
 
-/* Waits until no hart has mm loaded, then destroys it. Another hart can
- * hold it only briefly, between running the process and picking the next
- * one, so the wait is short. */
-void proc_release_mm(struct mm *mm)
+/* Drops a reference to mm; the last one waits until no hart has mm
+ * loaded, then destroys it. Another hart can hold it only briefly, between
+ * running the process and picking the next one, so the wait is short. */
+void proc_mm_put(struct mm *mm)
 {
+	if (__atomic_sub_fetch(&mm->users, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
 	while (__atomic_load_n(&mm->active, __ATOMIC_ACQUIRE) != 0)
 		;
 	mm_destroy(mm);
@@ -33,11 +35,13 @@ void exit_current(int status)
 		inode_put(p->cwd);
 		p->cwd = NULL;
 	}
+	spin_lock(&p->lock);
 	struct mm *mm = p->mm;
-	proc_drop_mm();
 	p->mm = NULL;
+	spin_unlock(&p->lock);
+	proc_drop_mm();
 	if (mm)
-		proc_release_mm(mm);
+		proc_mm_put(mm);
 
 	spin_lock(&wait_lock);
 	/* Orphans go to init, which reaps them. */

@@ -22,6 +22,11 @@ void proc_activate_mm(struct proc *p);
 /* Unloads the current address space from this hart (before freeing it). */
 void proc_drop_mm(void);
 int proc_kill(int pid);
+/* Drops a reference to an address space, destroying it with the last. */
+void proc_mm_put(struct mm *mm);
+/* The process with this pid (not a zombie), or NULL. Its mm, with a new
+ * reference, goes in *mm (NULL if it has none). */
+struct proc *proc_find_mm(int pid, struct mm **mm);
 
 /* Replaces the current process's image. kargv is a kernel array. */
 int kernel_exec(const char *path, char *const kargv[]);

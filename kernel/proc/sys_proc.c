@@ -5,6 +5,7 @@
 #include "kernel/arch/riscv/trap.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc_internal.h"
@@ -128,5 +129,51 @@ long sys_procinfo(const u64 *arg)
 			return -EFAULT;
 		n++;
 	}
+	return n;
+}
+
+struct proc *proc_find_mm(int pid, struct mm **mm)
+{
+	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+		spin_lock(&p->lock);
+		if (p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
+			*mm = p->mm;
+			if (*mm)
+				__atomic_fetch_add(&(*mm)->users, 1, __ATOMIC_ACQ_REL);
+			spin_unlock(&p->lock);
+			return p;
+		}
+		spin_unlock(&p->lock);
+	}
+	return NULL;
+}
+
+#define VMMAPS_MAX 512
+
+/* vmmaps(pid, buf, max): the mappings of a process, like /proc/PID/maps. */
+long sys_vmmaps(const u64 *arg)
+{
+	int pid = arg[0] ? (int)arg[0] : myproc()->pid;
+	u64 buf = arg[1];
+	int max = (int)arg[2];
+	if (max < 0)
+		return -EINVAL;
+	max = MIN(max, VMMAPS_MAX);
+	if (!mm_access_ok(myproc()->mm, buf, (u64)max * sizeof(struct mnemo_vmmap), true))
+		return -EFAULT;
+	struct mm *mm;
+	if (!proc_find_mm(pid, &mm))
+		return -ESRCH;
+	if (!mm)
+		return 0;
+	struct mnemo_vmmap *maps = max ? kmalloc(max * sizeof(*maps)) : NULL;
+	long n = -ENOMEM;
+	if (max == 0 || maps) {
+		n = mm_describe(mm, maps, max);
+		if (copy_to_user((void __user *)buf, maps, MIN(n, max) * sizeof(*maps)) < 0)
+			n = -EFAULT;
+	}
+	kfree(maps);
+	proc_mm_put(mm);
 	return n;
 }

@@ -14,7 +14,8 @@ static syscall_fn *const syscalls[NSYSCALL] = {
 	[SYS_link] = sys_link,       [SYS_mkdir] = sys_mkdir,     [SYS_close] = sys_close,
 	[SYS_lseek] = sys_lseek,     [SYS_meminfo] = sys_meminfo, [SYS_poweroff] = sys_poweroff,
 	[SYS_procinfo] = sys_procinfo, [SYS_getppid] = sys_getppid, [SYS_dup2] = sys_dup2,
-	[SYS_getcwd] = sys_getcwd,   [SYS_timebase] = sys_timebase,
+	[SYS_getcwd] = sys_getcwd,   [SYS_timebase] = sys_timebase, [SYS_mmap] = sys_mmap,
+	[SYS_munmap] = sys_munmap,   [SYS_mprotect] = sys_mprotect, [SYS_vmmaps] = sys_vmmaps,
 };
 
 void syscall_dispatch(struct trapframe *tf)

@@ -1,0 +1,82 @@
+/* Files as memory: the backing operations kernel/mm uses for a file-backed
+ * VMA, and the mmap system call, which turns a descriptor into a backing.
+ * A shared mapping maps the file's own pages, so stores through it are
+ * what read() sees, and they stay in the file after munmap and close. */
+#include "include/uapi/errno.h"
+#include "include/uapi/mman.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/fs.h"
+#include "kernel/fs/ramfs.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/mm.h"
+#include "kernel/mm/page.h"
+#include "kernel/syscall/syscall.h"
+
+static int inode_get_page(void *obj, u64 pgoff, struct page **out)
+{
+	struct inode *ip = obj;
+	inode_lock(ip);
+	int err = 0;
+	if (pgoff >= PAGE_ROUND_UP(ip->size) / PAGE_SIZE) {
+		err = -ENXIO;
+		goto out;
+	}
+	bool fresh;
+	char *kva = fdata_get(&ip->data, pgoff, /*zero=*/true, &fresh);
+	if (!kva) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* Whatever lies past the end of the file reads as zeros. */
+	u64 valid = ip->size - pgoff * PAGE_SIZE;
+	if (valid < PAGE_SIZE)
+		memset(kva + valid, 0, PAGE_SIZE - valid);
+	*out = kva_to_page(kva);
+	page_get(*out);
+out:
+	inode_unlock(ip);
+	return err;
+}
+
+static void backing_get(void *obj)
+{
+	inode_get(obj);
+}
+static void backing_put(void *obj)
+{
+	inode_put(obj);
+}
+
+static void backing_name(void *obj, char *buf, size_t size)
+{
+	snprintk(buf, size, "file #%u", ((struct inode *)obj)->ino);
+}
+
+static const struct vm_backing_ops inode_backing_ops = {
+    .get_page = inode_get_page,
+    .get = backing_get,
+    .put = backing_put,
+    .name = backing_name,
+};
+
+long sys_mmap(const u64 *arg)
+{
+	u64 addr = arg[0], len = arg[1], off = arg[5];
+	u32 prot = (u32)arg[2], flags = (u32)arg[3];
+	int fd = (int)arg[4];
+	struct mm *mm = mm_current();
+	if (flags & MNEMO_MAP_ANONYMOUS)
+		return mm_mmap(mm, addr, len, prot, flags, NULL, 0);
+	if (len == 0)
+		return -EINVAL; /* before the descriptor, as Linux does */
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	if (f->type != FILE_INODE || f->ip->type != MNEMO_T_FILE)
+		return -ENODEV;
+	if (!f->readable)
+		return -EACCES;
+	struct vm_backing b = {&inode_backing_ops, f->ip, f->writable};
+	return mm_mmap(mm, addr, len, prot, flags, &b, off);
+}
