@@ -94,6 +94,18 @@ static u32 dir_free_slot(struct dir *d)
 	return d->first_free;
 }
 
+/* An empty directory gives its tables back. */
+static void dir_shrink_if_empty(struct dir *d)
+{
+	if (d->nlive)
+		return;
+	kfree(d->slots);
+	kfree(d->buckets);
+	d->slots = NULL;
+	d->buckets = NULL;
+	d->nslots = d->cap = d->nbuckets = d->first_free = 0;
+}
+
 int dir_add(struct dir *d, const char *name, size_t len, struct inode *ip)
 {
 	struct dentry *de, **b;
@@ -105,10 +117,10 @@ int dir_add(struct dir *d, const char *name, size_t len, struct inode *ip)
 		return -ENOMEM;
 	slot = dir_free_slot(d);
 	if (slot == d->nslots && dir_grow_slots(d) < 0)
-		return -ENOMEM;
+		goto out_nomem;
 	de = kmalloc(sizeof(*de) + len);
 	if (!de)
-		return -ENOMEM;
+		goto out_nomem;
 
 	memcpy(de->name, name, len);
 	de->len = len;
@@ -124,6 +136,10 @@ int dir_add(struct dir *d, const char *name, size_t len, struct inode *ip)
 	d->first_free = slot + 1;
 	d->nlive++;
 	return 0;
+
+out_nomem:
+	dir_shrink_if_empty(d);
+	return -ENOMEM;
 }
 
 void dir_remove(struct dir *d, struct dentry *de)
@@ -140,15 +156,7 @@ void dir_remove(struct dir *d, struct dentry *de)
 		d->nslots--;
 	d->nlive--;
 	kfree(de);
-
-	/* An emptied directory gives its tables back. */
-	if (d->nlive == 0) {
-		kfree(d->slots);
-		kfree(d->buckets);
-		d->slots = NULL;
-		d->buckets = NULL;
-		d->nslots = d->cap = d->nbuckets = d->first_free = 0;
-	}
+	dir_shrink_if_empty(d);
 }
 
 struct dentry *dir_next(const struct dir *d, u32 *pos)

@@ -111,8 +111,9 @@ void inode_put(struct inode *ip)
 void inode_nlink_add(struct inode *ip, int delta)
 {
 	spin_lock(&inode_count_lock);
-	if (ip->ref == 0 || (delta < 0 && ip->nlink == 0))
-		panic("inode_nlink_add: inode %u: ref %u nlink %u", ip->ino, ip->ref, ip->nlink);
+	if ((delta < 0 && ip->nlink == 0) || (ip->nlink + delta == 0 && ip->ref == 0))
+		panic("inode_nlink_add: inode %u: ref %u nlink %u%+d", ip->ino, ip->ref, ip->nlink,
+		      delta);
 	ip->nlink += delta;
 	spin_unlock(&inode_count_lock);
 }

@@ -123,8 +123,8 @@ struct inode {
 /* Stores a new inode with ref 1 and nlink 0 in *out and returns 0, or
  * returns -ENOMEM, -ENOSPC (no inode number left). */
 int inode_alloc(u16 type, u16 major, u16 minor, struct inode **out);
-/* Adds delta (+1 or -1) to ip->nlink; (n) held. Never frees: the caller
- * holds a reference, and its inode_put() frees. */
+/* Adds delta (+1 or -1) to ip->nlink; (n) held. Never frees: whoever
+ * takes the last name away holds a reference, and its inode_put() frees. */
 void inode_nlink_add(struct inode *ip, int delta);
 /* Sets nlink to 0 (a removed directory); (n) held, caller holds a ref. */
 void inode_nlink_clear(struct inode *ip);

@@ -1,0 +1,186 @@
+/* Host stand-ins for what kernel/fs needs from the rest of the kernel:
+ * pages and kmalloc (with counters, poison and failure injection), locks
+ * for a single thread, printk/panic, and uaccess on plain host pointers.
+ * A test_fs_*.c file includes this header, then the kernel/fs sources it
+ * tests, so it needs no extra sources in the Makefile. Each test binary
+ * is its own program, so these definitions never clash. */
+#ifndef TESTS_UNIT_FS_HOST_H
+#define TESTS_UNIT_FS_HOST_H
+
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "include/uapi/errno.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/sleeplock.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/uaccess.h"
+
+#define FS_HOST_POISON 0xa5
+
+static long fs_host_pages;	  /* pages allocated and not freed */
+static long fs_host_objs;	  /* kmalloc objects allocated and not freed */
+static long fs_host_allocs;	  /* allocations of either kind so far */
+static long fs_host_fail_at = -1; /* the allocation with this number fails */
+
+/* Makes allocation number n (counting from now, 0 = the next) fail. */
+static inline void fs_host_fail_after(long n)
+{
+	fs_host_fail_at = fs_host_allocs + n;
+}
+static inline void fs_host_fail_never(void)
+{
+	fs_host_fail_at = -1;
+}
+
+static bool fs_host_fails(void)
+{
+	return fs_host_allocs++ == fs_host_fail_at;
+}
+
+void *kpage_alloc(void)
+{
+	void *p;
+
+	if (fs_host_fails())
+		return NULL;
+	p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+	cr_assert(p);
+	memset(p, FS_HOST_POISON, PAGE_SIZE);
+	fs_host_pages++;
+	return p;
+}
+
+void *kpage_alloc_zeroed(void)
+{
+	void *p = kpage_alloc();
+
+	if (p)
+		memset(p, 0, PAGE_SIZE);
+	return p;
+}
+
+void kpage_free(void *kva)
+{
+	cr_assert(kva);
+	cr_assert((uintptr_t)kva % PAGE_SIZE == 0);
+	fs_host_pages--;
+	free(kva);
+}
+
+void *kmalloc(size_t size)
+{
+	void *p;
+
+	if (fs_host_fails())
+		return NULL;
+	p = malloc(size ? size : 1);
+	cr_assert(p);
+	memset(p, FS_HOST_POISON, size);
+	fs_host_objs++;
+	return p;
+}
+
+void *kzalloc(size_t size)
+{
+	void *p = kmalloc(size);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+void kfree(void *p)
+{
+	if (!p)
+		return;
+	fs_host_objs--;
+	free(p);
+}
+
+/* One thread: a lock only has to be balanced. */
+void spin_init(struct spinlock *lk, const char *name)
+{
+	lk->locked = 0;
+	lk->name = name;
+}
+void spin_lock(struct spinlock *lk)
+{
+	cr_assert(!lk->locked, "spin_lock: %s already held", lk->name);
+	lk->locked = 1;
+}
+void spin_unlock(struct spinlock *lk)
+{
+	cr_assert(lk->locked, "spin_unlock: %s not held", lk->name);
+	lk->locked = 0;
+}
+bool spin_holding(struct spinlock *lk)
+{
+	return lk->locked;
+}
+
+void sleeplock_init(struct sleeplock *lk, const char *name)
+{
+	lk->locked = false;
+	lk->name = name;
+}
+void sleeplock_acquire(struct sleeplock *lk)
+{
+	cr_assert(!lk->locked, "sleeplock_acquire: %s already held", lk->name);
+	lk->locked = true;
+}
+void sleeplock_release(struct sleeplock *lk)
+{
+	cr_assert(lk->locked, "sleeplock_release: %s not held", lk->name);
+	lk->locked = false;
+}
+bool sleeplock_holding(struct sleeplock *lk)
+{
+	return lk->locked;
+}
+
+int printk(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+/* "User" memory is host memory; NULL stands for a bad address. */
+int copy_to_user(void __user *dst, const void *src, size_t n)
+{
+	if (!dst)
+		return -EFAULT;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+int copy_from_user(void *dst, const void __user *src, size_t n)
+{
+	if (!src)
+		return -EFAULT;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+#endif
