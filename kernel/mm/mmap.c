@@ -62,8 +62,7 @@ static struct vma *vma_merge(struct mm *mm, struct vma *v)
 	return v;
 }
 
-/* Removes every mapping in [start, end), splitting VMAs that straddle it. */
-static int unmap_range(struct mm *mm, u64 start, u64 end)
+int __mm_munmap(struct mm *mm, u64 start, u64 end)
 {
 	struct vma *v = vma_find_from(mm, start);
 	while (v && v->start < end) {
@@ -90,7 +89,7 @@ int mm_munmap(struct mm *mm, u64 addr, u64 len)
 	if ((addr & (PAGE_SIZE - 1)) || len == 0 || !range_ok(addr, PAGE_ROUND_UP(len)))
 		return -EINVAL;
 	mm_lock(mm);
-	int err = unmap_range(mm, addr, addr + PAGE_ROUND_UP(len));
+	int err = __mm_munmap(mm, addr, addr + PAGE_ROUND_UP(len));
 	mm_unlock(mm);
 	return err;
 }
@@ -115,7 +114,7 @@ long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags, const struct
 	mm_lock(mm);
 	long ret;
 	if (fixed) {
-		ret = unmap_range(mm, addr, addr + size);
+		ret = __mm_munmap(mm, addr, addr + size);
 		if (ret)
 			goto out;
 	} else if (noreplace) {

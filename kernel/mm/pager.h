@@ -40,6 +40,10 @@ enum fault_result pager_fill_page(struct mm *mm, struct vma *vma, u64 va);
 enum fault_result pager_break_cow(struct mm *mm, pte_t *pte, u64 va);
 /* Drops the pages mapped in [start, end) and clears their PTEs. */
 void mm_unmap_pages(struct mm *mm, u64 start, u64 end);
+/* munmap with mm->lock held: removes every mapping in [start, end) (page-
+ * aligned), splitting VMAs that straddle it. 0 or -ENOMEM. */
+int __mm_munmap(struct mm *mm, u64 start, u64 end);
+
 /* The PTE permission bits (U, R, W, X) for a VMA protection. */
 u64 vm_prot_to_pte(u32 prot);
 /* Do VMAs with the needed protection cover [addr, addr+len)? */

@@ -80,6 +80,7 @@ int proc_wait(u64 status_addr, int pid, int options)
 				proc_free(c);
 				spin_unlock(&c->lock);
 				spin_unlock(&wait_lock);
+				proc_service_reaped(cpid);
 				if (status_addr &&
 				    copy_to_user((void __user *)status_addr, &xstate, sizeof(int)) < 0)
 					return -EFAULT;

@@ -16,7 +16,6 @@ int ncpu = 1;
 struct proc proc_table[NPROC];
 struct spinlock wait_lock = SPINLOCK_INIT("wait");
 struct proc *init_proc;
-static int next_pid = 1;
 
 #define SLEEP_BUCKETS 64
 static struct sleep_queue {
@@ -52,8 +51,24 @@ void proc_init(void)
 	}
 }
 
-struct proc *proc_alloc(void)
+/* PIDs below this are given out only by the kernel, to its services. */
+#define FIRST_USER_PID 3
+static int next_pid = FIRST_USER_PID;
+
+static bool pid_in_use(int pid)
 {
+	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++)
+		if (p->pid == pid && p->state != PROC_UNUSED)
+			return true;
+	return false;
+}
+
+struct proc *proc_alloc(void) { return proc_alloc_pid(0); }
+
+struct proc *proc_alloc_pid(int want)
+{
+	if (want && pid_in_use(want))
+		return NULL;
 	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
 		spin_lock(&p->lock);
 		if (p->state != PROC_UNUSED) {
@@ -66,7 +81,7 @@ struct proc *proc_alloc(void)
 			return NULL;
 		}
 		p->state = PROC_USED;
-		p->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
+		p->pid = want ? want : __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
 		p->killed = false;
 		p->xstate = 0;
 		p->kstack = page_kva(stack);
@@ -93,6 +108,8 @@ void proc_free(struct proc *p)
 	p->chan = NULL;
 	p->killed = false;
 	p->xstate = 0;
+	p->spawn_path = NULL;
+	p->spawn_argv = NULL;
 	p->state = PROC_UNUSED;
 }
 
@@ -113,27 +130,32 @@ void sleep(void *chan, struct spinlock *lk)
 	spin_lock(lk);
 }
 
-void wakeup(void *chan)
+int wakeup_n(void *chan, int n)
 {
 	struct sleep_queue *q = queue_of(chan);
 	struct list *pos, *tmp;
-	bool woke = false;
+	int woke = 0;
 	spin_lock(&q->lock);
 	list_for_each_safe(pos, tmp, &q->sleepers)
 	{
 		struct proc *p = list_entry(pos, struct proc, sleep_link);
 		if (p->chan != chan)
 			continue;
+		if (woke == n)
+			break;
 		spin_lock(&p->lock);
 		list_del(&p->sleep_link);
 		p->state = PROC_RUNNABLE;
 		spin_unlock(&p->lock);
-		woke = true;
+		woke++;
 	}
 	spin_unlock(&q->lock);
 	if (woke)
 		kick_idle_hart();
+	return woke;
 }
+
+void wakeup(void *chan) { wakeup_n(chan, -1); }
 
 /* Makes a sleeping p runnable early (kill). p->lock must not be held. */
 static void interrupt_sleep(struct proc *p)

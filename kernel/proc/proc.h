@@ -67,6 +67,8 @@ struct proc {
 	char name[PROC_NAME_LEN];  /* (-) for ps and fault messages */
 	int last_hart;             /* (p) hart it last ran on */
 	struct list sleep_link;    /* (q) in a sleep queue while SLEEPING */
+	const char *spawn_path;    /* (-) kernel-started: the program to exec */
+	char *const *spawn_argv;   /* (-) and its arguments */
 };
 
 extern struct cpu cpus[NCPU];
@@ -84,6 +86,8 @@ struct proc *myproc(void);
 /* Atomically releases lk and sleeps on chan; reacquires lk on wakeup. */
 void sleep(void *chan, struct spinlock *lk);
 void wakeup(void *chan);
+/* Wakes at most n (all if n < 0) sleepers on chan; returns how many. */
+int wakeup_n(void *chan, int n);
 bool proc_killed(struct proc *p);
 void proc_set_killed(struct proc *p);
 void yield(void);
@@ -92,6 +96,9 @@ void proc_init(void);
 void scheduler(void) __attribute__((noreturn));
 /* Creates PID 1, which runs /bin/init with the boot arguments as argv. */
 void userinit_with_args(const char *bootargs);
+/* Starts path as a service with a fixed pid, started again whenever it
+ * exits (until an exec of it fails). */
+void proc_start_service(int pid, const char *path);
 void exit_current(int status) __attribute__((noreturn));
 
 extern volatile u64 ticks; /* 100 Hz, since boot */

@@ -11,6 +11,10 @@ extern struct proc *init_proc;
 /* A free slot made USED, with a kernel stack and a pid; returned with
  * p->lock held. NULL when the table or memory is full. */
 struct proc *proc_alloc(void);
+/* The same with a chosen pid (0: the next free one); NULL if it is taken. */
+struct proc *proc_alloc_pid(int pid);
+/* A service's process was reaped: start it again. */
+void proc_service_reaped(int pid);
 /* Back to UNUSED; p->lock held and p off every hart. */
 void proc_free(struct proc *p);
 /* Gives up the hart; p->lock held and nothing else. */

@@ -15,6 +15,10 @@ static syscall_fn *const syscalls[NSYSCALL] = {
 	[SYS_lseek] = sys_lseek,     [SYS_meminfo] = sys_meminfo, [SYS_poweroff] = sys_poweroff,
 	[SYS_procinfo] = sys_procinfo, [SYS_getppid] = sys_getppid, [SYS_dup2] = sys_dup2,
 	[SYS_getcwd] = sys_getcwd,   [SYS_timebase] = sys_timebase, [SYS_mmap] = sys_mmap,
+	[SYS_crypto_op] = sys_crypto_op, [SYS_take_shared_memory_request] = sys_take_shared_memory_request,
+	[SYS_remove_shared_memory_request] = sys_remove_shared_memory_request,
+	[SYS_map_shared_pages] = sys_map_shared_pages, [SYS_unmap_shared_pages] = sys_unmap_shared_pages,
+	[SYS_futex_wait] = sys_futex_wait, [SYS_futex_wake] = sys_futex_wake,
 	[SYS_munmap] = sys_munmap,   [SYS_mprotect] = sys_mprotect, [SYS_vmmaps] = sys_vmmaps,
 };
 

@@ -14,6 +14,7 @@
 #include "kernel/mm/mm.h"
 #include "kernel/mm/page.h"
 #include "kernel/proc/proc.h"
+#include "kernel/syscall/syscall.h"
 
 extern char kernel_start[], kernel_end[];
 extern char secondary_entry[];
@@ -120,6 +121,7 @@ void kmain(u64 hartid, u64 fdt_pa)
 		page_alloc_init(bi->initrd_start, bi->initrd_end);
 	apply_bootargs(bi->bootargs);
 	userinit_with_args(bi->bootargs);
+	crypto_init();
 
 	/* Start the other harts; cpus[] index i goes to the i-th other hart. */
 	int next = 1;

@@ -1,0 +1,71 @@
+/* futex_wait(addr, val) / futex_wake(addr, n): sleeping on a 32-bit word
+ * of user memory until another process changes it. The key is the word's
+ * physical address, so processes that map the same page at different
+ * addresses (a client and the crypto server) meet on the same key. The
+ * waiter holds a reference on the page while it sleeps. */
+#include "include/uapi/errno.h"
+#include "kernel/mm/mm.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/share.h"
+#include "kernel/proc/proc.h"
+#include "kernel/syscall/syscall.h"
+
+#define FUTEX_BUCKETS 32
+
+static struct spinlock futex_locks[FUTEX_BUCKETS];
+static bool futex_ready;
+
+static struct spinlock *bucket_of(u64 key)
+{
+	if (!futex_ready) {
+		for (int i = 0; i < FUTEX_BUCKETS; i++)
+			spin_init(&futex_locks[i], "futex");
+		futex_ready = true;
+	}
+	return &futex_locks[(key >> 2) % FUTEX_BUCKETS];
+}
+
+/* Pins the page under addr and returns the word's key; 0 on a bad addr. */
+static u64 futex_key(u64 addr, struct page **pg)
+{
+	if (addr & 3)
+		return 0;
+	if (mm_pin_page(mm_current(), addr, /*write=*/false, pg) < 0)
+		return 0;
+	return page_to_pa(*pg) + (addr & (PAGE_SIZE - 1));
+}
+
+long sys_futex_wait(const u64 *arg)
+{
+	struct page *pg;
+	u64 key = futex_key(arg[0], &pg);
+	if (!key)
+		return arg[0] & 3 ? -EINVAL : -EFAULT;
+	volatile u32 *word = (u32 *)((char *)page_kva(pg) + (arg[0] & (PAGE_SIZE - 1)));
+	struct spinlock *lk = bucket_of(key);
+	long ret = 0;
+	spin_lock(lk);
+	if (*word != (u32)arg[1])
+		ret = -EAGAIN;
+	else if (proc_killed(myproc()))
+		ret = -EINTR;
+	else
+		sleep((void *)key, lk);
+	spin_unlock(lk);
+	page_put(pg);
+	return ret;
+}
+
+long sys_futex_wake(const u64 *arg)
+{
+	struct page *pg;
+	u64 key = futex_key(arg[0], &pg);
+	if (!key)
+		return arg[0] & 3 ? -EINVAL : -EFAULT;
+	struct spinlock *lk = bucket_of(key);
+	spin_lock(lk);
+	int n = wakeup_n((void *)key, (int)arg[1]);
+	spin_unlock(lk);
+	page_put(pg);
+	return n;
+}

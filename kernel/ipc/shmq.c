@@ -1,0 +1,64 @@
+/* The bounded request ring and its sleeping wrappers. */
+#include "kernel/ipc/shmq.h"
+#include "include/uapi/errno.h"
+
+void shmq_init(struct shmq *q)
+{
+	spin_init(&q->lock, "shmq");
+	q->head = q->count = 0;
+}
+
+bool shmq_try_put(struct shmq *q, const struct shm_request *r)
+{
+	if (q->count == SHMQ_CAPACITY)
+		return false;
+	q->ring[(q->head + q->count) % SHMQ_CAPACITY] = *r;
+	q->count++;
+	return true;
+}
+
+bool shmq_try_take(struct shmq *q, struct shm_request *out)
+{
+	if (q->count == 0)
+		return false;
+	*out = q->ring[q->head];
+	q->head = (q->head + 1) % SHMQ_CAPACITY;
+	q->count--;
+	return true;
+}
+
+#ifndef MNEMO_HOST
+#include "kernel/proc/proc.h"
+
+/* Producers sleep on &q->count's address + 1, consumers on &q->count, so
+ * each side wakes only the other. */
+int shmq_put(struct shmq *q, const struct shm_request *r)
+{
+	spin_lock(&q->lock);
+	while (!shmq_try_put(q, r)) {
+		if (proc_killed(myproc())) {
+			spin_unlock(&q->lock);
+			return -EINTR;
+		}
+		sleep((char *)&q->count + 1, &q->lock);
+	}
+	wakeup(&q->count);
+	spin_unlock(&q->lock);
+	return 0;
+}
+
+int shmq_take(struct shmq *q, struct shm_request *out)
+{
+	spin_lock(&q->lock);
+	while (!shmq_try_take(q, out)) {
+		if (proc_killed(myproc())) {
+			spin_unlock(&q->lock);
+			return -EINTR;
+		}
+		sleep(&q->count, &q->lock);
+	}
+	wakeup((char *)&q->count + 1);
+	spin_unlock(&q->lock);
+	return 0;
+}
+#endif
