@@ -1,9 +1,10 @@
 /* POSIX <unistd.h>: picolibc's declarations, which match mnemo's
  * implementations in user/lib, plus mnemo's additions.
  *
- * Implemented: _exit access chdir close dup dup2 execl execle execlp execv
- * execve execvp fork getcwd getpagesize getpid getppid isatty link lseek
- * pipe read rmdir sbrk sleep unlink usleep write, and getopt from picolibc.
+ * Implemented: _exit access brk chdir close dup dup2 execl execle execlp
+ * execv execve execvp fork getcwd getpagesize getpid getppid isatty link
+ * lseek pipe read rmdir sbrk sleep unlink usleep write, and getopt from
+ * picolibc.
  * picolibc declares more (chmod, alarm, getuid, ...); mnemo has no such
  * thing, and a program that calls one fails to link, which says so early.
  *

@@ -1,6 +1,4 @@
 /* Memory: the heap's break and mappings. */
-#include <errno.h>
-#include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
 

@@ -1,4 +1,5 @@
-/* mnemo's own calls (<mnemo.h>): power, memory and process introspection. */
+/* mnemo's own calls (<mnemo.h>): power, memory and process introspection,
+ * futexes. */
 #include <mnemo.h>
 
 #include "usys.h"
@@ -41,4 +42,14 @@ int procinfo(struct mnemo_procinfo *buf, int max)
 int vmmaps(int pid, struct mnemo_vmmap *buf, int max)
 {
 	return usys_result(usys_call3(SYS_vmmaps, pid, buf, max));
+}
+
+int futex_wait(uint32_t *addr, uint32_t val)
+{
+	return usys_result(usys_call2(SYS_futex_wait, addr, val));
+}
+
+int futex_wake(uint32_t *addr, int n)
+{
+	return usys_result(usys_call2(SYS_futex_wake, addr, n));
 }

@@ -6,6 +6,8 @@
  * day counts from boot. */
 #include <mnemo.h>
 #include <sys/time.h>
+#include <sys/times.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "usys.h"
@@ -55,4 +57,19 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 		tv->tv_usec = (now % hz) * 1000000 / hz;
 	}
 	return 0;
+}
+
+/* picolibc's clock() adds up what this reports, in CLOCKS_PER_SEC units.
+ * mnemo keeps no per-process CPU time, so the "user time" is the time
+ * since boot: a difference of two clock() values measures elapsed time,
+ * which is what programs use clock() for. Returns the same count. */
+clock_t times(struct tms *tms)
+{
+	uint64_t hz = mnemo_timebase();
+	uint64_t now = mnemo_rdtime();
+	clock_t elapsed = now / hz * CLOCKS_PER_SEC + now % hz * CLOCKS_PER_SEC / hz;
+
+	if (tms)
+		*tms = (struct tms){.tms_utime = elapsed};
+	return elapsed;
 }
