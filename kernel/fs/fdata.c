@@ -16,7 +16,7 @@ static u64 fdata_capacity(u32 height)
 }
 
 /* The slot of an index node at this height (>= 1) on the way to pgidx. */
-static u64 fdata_slot(u64 pgidx, u32 height)
+static u64 fdata_slot_index(u64 pgidx, u32 height)
 {
 	return (pgidx >> (FDATA_SHIFT * (height - 1))) & (FDATA_FANOUT - 1);
 }
@@ -28,15 +28,17 @@ void *fdata_lookup(const struct fdata *fd, u64 pgidx)
 	if (pgidx >= fdata_capacity(fd->height))
 		return NULL;
 	for (u32 h = fd->height; h > 0 && node; h--)
-		node = ((void **)node)[fdata_slot(pgidx, h)];
+		node = ((void **)node)[fdata_slot_index(pgidx, h)];
 	return node;
 }
 
-void *fdata_get(struct fdata *fd, u64 pgidx, bool zero, bool *fresh)
+/* The slot that holds page pgidx, growing the tree and adding index
+ * pages on the way as needed; NULL when out of memory or past the largest
+ * file. */
+static void **fdata_slot(struct fdata *fd, u64 pgidx)
 {
 	void **slotp;
 
-	*fresh = false;
 	if (pgidx >= FDATA_MAX_PAGES)
 		return NULL;
 	while (pgidx >= fdata_capacity(fd->height)) {
@@ -63,14 +65,35 @@ void *fdata_get(struct fdata *fd, u64 pgidx, bool zero, bool *fresh)
 			if (!*slotp)
 				return NULL;
 		}
-		slotp = &((void **)*slotp)[fdata_slot(pgidx, h)];
+		slotp = &((void **)*slotp)[fdata_slot_index(pgidx, h)];
 	}
+	return slotp;
+}
+
+void *fdata_get(struct fdata *fd, u64 pgidx, bool zero, bool *fresh)
+{
+	void **slotp = fdata_slot(fd, pgidx);
+
+	*fresh = false;
+	if (!slotp)
+		return NULL;
 	if (!*slotp) {
 		*slotp = zero ? kpage_alloc_zeroed() : kpage_alloc();
 		if (!*slotp)
 			return NULL;
 		*fresh = true;
 	}
+	return *slotp;
+}
+
+void *fdata_insert(struct fdata *fd, u64 pgidx, void *page)
+{
+	void **slotp = fdata_slot(fd, pgidx);
+
+	if (!slotp)
+		return NULL;
+	if (!*slotp)
+		*slotp = page;
 	return *slotp;
 }
 

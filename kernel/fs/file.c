@@ -58,7 +58,7 @@ long file_read(struct file *f, void __user *dst, size_t n)
 	case FILE_INODE:
 		break;
 	}
-	inode_lock(f->ip);
+	inode_io_lock(f->ip);
 	if (f->ip->type == MNEMO_T_DIR) {
 		r = dir_read(f->ip, dst, n, &f->off);
 	} else {
@@ -66,7 +66,7 @@ long file_read(struct file *f, void __user *dst, size_t n)
 		if (r > 0)
 			f->off += r;
 	}
-	inode_unlock(f->ip);
+	inode_io_unlock(f->ip);
 	return r;
 }
 
@@ -88,12 +88,12 @@ long file_write(struct file *f, const void __user *src, size_t n)
 	}
 	/* open() never makes a directory writable. */
 	assert(f->ip->type == MNEMO_T_FILE);
-	inode_lock(f->ip);
+	inode_io_lock(f->ip);
 	off = f->append ? f->ip->size : f->off;
 	r = __inode_write(f->ip, &b, off, n);
 	if (r > 0)
 		f->off = off + r;
-	inode_unlock(f->ip);
+	inode_io_unlock(f->ip);
 	return r;
 }
 
@@ -104,7 +104,7 @@ long file_seek(struct file *f, s64 off, int whence)
 
 	if (f->type != FILE_INODE)
 		return -ESPIPE;
-	inode_lock(f->ip);
+	inode_io_lock(f->ip);
 	switch (whence) {
 	case MNEMO_SEEK_SET:
 		base = 0;
@@ -127,7 +127,7 @@ long file_seek(struct file *f, s64 off, int whence)
 	f->off = base + off;
 	r = f->off;
 out:
-	inode_unlock(f->ip);
+	inode_io_unlock(f->ip);
 	return r;
 }
 

@@ -16,14 +16,14 @@ enum file_type {
 };
 
 /* What a descriptor refers to; dup() and fork() share one.
- * Legend: (-) fixed once open() returns, (a) atomic, (i) ip->lock. */
+ * Legend: (-) fixed once open() returns, (a) atomic, (o) ip->io_lock. */
 struct file {
 	enum file_type type; /* (-) */
 	u32 ref;	     /* (a) descriptors referring to it */
 	bool readable;	     /* (-) */
 	bool writable;	     /* (-) */
 	bool append;	     /* (-) O_APPEND: every write goes to the end */
-	u64 off;	     /* (i) FILE_INODE: the position */
+	u64 off;	     /* (o) FILE_INODE: the position */
 	struct inode *ip;    /* (-) FILE_INODE, FILE_DEVICE: holds a reference */
 	struct pipe *pipe;   /* (-) FILE_PIPE */
 };

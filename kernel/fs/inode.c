@@ -14,6 +14,7 @@
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/page.h"
 #include "kernel/mm/uaccess.h"
 
 /* Inode numbers must fit the u16 of struct mnemo_dirent. */
@@ -70,6 +71,7 @@ int inode_alloc(u16 type, u16 major, u16 minor, struct inode **out)
 	ip->major = major;
 	ip->minor = minor;
 	ip->ref = 1;
+	sleeplock_init(&ip->io_lock, "inode_io");
 	sleeplock_init(&ip->lock, "inode");
 	*out = ip;
 	return 0;
@@ -127,10 +129,21 @@ void inode_nlink_clear(struct inode *ip)
 	spin_unlock(&inode_count_lock);
 }
 
+void inode_io_lock(struct inode *ip)
+{
+	sleeplock_acquire(&ip->io_lock);
+}
+
+void inode_io_unlock(struct inode *ip)
+{
+	sleeplock_release(&ip->io_lock);
+}
+
 void inode_lock(struct inode *ip)
 {
 	sleeplock_acquire(&ip->lock);
 }
+
 void inode_unlock(struct inode *ip)
 {
 	sleeplock_release(&ip->lock);
@@ -193,64 +206,125 @@ int iob_get(struct iobuf *b, size_t at, void *dst, size_t n)
 	return 0;
 }
 
+/* Zeros what the last page holds past the size, before the size grows
+ * over it: a shared mapping may have stored there, or a write that
+ * faulted. ip->lock held. */
+static void inode_zero_tail(struct inode *ip)
+{
+	u64 size = ip->size;
+	u8 *page;
+
+	if (size % PAGE_SIZE == 0)
+		return;
+	page = fdata_lookup(&ip->data, size / PAGE_SIZE);
+	if (page)
+		memset(page + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
+}
+
 long __inode_read(struct inode *ip, struct iobuf *dst, u64 off, size_t n)
 {
 	size_t done = 0;
+	int err = 0;
 
-	if (off >= ip->size)
-		return 0;
-	n = MIN(n, ip->size - off);
-	while (done < n) {
+	inode_lock(ip);
+	while (done < n && off + done < ip->size) {
 		u64 pos = off + done;
 		size_t pgoff = pos % PAGE_SIZE;
-		size_t len = MIN(n - done, PAGE_SIZE - pgoff);
+		size_t len = MIN(MIN(n - done, PAGE_SIZE - pgoff), ip->size - pos);
 		const u8 *page = fdata_lookup(&ip->data, pos / PAGE_SIZE);
+		const u8 *src = page ? page + pgoff : fs_zeros;
 
-		if (iob_put(dst, done, page ? page + pgoff : fs_zeros, len) < 0)
-			return done ? (long)done : -EFAULT;
+		if (dst->user) {
+			/* The page stays while unlocked: only truncation frees
+			 * pages, and it waits for the io_lock we hold. */
+			inode_unlock(ip);
+			err = iob_put(dst, done, src, len);
+			inode_lock(ip);
+		} else {
+			err = iob_put(dst, done, src, len);
+		}
+		if (err)
+			break;
 		done += len;
 	}
-	return done;
+	inode_unlock(ip);
+	return done ? (long)done : err;
+}
+
+/* Copies len bytes at offset at of src to dst; ip->lock held, and dropped
+ * for a copy from user memory (see __inode_read). */
+static int inode_copy_in(struct inode *ip, struct iobuf *src, size_t at, void *dst, size_t len)
+{
+	int err;
+
+	if (!src->user)
+		return iob_get(src, at, dst, len);
+	inode_unlock(ip);
+	err = iob_get(src, at, dst, len);
+	inode_lock(ip);
+	return err;
+}
+
+/* Writes [pos, pos + len), within one page, where the file has a hole:
+ * fills a new page first and only then puts it in the file, so that no
+ * mapping ever sees it half made or with an old page's bytes.
+ * ip->lock held. 0, -EFAULT or -ENOMEM. */
+static int inode_write_hole(struct inode *ip, struct iobuf *src, size_t at, u64 pos, size_t len)
+{
+	size_t pgoff = pos % PAGE_SIZE;
+	/* A page the copy fills entirely needs no zeroing first. */
+	u8 *fresh = len == PAGE_SIZE ? kpage_alloc() : kpage_alloc_zeroed(), *page;
+	int err;
+
+	if (!fresh)
+		return -ENOMEM;
+	err = inode_copy_in(ip, src, at, fresh + pgoff, len);
+	if (err)
+		goto out_free;
+	page = fdata_insert(&ip->data, pos / PAGE_SIZE, fresh);
+	if (page == fresh)
+		return 0;
+	if (!page) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	/* A page fault filled the hole while we copied: write into that. */
+	memcpy(page + pgoff, fresh + pgoff, len);
+out_free:
+	kpage_free(fresh);
+	return err;
 }
 
 long __inode_write(struct inode *ip, struct iobuf *src, u64 off, size_t n)
 {
 	size_t done = 0;
-	long err = 0;
+	int err = 0;
 
 	if (n == 0)
 		return 0;
 	if (off >= FS_MAX_FILE_SIZE)
 		return -EFBIG;
 	n = MIN(n, FS_MAX_FILE_SIZE - off);
+	inode_lock(ip);
+	if (off > ip->size)
+		inode_zero_tail(ip);
 	while (done < n) {
 		u64 pos = off + done;
 		size_t pgoff = pos % PAGE_SIZE;
 		size_t len = MIN(n - done, PAGE_SIZE - pgoff);
-		bool whole = len == PAGE_SIZE, fresh;
-		/* A page the copy fills entirely needs no zeroing first. */
-		u8 *page = fdata_get(&ip->data, pos / PAGE_SIZE, !whole, &fresh);
+		u8 *page = fdata_lookup(&ip->data, pos / PAGE_SIZE);
 
-		if (!page) {
-			err = -ENOMEM;
+		if (page)
+			err = inode_copy_in(ip, src, done, page + pgoff, len);
+		else
+			err = inode_write_hole(ip, src, done, pos, len);
+		if (err)
 			break;
-		}
-		if (iob_get(src, done, page + pgoff, len) < 0) {
-			/* Bytes past the size, and a new page, must read as zeros. */
-			if (fresh) {
-				memset(page, 0, PAGE_SIZE);
-			} else if (pos + len > ip->size) {
-				u64 from = MAX(pos, ip->size);
-
-				memset(page + from % PAGE_SIZE, 0, pos + len - from);
-			}
-			err = -EFAULT;
-			break;
-		}
 		done += len;
 		if (pos + len > ip->size)
 			ip->size = pos + len;
 	}
+	inode_unlock(ip);
 	return done ? (long)done : err;
 }
 
@@ -258,31 +332,26 @@ int __inode_truncate(struct inode *ip, u64 size)
 {
 	if (size > FS_MAX_FILE_SIZE)
 		return -EFBIG;
+	inode_lock(ip);
 	if (size < ip->size) {
-		u8 *page;
-
 		fdata_truncate(&ip->data, PAGE_ROUND_UP(size) / PAGE_SIZE);
-		/* The kept part of the last page must read as zeros if the file
-		 * grows again. */
-		page = fdata_lookup(&ip->data, size / PAGE_SIZE);
-		if (page && size % PAGE_SIZE)
-			memset(page + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
+		ip->size = size;
+		inode_zero_tail(ip);
+	} else if (size > ip->size) {
+		inode_zero_tail(ip);
+		ip->size = size;
 	}
-	ip->size = size;
+	inode_unlock(ip);
 	return 0;
 }
 
 long inode_read(struct inode *ip, void *dst, u64 off, size_t n)
 {
 	struct iobuf b = {.user = false, .k = dst};
-	long r;
 
 	if (ip->type == MNEMO_T_DIR)
 		return -EISDIR;
 	if (ip->type != MNEMO_T_FILE)
 		return -EINVAL;
-	inode_lock(ip);
-	r = __inode_read(ip, &b, off, n);
-	inode_unlock(ip);
-	return r;
+	return __inode_read(ip, &b, off, n);
 }

@@ -28,10 +28,10 @@ static int inode_get_page(void *obj, u64 pgoff, struct page **out)
 		err = -ENOMEM;
 		goto out;
 	}
-	/* Whatever lies past the end of the file reads as zeros. */
-	u64 valid = ip->size - pgoff * PAGE_SIZE;
-	if (valid < PAGE_SIZE)
-		memset(kva + valid, 0, PAGE_SIZE - valid);
+	/* No zeroing past the end of the file here: a write() may be
+	 * copying into that part of the page right now, with ip->lock
+	 * dropped. The file system zeroes a page's tail itself whenever the
+	 * size grows over it (inode_zero_tail), and a hole is a new page. */
 	*out = kva_to_page(kva);
 	page_get(*out);
 out:

@@ -10,13 +10,18 @@
  *   cpio.c       the cpio "newc" parser; fsinit.c builds the root from it
  *
  * Locking, outermost first:
- *   1. ip->lock      (sleeplock) a regular file's size and pages, and the
- *                    offset of every struct file open on ip
+ *   1. ip->io_lock   (sleeplock) one read, write, seek or truncate of ip at
+ *                    a time, and the offset of every struct file open on
+ *                    ip; held across copies to and from user memory
  *   2. fs_ns_lock    (sleeplock) the namespace: every directory's entries
  *                    and parent pointer, every inode's nlink
- *   3. spinlocks     inode_count_lock (ref, and nlink when it drops),
+ *   3. ip->lock      (sleeplock) a regular file's pages and size; held
+ *                    briefly and never across a user copy, because a
+ *                    page fault in that copy may map a page of this very
+ *                    file and take it (mmap.c)
+ *   4. spinlocks     inode_count_lock (ref, and nlink when it drops),
  *                    the inode-number bitmap, pipes, the console
- * No path takes an inode lock while holding fs_ns_lock, and nothing
+ * No path takes an io_lock while holding fs_ns_lock, and nothing
  * holds a spinlock across copy_to_user/copy_from_user. */
 #ifndef KERNEL_FS_RAMFS_H
 #define KERNEL_FS_RAMFS_H
@@ -54,6 +59,10 @@ void *fdata_lookup(const struct fdata *fd, u64 pgidx);
  * empty) or when pgidx >= FDATA_MAX_PAGES. *fresh tells whether the page
  * is new. */
 void *fdata_get(struct fdata *fd, u64 pgidx, bool zero, bool *fresh);
+/* Puts page at pgidx unless one is there; returns the page now there
+ * (page or the old one), or NULL when out of memory as fdata_get(). The
+ * caller still owns page when another is returned. */
+void *fdata_insert(struct fdata *fd, u64 pgidx, void *page);
 /* Frees every data page at index >= npages and the index pages that no
  * longer cover any; npages = 0 frees everything. */
 void fdata_truncate(struct fdata *fd, u64 npages);
@@ -101,7 +110,9 @@ void dir_free(struct dir *d);
 /* ------------------------------------------------------------ inodes */
 
 /* Legend: (-) fixed at creation, (c) inode_count_lock, (n) fs_ns_lock
- * (nlink is written holding both (n) and (c)), (i) ip->lock. */
+ * (nlink is written holding both (n) and (c)), (i) ip->lock (written
+ * holding ip->io_lock too, except by page faults, which only add pages in
+ * holes). */
 struct inode {
 	u32 ino;   /* (-) inode number, 1 for the root */
 	u16 type;  /* (-) MNEMO_T_DIR, MNEMO_T_FILE or MNEMO_T_DEVICE */
@@ -109,6 +120,7 @@ struct inode {
 	u16 minor; /* (-) devices */
 	u32 ref;   /* (c) in-memory references: open files, cwds, lookups */
 	u32 nlink; /* (n,c) names; the inode dies when ref and nlink are 0 */
+	struct sleeplock io_lock;
 	struct sleeplock lock;
 	u64 size; /* (i) regular files: bytes */
 	union {
@@ -140,14 +152,19 @@ struct iobuf {
 int iob_put(struct iobuf *b, size_t at, const void *src, size_t n);
 int iob_get(struct iobuf *b, size_t at, void *dst, size_t n);
 
-/* Regular-file I/O with ip->lock held. Reads stop at the size and return
- * the bytes read, 0 at or past the end; writes return the bytes written
- * (fewer only after a fault or out of memory, which are -EFAULT, -ENOMEM
- * when nothing was written), -EFBIG past the largest file. */
+/* Regular-file I/O, with ip->io_lock held (reads into kernel memory may
+ * do without: they hold ip->lock across each copy instead). Each takes
+ * ip->lock itself, and drops it around every copy to or from user memory.
+ * Reads stop at the size and return the bytes read, 0 at or past the
+ * end; writes return the bytes written (fewer only after a fault or out
+ * of memory, which are -EFAULT, -ENOMEM when nothing was written), -EFBIG
+ * past the largest file. Bytes between the old end and a write or
+ * truncation further on read as zeros. */
 long __inode_read(struct inode *ip, struct iobuf *dst, u64 off, size_t n);
 long __inode_write(struct inode *ip, struct iobuf *src, u64 off, size_t n);
-/* Sets the size, freeing pages past it or leaving a hole; ip->lock held. */
 int __inode_truncate(struct inode *ip, u64 size);
+void inode_io_lock(struct inode *ip);
+void inode_io_unlock(struct inode *ip);
 void inode_lock(struct inode *ip);
 void inode_unlock(struct inode *ip);
 /* Fills st; takes ip->lock and fs_ns_lock itself. */
@@ -155,8 +172,7 @@ void inode_stat(struct inode *ip, struct mnemo_stat *st);
 
 /* ------------------------------------------------------------ namespace */
 
-/* The file system's sleeplock over all names. fs_ns_lock() may only be
- * called from a process; fs_init() runs before any and skips it. */
+/* The file system's sleeplock over all names. */
 void fs_ns_lock(void);
 void fs_ns_unlock(void);
 
@@ -190,7 +206,8 @@ int ns_unlink(struct inode *cwd, const char *path);
  * its length, or -ERANGE, -ENOENT (dir was removed). */
 long ns_getcwd(struct inode *dir, char *buf, size_t size);
 
-/* Boot-time versions, before any process exists (no locking). */
+/* The same with fs_ns_lock held, in directory dp, for a name known to be
+ * new (fs_init and the functions above). */
 int __ns_create_in(struct inode *dp, const char *name, size_t len, u16 type, u16 major, u16 minor,
 		   struct inode **out);
 int __ns_link_in(struct inode *dp, const char *name, size_t len, struct inode *ip);

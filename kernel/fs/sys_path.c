@@ -77,9 +77,9 @@ long sys_open(const u64 *arg)
 	f->writable = writable;
 	f->append = flags & MNEMO_O_APPEND;
 	if ((flags & MNEMO_O_TRUNC) && ip->type == MNEMO_T_FILE) {
-		inode_lock(ip);
+		inode_io_lock(ip);
 		__inode_truncate(ip, 0);
-		inode_unlock(ip);
+		inode_io_unlock(ip);
 	}
 	fd = fd_install(f);
 	if (fd < 0)

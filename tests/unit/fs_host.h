@@ -166,11 +166,17 @@ void panic(const char *fmt, ...)
 	abort();
 }
 
+/* Called in the middle of every user copy when set: what a page fault
+ * there could do (map a page of the file being read or written). */
+static void (*fs_host_during_copy)(void);
+
 /* "User" memory is host memory; NULL stands for a bad address. */
 int copy_to_user(void __user *dst, const void *src, size_t n)
 {
 	if (!dst)
 		return -EFAULT;
+	if (fs_host_during_copy)
+		fs_host_during_copy();
 	memcpy(dst, src, n);
 	return 0;
 }
@@ -180,6 +186,8 @@ int copy_from_user(void *dst, const void __user *src, size_t n)
 	if (!src)
 		return -EFAULT;
 	memcpy(dst, src, n);
+	if (fs_host_during_copy)
+		fs_host_during_copy();
 	return 0;
 }
 

@@ -94,6 +94,22 @@ Test(fdata, getting_an_existing_page_returns_it_unchanged)
 	fdata_truncate(&fd, 0);
 }
 
+Test(fdata, insert_fills_a_hole_but_never_replaces)
+{
+	struct fdata fd = {0};
+	void *mine = kpage_alloc_zeroed(), *other = kpage_alloc_zeroed();
+
+	cr_assert_eq(fdata_insert(&fd, 1000, mine), mine);
+	cr_assert_eq(fdata_lookup(&fd, 1000), mine);
+	cr_assert_eq(fdata_insert(&fd, 1000, other), mine, "the page there stays");
+	fs_host_fail_after(0);
+	cr_assert_null(fdata_insert(&fd, 1UL << 20, other), "no index page, no room");
+	fs_host_fail_never();
+	kpage_free(other);
+	fdata_truncate(&fd, 0);
+	cr_assert_eq(fs_host_pages, 0);
+}
+
 /* A hole before the first page:  ........X  then  X.......X */
 Test(fdata, sparse_pages_leave_holes_between)
 {

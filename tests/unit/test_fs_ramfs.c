@@ -49,9 +49,9 @@ static struct inode *write_at(const char *path, u64 off, const void *data, size_
 	struct inode *ip;
 
 	cr_assert_eq(ns_create(NULL, path, MNEMO_T_FILE, 0, 0, false, &ip), 0, "create %s", path);
-	inode_lock(ip);
+	inode_io_lock(ip);
 	cr_assert_eq(__inode_write(ip, &b, off, n), (long)n);
-	inode_unlock(ip);
+	inode_io_unlock(ip);
 	inode_put(ip);
 	return ip;
 }
@@ -335,11 +335,11 @@ Test(data, truncation_then_growth_reads_zeros, .init = empty_fs)
 
 	memset(data, 0xee, sizeof(data));
 	ip = write_at("tmp/t", 0, data, sizeof(data));
-	inode_lock(ip);
+	inode_io_lock(ip);
 	cr_assert_eq(__inode_truncate(ip, 5000), 0);
 	cr_assert_eq(__inode_truncate(ip, 12000), 0);
 	cr_assert_eq(__inode_truncate(ip, FS_MAX_FILE_SIZE + 1), -EFBIG);
-	inode_unlock(ip);
+	inode_io_unlock(ip);
 	cr_assert_eq(inode_read(ip, buf, 0, sizeof(buf)), 12000);
 	for (int i = 0; i < 12000; i++)
 		cr_assert_eq(buf[i], i < 5000 ? 0xee : 0, "byte %d", i);
@@ -351,11 +351,11 @@ Test(data, writes_past_the_largest_file_fail, .init = empty_fs)
 	struct iobuf b = {.user = false, .k = "x"};
 	struct inode *ip = write_at("tmp/big", 0, "", 0);
 
-	inode_lock(ip);
+	inode_io_lock(ip);
 	cr_assert_eq(__inode_write(ip, &b, FS_MAX_FILE_SIZE, 1), -EFBIG);
 	cr_assert_eq(__inode_write(ip, &b, FS_MAX_FILE_SIZE - 1, 1), 1);
 	cr_assert_eq(ip->size, FS_MAX_FILE_SIZE);
-	inode_unlock(ip);
+	inode_io_unlock(ip);
 }
 
 Test(data, a_fault_writes_nothing_past_the_size, .init = empty_fs)
@@ -364,10 +364,10 @@ Test(data, a_fault_writes_nothing_past_the_size, .init = empty_fs)
 	u8 buf[8];
 	struct inode *ip = write_at("tmp/f", 0, "abc", 3);
 
-	inode_lock(ip);
+	inode_io_lock(ip);
 	cr_assert_eq(__inode_write(ip, &bad, 2, 4096), -EFAULT);
 	cr_assert_eq(ip->size, 3);
-	inode_unlock(ip);
+	inode_io_unlock(ip);
 	cr_assert_eq(inode_read(ip, buf, 0, 8), 3);
 	cr_assert_eq(fs_host_pages, 1);
 }
@@ -378,7 +378,7 @@ Test(data, out_of_memory_during_a_write_keeps_what_was_written, .init = empty_fs
 	struct iobuf b = {.user = false, .k = data};
 	struct inode *ip = write_at("tmp/f", 0, "", 0);
 
-	inode_lock(ip);
+	inode_io_lock(ip);
 	fs_host_fail_after(2); /* page 0, index page, then page 1 fails */
 	cr_assert_eq(__inode_write(ip, &b, 0, sizeof(data)), 4096);
 	fs_host_fail_never();
@@ -386,7 +386,63 @@ Test(data, out_of_memory_during_a_write_keeps_what_was_written, .init = empty_fs
 	fs_host_fail_after(0);
 	cr_assert_eq(__inode_write(ip, &b, 3 * 4096, 1), -ENOMEM);
 	fs_host_fail_never();
-	inode_unlock(ip);
+	inode_io_unlock(ip);
+}
+
+/* What a page fault on a shared mapping of the file does (mmap.c): takes
+ * ip->lock, which a user copy must therefore not hold, and fills a hole
+ * with a zeroed page. */
+static struct inode *faulting_inode;
+static u64 faulting_page;
+
+static void fault_in_page(void)
+{
+	bool fresh;
+
+	inode_lock(faulting_inode);
+	cr_assert_not_null(fdata_get(&faulting_inode->data, faulting_page, true, &fresh));
+	inode_unlock(faulting_inode);
+}
+
+Test(data, user_copies_let_page_faults_take_the_inode_lock, .init = empty_fs)
+{
+	static u8 data[2 * 4096], back[2 * 4096];
+	struct iobuf src = {.user = true, .u = data}, dst = {.user = true, .u = back};
+	struct inode *ip = write_at("tmp/m", 0, "", 0);
+
+	memset(data, 'm', sizeof(data));
+	faulting_inode = ip;
+	faulting_page = 1; /* a hole the write is filling */
+	fs_host_during_copy = fault_in_page;
+	inode_io_lock(ip);
+	cr_assert_eq(__inode_write(ip, &src, 0, sizeof(data)), (long)sizeof(data));
+	cr_assert_eq(__inode_read(ip, &dst, 0, sizeof(back)), (long)sizeof(back));
+	inode_io_unlock(ip);
+	fs_host_during_copy = NULL;
+	cr_assert_eq(memcmp(back, data, sizeof(data)), 0, "the write went into the faulted page");
+	cr_assert_eq(fs_host_pages, 3, "two data pages and an index page: nothing left over");
+}
+
+Test(data, bytes_stored_past_the_end_vanish_when_the_file_grows, .init = empty_fs)
+{
+	static u8 buf[3 * 4096];
+	struct inode *ip = write_at("tmp/s", 0, "abc", 3);
+	u8 *page = fdata_lookup(&ip->data, 0);
+
+	/* A shared mapping may store past the end of the file. */
+	memset(page + 3, 'X', 100);
+	write_at("tmp/s", 50, "y", 1);
+	cr_assert_eq(inode_read(ip, buf, 0, sizeof(buf)), 51);
+	for (int i = 3; i < 50; i++)
+		cr_assert_eq(buf[i], 0, "byte %d of the gap", i);
+
+	memset(page + 51, 'X', 100);
+	inode_io_lock(ip);
+	cr_assert_eq(__inode_truncate(ip, 8000), 0);
+	inode_io_unlock(ip);
+	cr_assert_eq(inode_read(ip, buf, 0, sizeof(buf)), 8000);
+	for (int i = 51; i < 8000; i++)
+		cr_assert_eq(buf[i], 0, "byte %d after growing", i);
 }
 
 /* ------------------------------------------------------------ getcwd */
