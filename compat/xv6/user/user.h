@@ -6,7 +6,7 @@
  *   open           takes xv6's flags (O_CREATE 0x200), which are the
  *                  kernel's, where POSIX's open() has picolibc's
  *   stat, fstat    fill xv6's struct stat (kernel/stat.h), not POSIX's
- *   sleep          counts ticks (1/100 s), not seconds
+ *   sleep, pause   count ticks (1/100 s), not seconds
  *   kill           takes no signal
  *   mkdir, mknod   take no mode (mknod: major and minor as shorts)
  *   gets           reads at most max-1 bytes from fd 0
@@ -59,6 +59,13 @@ int xv6_sleep(int ticks);
 #define mknod(path, major, minor) xv6_mknod(path, major, minor)
 #define mkdir(path)		  xv6_mkdir(path)
 #define sleep(ticks)		  xv6_sleep(ticks)
+
+/* Newer xv6 names: pause() is the old sleep(); sbrklazy() grows the heap
+ * without touching it, which mnemo's sbrk() does anyway under the lazy
+ * pager (the default). */
+#define pause(ticks) xv6_sleep(ticks)
+#define sbrklazy(n)  sbrk(n)
+#define SBRK_ERROR   ((char *)-1)
 
 /* The library ("ulib"). */
 int xv6_stat(const char *path, struct stat *st);
