@@ -26,8 +26,9 @@ KLDFLAGS := -nostdlib -no-pie -Wl,--gc-sections -Wl,-T,kernel/arch/riscv/kernel.
 
 PICOLIBC := /usr/lib/picolibc/riscv64-unknown-elf
 UCFLAGS := $(ARCH_FLAGS) $(COMMON_CFLAGS) -mno-relax -specs=picolibc.specs -ftls-model=local-exec \
-	-isystem user/include -I. -MMD -MP
-ULDFLAGS := $(ARCH_FLAGS) -specs=picolibc.specs -nostartfiles -Wl,-T,user/lib/user.ld \
+	-Iuser/include -I. -MMD -MP
+# -march without extensions: it selects picolibc's rv64imac/lp64 multilib.
+ULDFLAGS := -march=rv64imac -mabi=lp64 -nostartfiles -T user/lib/user.ld \
 	-Wl,--gc-sections -Wl,--no-warn-rwx-segments
 
 SETUP := $(B)/.setup-done
@@ -84,7 +85,7 @@ define USER_PROG
 $(B)/prog/$(notdir $(basename $(1))): $(1) $(B)/ulib.a user/lib/user.ld | $(SETUP)
 	@mkdir -p $(B)/prog $(B)/dep
 	@echo "  PROG    $$@"
-	$(Q)$(CC) $(UCFLAGS) $(2) -MF $(B)/dep/$(notdir $(basename $(1))).d $(ULDFLAGS) $(1) $(B)/ulib.a -o $$@
+	$(Q)$(CC) $(UCFLAGS) $(2) -MF $(B)/dep/$(notdir $(basename $(1))).d $(ULDFLAGS) $(1) -Wl,--start-group $(B)/ulib.a -lc -Wl,--end-group -o $$@
 endef
 $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS),$(eval $(call USER_PROG,$(s),)))
 $(foreach s,$(EXTRA_SRCS),$(eval $(call USER_PROG,$(s),-Icompat/xv6)))

@@ -14,6 +14,7 @@
 .macro save_gprs base
 	sd x1, 1*8(\base)
 	sd x3, 3*8(\base)
+	sd x4, 4*8(\base)
 	sd x5, 5*8(\base)
 	sd x6, 6*8(\base)
 	sd x7, 7*8(\base)
@@ -46,6 +47,7 @@
 .macro restore_gprs base
 	ld x1, 1*8(\base)
 	ld x3, 3*8(\base)
+	ld x4, 4*8(\base)
 	ld x5, 5*8(\base)
 	ld x6, 6*8(\base)
 	ld x7, 7*8(\base)
