@@ -22,7 +22,8 @@ COMMON_CFLAGS := -O2 -g -Wall -Werror -fno-common -fno-omit-frame-pointer -fno-s
 	-ffunction-sections -fdata-sections -std=gnu11
 
 KCFLAGS := $(ARCH_FLAGS) $(COMMON_CFLAGS) -ffreestanding -nostdlib -fno-pie -mno-relax -I. -MMD -MP
-KLDFLAGS := -nostdlib -no-pie -Wl,--gc-sections -Wl,-T,kernel/arch/riscv/kernel.ld -Wl,--no-warn-rwx-segments
+# -march without extensions picks the lp64 (soft-float) libgcc multilib.
+KLDFLAGS := -march=rv64imac -mabi=lp64 -nostdlib -no-pie -Wl,--gc-sections -Wl,-T,kernel/arch/riscv/kernel.ld -Wl,--no-warn-rwx-segments
 
 PICOLIBC := /usr/lib/picolibc/riscv64-unknown-elf
 UCFLAGS := $(ARCH_FLAGS) $(COMMON_CFLAGS) -mno-relax -specs=picolibc.specs -ftls-model=local-exec \
@@ -52,10 +53,10 @@ $(B)/kernel.elf: $(KOBJS) kernel/arch/riscv/kernel.ld scripts/ksyms
 	@echo "  LD      $@"
 	$(Q)scripts/ksyms > $(B)/ksyms0.S
 	$(Q)$(CC) $(KCFLAGS) -c $(B)/ksyms0.S -o $(B)/ksyms0.o
-	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/ksyms0.o -o $(B)/kernel.pass1.elf -lgcc
+	$(Q)$(CC) $(KLDFLAGS) $(KOBJS) $(B)/ksyms0.o -o $(B)/kernel.pass1.elf -lgcc
 	$(Q)scripts/ksyms $(B)/kernel.pass1.elf > $(B)/ksyms.S
 	$(Q)$(CC) $(KCFLAGS) -c $(B)/ksyms.S -o $(B)/ksyms.o
-	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(B)/ksyms.o -o $@ -lgcc
+	$(Q)$(CC) $(KLDFLAGS) $(KOBJS) $(B)/ksyms.o -o $@ -lgcc
 
 # ---------------------------------------------------------------- user
 ULIB_SRCS := $(sort $(wildcard user/lib/*.c user/lib/*.S))
@@ -85,7 +86,7 @@ define USER_PROG
 $(B)/prog/$(notdir $(basename $(1))): $(1) $(B)/ulib.a user/lib/user.ld | $(SETUP)
 	@mkdir -p $(B)/prog $(B)/dep
 	@echo "  PROG    $$@"
-	$(Q)$(CC) $(UCFLAGS) $(2) -MF $(B)/dep/$(notdir $(basename $(1))).d $(ULDFLAGS) $(1) -Wl,--start-group $(B)/ulib.a -lc -Wl,--end-group -o $$@
+	$(Q)$(CC) $(2) $(UCFLAGS) -MF $(B)/dep/$(notdir $(basename $(1))).d $(ULDFLAGS) $(1) -Wl,--start-group $(B)/ulib.a -lc -Wl,--end-group -o $$@
 endef
 $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS),$(eval $(call USER_PROG,$(s),)))
 $(foreach s,$(EXTRA_SRCS),$(eval $(call USER_PROG,$(s),-Icompat/xv6)))

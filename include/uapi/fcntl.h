@@ -1,5 +1,6 @@
-/* open() flags. The values are newlib's (and so picolibc's), whose
- * O_CREAT 0x200 and O_TRUNC 0x400 are also xv6's O_CREATE and O_TRUNC. */
+/* open() flags of the system call. O_CREAT 0x200 and O_TRUNC 0x400 are
+ * xv6's O_CREATE and O_TRUNC, so xv6 programs pass theirs unchanged; the
+ * POSIX open() in the user library translates picolibc's values. */
 #ifndef UAPI_FCNTL_H
 #define UAPI_FCNTL_H
 

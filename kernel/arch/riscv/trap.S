@@ -44,10 +44,11 @@
 	sd x31, 31*8(\base)
 .endm
 
+# Not tp: a kernel trap may resume on another hart (after sleeping in a
+# page fault), where tp must stay that hart's struct cpu.
 .macro restore_gprs base
 	ld x1, 1*8(\base)
 	ld x3, 3*8(\base)
-	ld x4, 4*8(\base)
 	ld x5, 5*8(\base)
 	ld x6, 6*8(\base)
 	ld x7, 7*8(\base)
@@ -111,6 +112,7 @@ user_return:
 	csrw sscratch, a0
 	mv sp, a0
 	restore_gprs sp
+	ld tp, TF_TP(sp)
 	ld sp, TF_SP(sp)
 	sret
 
