@@ -243,13 +243,35 @@ static void test_big_dir(void)
 	CHECK("bigdir-rmdir", unlink("big") == 0, "%s", strerror(errno));
 }
 
-/* A name of MNEMO_DIRSIZ characters fits; a longer one is refused. */
+static void note_long(const struct mnemo_dirent *de, void *arg)
+{
+	int *found = arg;
+
+	*found += memcmp(de->name, "abcdefghijklmnopqrstuvwxyz", MNEMO_DIRSIZ) == 0;
+}
+
+/* Names longer than a directory record are kept whole (the record shows
+ * the first MNEMO_DIRSIZ bytes); an over-long path is refused. */
 static void test_long_names(void)
 {
+	static const char name26[] = "abcdefghijklmnopqrstuvwxyz";
+	char path[301];
+	int found = 0;
+
 	CHECK("name-14-chars", make_file("abcdefghijklmn") == 0 && nlink_of("abcdefghijklmn") == 1);
 	unlink("abcdefghijklmn");
-	expect_errno("name-too-long", make_file("abcdefghijklmnopqrstuvwxyz"), ENAMETOOLONG);
-	unlink("abcdefghijklmn"); /* in case the name was cut short instead */
+	CHECK("name-26-chars",
+	      make_file(name26) == 0 && nlink_of(name26) == 1 && nlink_of("abcdefghijklmn") == -1);
+	CHECK("name-26-record", read_dir(".", note_long, &found) >= 3 && found == 1,
+	      "%d records with the first %d bytes", found, MNEMO_DIRSIZ);
+	unlink(name26);
+
+	memset(path, 'p', 300);
+	path[300] = '\0';
+	expect_errno("name-too-long", make_file(path), ENAMETOOLONG);
+	for (int i = 1; i < 300; i += 2)
+		path[i] = '/';
+	expect_errno("path-too-long", open(path, O_RDONLY), ENAMETOOLONG);
 }
 
 int main(void)

@@ -186,7 +186,7 @@ static int busy(long seed)
 {
 	uint32_t x = (uint32_t)seed;
 
-	for (long i = 0; i < 3000000; i++)
+	for (long i = 0; i < 20000000; i++)
 		x = x * 1103515245u + 12345u;
 	return (int)(x & 0x7f);
 }
