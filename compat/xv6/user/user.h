@@ -47,6 +47,16 @@ int uptime(void);
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset);
 int munmap(void *addr, size_t len);
 
+/* The crypto service and page sharing (seed 001; <crypto.h> and
+ * <mnemo.h> describe them). map_shared_pages returns the address in
+ * dst_pid, or (void *)-1; the others return 0 or -1. */
+struct crypto_op;
+int crypto_op(struct crypto_op *op, uint64 size);
+int take_shared_memory_request(void **addr, uint64 *size);
+int remove_shared_memory_request(void *addr, uint64 size);
+void *map_shared_pages(int src_pid, int dst_pid, void *src_va, uint64 size);
+int unmap_shared_pages(void *addr, uint64 size);
+
 int xv6_open(const char *path, int flags);
 int xv6_kill(int pid);
 int xv6_fstat(int fd, struct stat *st);
