@@ -97,10 +97,9 @@ long console_read(int minor, void __user *dst, size_t n)
 		char c = cons.buf[cons.r % CONS_BUF];
 
 		if (c == CONS_EOF) {
-			/* Ends the read; alone at the start it reads as end of
-			 * file, else it stays for the next read to see. */
-			if (got == 0)
-				cons.r++;
+			/* Ends the read with what came before it, which is
+			 * nothing (end of file) at the start of a line. */
+			cons.r++;
 			break;
 		}
 		cons.r++;
@@ -131,8 +130,10 @@ long console_write(int minor, const void __user *src, size_t n)
 	return done;
 }
 
+/* The UART is set up already (uart_init() comes first at boot, so that
+ * printk works early); from here on kernel messages go the same way as
+ * console writes. */
 void console_init(void)
 {
-	uart_init();
 	printk_putc = uart_putc_sync;
 }
