@@ -726,8 +726,11 @@ int main(int argc, char *argv[])
 			fputs("$ ", stderr);
 			fflush(stderr);
 		}
-		if (!sh_read_line(in, &line, &cap))
+		if (!sh_read_line(in, &line, &cap)) {
+			if (sh_interactive)
+				fputs("\n", stderr); /* end the prompt's line */
 			break;
+		}
 		sh_run_line(line);
 	}
 	free(line);
