@@ -16,7 +16,10 @@ static inline struct rb_node **rb_child(struct rb_node *n, enum rb_dir dir)
 	return dir == RB_LEFT ? &n->left : &n->right;
 }
 
-static inline enum rb_dir rb_other(enum rb_dir dir) { return dir == RB_LEFT ? RB_RIGHT : RB_LEFT; }
+static inline enum rb_dir rb_other(enum rb_dir dir)
+{
+	return dir == RB_LEFT ? RB_RIGHT : RB_LEFT;
+}
 
 /* Which side of parent child hangs on. child may be NULL, as long as
  * parent's other side is not. */
@@ -269,10 +272,22 @@ static struct rb_node *rb_step(const struct rb_node *node, enum rb_dir dir)
 	return parent;
 }
 
-struct rb_node *rb_first(const struct rb_root *root) { return rb_outermost(root->node, RB_LEFT); }
-struct rb_node *rb_last(const struct rb_root *root) { return rb_outermost(root->node, RB_RIGHT); }
-struct rb_node *rb_next(const struct rb_node *node) { return rb_step(node, RB_RIGHT); }
-struct rb_node *rb_prev(const struct rb_node *node) { return rb_step(node, RB_LEFT); }
+struct rb_node *rb_first(const struct rb_root *root)
+{
+	return rb_outermost(root->node, RB_LEFT);
+}
+struct rb_node *rb_last(const struct rb_root *root)
+{
+	return rb_outermost(root->node, RB_RIGHT);
+}
+struct rb_node *rb_next(const struct rb_node *node)
+{
+	return rb_step(node, RB_RIGHT);
+}
+struct rb_node *rb_prev(const struct rb_node *node)
+{
+	return rb_step(node, RB_LEFT);
+}
 
 /* The first node in post-order below n: go down, preferring the left,
  * until reaching a leaf. */

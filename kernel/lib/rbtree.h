@@ -45,7 +45,9 @@ struct rb_root {
 	struct rb_node *node; /* NULL when the tree is empty */
 };
 
+/* clang-format off */
 #define RB_ROOT_INIT {NULL}
+/* clang-format on */
 
 enum rb_color {
 	RB_RED = 0,
@@ -96,11 +98,20 @@ static inline enum rb_color rb_color(const struct rb_node *n)
 	return (enum rb_color)(n->parent_color & 1);
 }
 
-static inline bool rb_is_red(const struct rb_node *n) { return n && rb_color(n) == RB_RED; }
-static inline bool rb_empty(const struct rb_root *root) { return root->node == NULL; }
+static inline bool rb_is_red(const struct rb_node *n)
+{
+	return n && rb_color(n) == RB_RED;
+}
+static inline bool rb_empty(const struct rb_root *root)
+{
+	return root->node == NULL;
+}
 
 /* Marks n as "in no tree". rb_erase() does this to the node it removes. */
-static inline void rb_clear_node(struct rb_node *n) { n->parent_color = (uintptr_t)n; }
+static inline void rb_clear_node(struct rb_node *n)
+{
+	n->parent_color = (uintptr_t)n;
+}
 static inline bool rb_node_is_linked(const struct rb_node *n)
 {
 	return n->parent_color != (uintptr_t)n;
@@ -109,8 +120,7 @@ static inline bool rb_node_is_linked(const struct rb_node *n)
 /* Puts node, red and childless, into the empty link *link under parent
  * (NULL parent with link == &root->node for the first node). The tree is
  * unbalanced until rb_insert_color() is called. */
-static inline void rb_link_node(struct rb_node *node, struct rb_node *parent,
-				struct rb_node **link)
+static inline void rb_link_node(struct rb_node *node, struct rb_node *parent, struct rb_node **link)
 {
 	node->parent_color = (uintptr_t)parent | RB_RED;
 	node->left = node->right = NULL;
@@ -120,8 +130,7 @@ static inline void rb_link_node(struct rb_node *node, struct rb_node *parent,
 /* Rebalances after rb_link_node(). aug may be NULL; if given, the caller
  * has already made the augmented values right for the tree with node in
  * it. */
-void rb_insert_color(struct rb_node *node, struct rb_root *root,
-		     const struct rb_augment_ops *aug);
+void rb_insert_color(struct rb_node *node, struct rb_root *root, const struct rb_augment_ops *aug);
 
 /* Removes node from the tree and rebalances; node is left "clear" (see
  * rb_clear_node). aug may be NULL; if given, values stay right for every
