@@ -252,6 +252,8 @@ enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, co
 		*why = "stack overflow into the guard page";
 	else if (vma_permits(v, access, why))
 		r = pager_fault(mm, v, PAGE_ROUND_DOWN(addr), access);
+	if (r == FAULT_SIGBUS)
+		*why = "access past the end of the file";
 	mm_unlock(mm);
 	return r;
 }
