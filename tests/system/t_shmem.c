@@ -1,0 +1,604 @@
+/* Page sharing (map_shared_pages / unmap_shared_pages, seed 001):
+ *   - the seed's demonstrations, shmem_test1 and shmem_test2, run several
+ *     times in a row and leave the free-page count where it was;
+ *   - sharing in both directions (parent's pages into the child, child's
+ *     into the parent), writes seen both ways over several pages at the
+ *     source's offset, and either side exiting first: the other keeps
+ *     working and nothing leaks;
+ *   - fork of the destination (the grandchild shares too) and of the
+ *     source;
+ *   - malloc next to a shared mapping (sbrk(0) does not move);
+ *   - unmap_shared_pages refuses anything that is not such a mapping and
+ *     can take part of one;
+ *   - EPERM between processes that are not parent and child, ESRCH,
+ *     EFAULT, EINVAL;
+ *   - the destination keeps the source's permissions: a read-only page
+ *     stays read-only, and the mapping shows as "[shared]". */
+#include <signal.h>
+#include <stdlib.h>
+
+#include "include/uapi/mman.h"
+#include "test.h"
+
+#define PAGE 4096L
+/* Three pages and a bit, starting inside a page: four pages to share. */
+#define SHM_SIZE (3 * PAGE + 100)
+#define SHM_LEAD 40
+
+/* ---------------------------------------------------------------- helpers */
+
+/* Waits (about 3 s at most) until the free-page count is back to before,
+ * e.g. until init has reaped an orphan; returns the pages still missing. */
+static long shm_settle(long before)
+{
+	long now = free_page_count();
+
+	for (int i = 0; i < 300 && now != before; i++) {
+		usleep(10000);
+		now = free_page_count();
+	}
+	return before - now;
+}
+
+/* A buffer of SHM_SIZE bytes that starts SHM_LEAD bytes into a page. */
+static char *shm_buffer(void)
+{
+	char *raw = malloc(SHM_SIZE + 2 * PAGE);
+
+	if (!raw)
+		return NULL;
+	return (char *)(((uintptr_t)raw + PAGE - 1) & ~(uintptr_t)(PAGE - 1)) + SHM_LEAD;
+}
+
+/* Runs /bin/NAME, collecting its output (both streams) in out. Returns
+ * its exit status, or TEST_NO_CHILD. */
+static int shm_run(const char *name, char *out, size_t max)
+{
+	char path[64];
+	int fds[2], status;
+	long got = 0, n;
+
+	snprintf(path, sizeof(path), "/bin/%s", name);
+	if (pipe(fds) < 0)
+		return TEST_NO_CHILD;
+	int pid = fork();
+	if (pid == 0) {
+		char *argv[] = {(char *)name, NULL};
+		close(fds[0]);
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[1]);
+		execv(path, argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (pid > 0 && (size_t)got < max - 1 && (n = read(fds[0], out + got, max - 1 - got)) > 0)
+		got += n;
+	out[got] = '\0';
+	close(fds[0]);
+	status = pid > 0 ? test_wait_status(pid) : TEST_NO_CHILD;
+	return status;
+}
+
+/* Sends / receives one pointer through a pipe. */
+static int shm_send(int fd, void *p)
+{
+	return write(fd, &p, sizeof(p)) == sizeof(p) ? 0 : -1;
+}
+
+static void *shm_receive(int fd)
+{
+	void *p = NULL;
+
+	return read(fd, &p, sizeof(p)) == sizeof(p) ? p : NULL;
+}
+
+/* ---------------------------------------------------------------- the demos */
+
+static void test_demos(void)
+{
+	static char out[2048];
+	long after_first = 0;
+	int ok1 = 1, ok2 = 1, sizes_ok = 1;
+	const int rounds = 4;
+
+	for (int round = 0; round < rounds; round++) {
+		int s1 = shm_run("shmem_test1", out, sizeof(out));
+		if (s1 != 0 || !strstr(out, "\"Hello child\"")) {
+			if (ok1)
+				CHECK("shmem_test1", 0, "round %d: status %d, output: %s", round,
+				      s1, out);
+			ok1 = 0;
+		}
+		int s2 = shm_run("shmem_test2", out, sizeof(out));
+		if (s2 != 0 || !strstr(out, "\"Hello daddy\"")) {
+			if (ok2)
+				CHECK("shmem_test2", 0, "round %d: status %d, output: %s", round,
+				      s2, out);
+			ok2 = 0;
+		}
+		/* The child's size before mapping, after mapping and after
+		 * unmapping are one number. */
+		const char *b = strstr(out, "before mapping:"), *m = strstr(out, "after mapping:"),
+			   *u = strstr(out, "after unmapping:");
+		if (!b || !m || !u || strtoul(b + 15, NULL, 10) != strtoul(m + 14, NULL, 10) ||
+		    strtoul(m + 14, NULL, 10) != strtoul(u + 16, NULL, 10))
+			sizes_ok = 0;
+		if (round == 0)
+			after_first = free_page_count();
+	}
+	CHECK("shmem_test1-runs", ok1);
+	CHECK("shmem_test2-runs", ok2);
+	CHECK("shmem_test2-sizes", sizes_ok, "sizes differ: %s", out);
+	long missing = shm_settle(after_first);
+	CHECK("demos-no-leak", missing == 0, "%ld pages fewer after %d more rounds", missing,
+	      rounds - 1);
+}
+
+/* ---------------------------------------------------------------- exit orders */
+
+/* One process pair, in a child of the test (so that an orphan is init's,
+ * not ours). Who shares with whom and who exits first: */
+struct shm_case {
+	const char *name;
+	int source_is_parent; /* else the child's pages go to the parent */
+	int parent_exits_first;
+};
+
+/* Each side reports one line to the test through res: "ok" or why not. */
+static void shm_say(int res, const char *who, const char *what)
+{
+	char line[96];
+	int n = snprintf(line, sizeof(line), "%s %s\n", who, what);
+
+	(void)!write(res, line, n);
+}
+
+/* Checks the whole range against pattern seed; "ok" or a reason. */
+static const char *shm_expect(const char *p, uint32_t seed)
+{
+	return test_pattern_diff((const uint8_t *)p, SHM_SIZE, seed, 0) < 0 ? NULL : "wrong bytes";
+}
+
+#define SEED_SOURCE 11 /* the source writes it before sharing */
+#define SEED_DEST   22 /* the destination writes it through the mapping */
+#define SEED_LAST   33 /* the survivor writes it after the other has gone */
+
+/* The pair: P (the parent) and C. The source fills its buffer after the
+ * fork (so that it owns its pages), the mapping is made by the source,
+ * the destination checks and overwrites, then one exits and the other
+ * checks the bytes once more and writes again. */
+static void shm_pair(const struct shm_case *tc, int res)
+{
+	char *buf = shm_buffer();
+	int addr_pipe[2], done_pipe[2];
+
+	if (!buf || pipe(addr_pipe) < 0 || pipe(done_pipe) < 0) {
+		shm_say(res, "P", "no memory or pipes");
+		_exit(1);
+	}
+	int parent = getpid();
+	int child = fork();
+	if (child < 0) {
+		shm_say(res, "P", "fork failed");
+		_exit(1);
+	}
+	int is_parent = child != 0;
+	int is_source = is_parent == tc->source_is_parent;
+	int exits_first = is_parent == tc->parent_exits_first;
+	const char *who = is_parent ? "P" : "C";
+	const char *bad = NULL;
+	char *mine = buf, c;
+
+	if (is_source) {
+		test_pattern_fill((uint8_t *)buf, SHM_SIZE, SEED_SOURCE, 0);
+		char *there = map_shared_pages(0, is_parent ? child : parent, buf, SHM_SIZE);
+		if (there == (char *)-1)
+			there = NULL;
+		shm_send(addr_pipe[1], there);
+		if (!there)
+			bad = "map_shared_pages failed";
+		/* Wait for the destination's writes. */
+		else if (read(done_pipe[0], &c, 1) != 1)
+			bad = "the destination gave up";
+		else
+			bad = shm_expect(buf, SEED_DEST) ? "the destination's writes are not seen"
+							 : 0;
+	} else {
+		mine = shm_receive(addr_pipe[0]);
+		if (!mine)
+			bad = "no mapping";
+		else if (((uintptr_t)mine & (PAGE - 1)) != SHM_LEAD)
+			bad = "not at the source's offset into the page";
+		else if (shm_expect(mine, SEED_SOURCE))
+			bad = "the source's bytes are not seen";
+		if (!bad)
+			test_pattern_fill((uint8_t *)mine, SHM_SIZE, SEED_DEST, 0);
+		(void)!write(done_pipe[1], "d", 1);
+	}
+	if (bad || exits_first) {
+		shm_say(res, who, bad ? bad : "ok");
+		_exit(bad != NULL);
+	}
+
+	/* The survivor: wait for the other side to be gone. */
+	if (is_parent) {
+		waitpid(child, NULL, 0);
+	} else {
+		for (int i = 0; i < 500 && getppid() == parent; i++)
+			usleep(10000);
+	}
+	if (shm_expect(mine, SEED_DEST))
+		bad = "bytes changed after the other side exited";
+	test_pattern_fill((uint8_t *)mine, SHM_SIZE, SEED_LAST, 0);
+	if (!bad && shm_expect(mine, SEED_LAST))
+		bad = "cannot write after the other side exited";
+	shm_say(res, who, bad ? bad : "ok");
+	_exit(bad != NULL);
+}
+
+static void test_exit_order(const struct shm_case *tc)
+{
+	static char out[512];
+	int res[2];
+	long before = free_page_count(), got = 0, n;
+
+	if (pipe(res) < 0)
+		return;
+	int pid = fork();
+	if (pid == 0) {
+		close(res[0]);
+		shm_pair(tc, res[1]);
+	}
+	close(res[1]);
+	/* Until both P and C have exited and closed res. */
+	while ((size_t)got < sizeof(out) - 1 &&
+	       (n = read(res[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += n;
+	out[got] = '\0';
+	close(res[0]);
+	if (pid > 0)
+		test_wait_status(pid);
+	int ok = strstr(out, "P ok") && strstr(out, "C ok");
+	CHECK(tc->name, ok, "%s", out);
+	char leak[64];
+	snprintf(leak, sizeof(leak), "%s-no-leak", tc->name);
+	long missing = shm_settle(before);
+	CHECK(leak, missing == 0, "%ld pages not freed", missing);
+}
+
+static const struct shm_case shm_cases[] = {
+    {"parent-to-child-parent-exits-first", 1, 1},
+    {"parent-to-child-child-exits-first", 1, 0},
+    {"child-to-parent-parent-exits-first", 0, 1},
+    {"child-to-parent-child-exits-first", 0, 0},
+};
+
+/* ---------------------------------------------------------------- fork */
+
+/* The child holds a mapping of our buffer and forks; the grandchild
+ * writes through its copy of the mapping, which must reach us, unmaps
+ * it, and exits; the child's mapping still works. */
+static void test_fork_destination(void)
+{
+	char *buf = shm_buffer();
+	int to_child[2];
+	long before = free_page_count();
+
+	if (!buf || pipe(to_child) < 0)
+		return;
+	int pid = fork();
+	if (pid == 0) {
+		char *p = shm_receive(to_child[0]);
+		if (!p)
+			_exit(2);
+		int g = fork();
+		if (g == 0) {
+			test_pattern_fill((uint8_t *)p, SHM_SIZE, SEED_DEST, 0);
+			_exit(unmap_shared_pages(p, SHM_SIZE) == 0 ? 0 : 3);
+		}
+		if (test_wait_status(g) != 0)
+			_exit(4);
+		if (test_pattern_diff((uint8_t *)p, SHM_SIZE, SEED_DEST, 0) >= 0)
+			_exit(5);
+		test_pattern_fill((uint8_t *)p, SHM_SIZE, SEED_LAST, 0);
+		_exit(0);
+	}
+	test_pattern_fill((uint8_t *)buf, SHM_SIZE, SEED_SOURCE, 0);
+	char *there = map_shared_pages(getpid(), pid, buf, SHM_SIZE);
+	shm_send(to_child[1], there == (char *)-1 ? NULL : there);
+	int status = test_wait_status(pid);
+	CHECK("fork-destination-shares", status == 0 && !shm_expect(buf, SEED_LAST),
+	      "child status %d (4: grandchild failed, 5: its writes not seen)", status);
+	close(to_child[0]);
+	close(to_child[1]);
+	CHECK("fork-destination-no-leak", shm_settle(before) == 0);
+}
+
+/* We share our buffer with a child, then fork another child that just
+ * exits; our next write must still reach the first child: fork must not
+ * turn pages we share into copy-on-write pages that a write takes away
+ * from the mapping. */
+static void test_fork_source(void)
+{
+	char *buf = shm_buffer();
+	int to_child[2], back[2];
+	long before = free_page_count();
+
+	if (!buf || pipe(to_child) < 0 || pipe(back) < 0)
+		return;
+	int pid = fork();
+	if (pid == 0) {
+		char c = 0;
+		char *p = shm_receive(to_child[0]);
+		if (!p || read(to_child[0], &c, 1) != 1)
+			_exit(2);
+		int ok = !shm_expect(p, SEED_LAST);
+		/* Now write back: the parent must see it too. */
+		test_pattern_fill((uint8_t *)p, SHM_SIZE, SEED_DEST, 0);
+		(void)!write(back[1], "w", 1);
+		_exit(ok ? 0 : 3);
+	}
+	test_pattern_fill((uint8_t *)buf, SHM_SIZE, SEED_SOURCE, 0);
+	char *there = map_shared_pages(getpid(), pid, buf, SHM_SIZE);
+	shm_send(to_child[1], there == (char *)-1 ? NULL : there);
+	int other = fork();
+	if (other == 0)
+		_exit(0);
+	test_wait_status(other);
+	test_pattern_fill((uint8_t *)buf, SHM_SIZE, SEED_LAST, 0);
+	(void)!write(to_child[1], "g", 1);
+	char c;
+	int got_back = read(back[0], &c, 1) == 1;
+	int status = test_wait_status(pid);
+	CHECK("fork-source-still-shares", status == 0,
+	      "child status %d (3: it does not see our writes made after a fork)", status);
+	CHECK("fork-source-sees-writes", got_back && !shm_expect(buf, SEED_DEST),
+	      "our buffer does not show the child's writes after a fork");
+	close(to_child[0]);
+	close(to_child[1]);
+	close(back[0]);
+	close(back[1]);
+	CHECK("fork-source-no-leak", shm_settle(before) == 0);
+}
+
+/* ---------------------------------------------------------------- malloc */
+
+/* In the child: map the parent's buffer, check that sbrk(0) did not move
+ * and the mapping is not in the heap, malloc and fill 1 MiB, and check
+ * the mapping is untouched; then unmap and malloc again. */
+static int shm_malloc_child(long parent_buf)
+{
+	char *brk0 = sbrk(0);
+	char *p = map_shared_pages(getppid(), 0, (void *)parent_buf, SHM_SIZE);
+
+	if (p == (char *)-1)
+		return 2;
+	if (sbrk(0) != brk0 || (p >= (char *)0x10000 && p < brk0))
+		return 3;
+	char *big = malloc(1 << 20);
+	if (!big)
+		return 4;
+	memset(big, 0x77, 1 << 20);
+	if (shm_expect(p, SEED_SOURCE))
+		return 5;
+	if (p >= big && p < big + (1 << 20))
+		return 6;
+	free(big);
+	test_pattern_fill((uint8_t *)p, SHM_SIZE, SEED_DEST, 0);
+	if (unmap_shared_pages(p, SHM_SIZE) < 0)
+		return 7;
+	char *more = malloc(2 * PAGE);
+	if (!more)
+		return 8;
+	memset(more, 1, 2 * PAGE);
+	return 0;
+}
+
+static void test_malloc_mixed(void)
+{
+	char *buf = shm_buffer();
+	long before = free_page_count();
+
+	if (!buf)
+		return;
+	test_pattern_fill((uint8_t *)buf, SHM_SIZE, SEED_SOURCE, 0);
+	/* The child maps from us after the fork, while our pages are still
+	 * copy-on-write: map_shared_pages breaks that in us first, so the
+	 * child's writes land in our pages. */
+	int status = test_in_child(shm_malloc_child, (long)buf);
+	CHECK("malloc-next-to-mapping", status == 0,
+	      "child status %d (3: sbrk moved or mapping in the heap, 5: mapping changed by "
+	      "malloc)",
+	      status);
+	CHECK("malloc-mapping-writes-seen", !shm_expect(buf, SEED_DEST));
+	CHECK("malloc-no-leak", shm_settle(before) == 0);
+}
+
+/* ---------------------------------------------------------------- unmap */
+
+static int shm_touch(long addr)
+{
+	return *(volatile char *)addr;
+}
+
+/* In the child: the parent's buffer is mapped; refuse bad unmaps, take
+ * the middle page away, check the rest still works. */
+static int shm_unmap_child(long parent_buf)
+{
+	static char on_data[64];
+	char on_stack[64];
+	char *heap = malloc(64);
+	char *p = map_shared_pages(getppid(), 0, (void *)parent_buf, SHM_SIZE);
+	char *page0 = (char *)((uintptr_t)p & ~(uintptr_t)(PAGE - 1));
+
+	if (p == (char *)-1 || !heap)
+		return 2;
+	on_stack[0] = on_data[0] = 0;
+	if (unmap_shared_pages(heap, 64) != -1 || errno != EINVAL)
+		return 3;
+	if (unmap_shared_pages(on_stack, 64) != -1 || unmap_shared_pages(on_data, 64) != -1)
+		return 4;
+	if (unmap_shared_pages((void *)0x2000000000L, PAGE) != -1 || errno != EINVAL)
+		return 5;
+	if (unmap_shared_pages(p, 0) != -1)
+		return 6;
+	/* The mapping and one page past its end: refused, and kept. */
+	if (unmap_shared_pages(page0, 5 * PAGE) != -1 || shm_expect(p, SEED_SOURCE))
+		return 7;
+	/* Part of it: the second page. */
+	if (unmap_shared_pages(page0 + PAGE, PAGE) != 0)
+		return 8;
+	if (test_in_child(shm_touch, (long)(page0 + PAGE)) != -1)
+		return 9;
+	p[0] = 'x';
+	page0[2 * PAGE] = 'y';
+	page0[3 * PAGE] = 'z';
+	if (unmap_shared_pages(page0, 4 * PAGE) != -1) /* a hole in it now */
+		return 10;
+	if (unmap_shared_pages(page0, PAGE) != 0 || unmap_shared_pages(page0 + 2 * PAGE, 2 * PAGE))
+		return 11;
+	return test_in_child(shm_touch, (long)p) == -1 ? 0 : 12;
+}
+
+static void test_unmap(void)
+{
+	char *buf = shm_buffer();
+	long before = free_page_count();
+
+	if (!buf)
+		return;
+	test_pattern_fill((uint8_t *)buf, SHM_SIZE, SEED_SOURCE, 0);
+	int status = test_in_child(shm_unmap_child, (long)buf);
+	CHECK("unmap-only-shared", status == 0, "child status %d", status);
+	char *page0 = (char *)((uintptr_t)buf & ~(uintptr_t)(PAGE - 1));
+	CHECK("unmap-partial-writes-seen",
+	      buf[0] == 'x' && page0[2 * PAGE] == 'y' && page0[3 * PAGE] == 'z');
+	/* Our own pages are not shared-in mappings either. */
+	expect_errno("unmap-source-einval", unmap_shared_pages(buf, SHM_SIZE), EINVAL);
+	CHECK("unmap-no-leak", shm_settle(before) == 0);
+}
+
+/* ---------------------------------------------------------------- errors */
+
+static void test_errors(void)
+{
+	char *buf = shm_buffer();
+	int to_a[2];
+
+	if (!buf || pipe(to_a) < 0)
+		return;
+	buf[0] = 1;
+	/* Two siblings: A tries to share with B. */
+	int b = fork();
+	if (b == 0) {
+		sleep(1);
+		_exit(0);
+	}
+	int a = fork();
+	if (a == 0) {
+		int sibling = 0;
+		if (read(to_a[0], &sibling, sizeof(sibling)) != sizeof(sibling))
+			_exit(2);
+		void *r = map_shared_pages(0, sibling, buf, 64);
+		if (r != (void *)-1)
+			_exit(3);
+		if (errno != EPERM)
+			_exit(4);
+		r = map_shared_pages(sibling, 0, buf, 64);
+		_exit(r == (void *)-1 && errno == EPERM ? 0 : 5);
+	}
+	(void)!write(to_a[1], &b, sizeof(b));
+	int status = test_wait_status(a);
+	CHECK("siblings-eperm", status == 0, "status %d (3: allowed, 4/5: not EPERM)", status);
+
+	/* A grandchild is not a child. */
+	int g_pipe[2];
+	if (pipe(g_pipe) == 0) {
+		int c = fork();
+		if (c == 0) {
+			int g = fork();
+			if (g == 0) {
+				sleep(2);
+				_exit(0);
+			}
+			(void)!write(g_pipe[1], &g, sizeof(g));
+			waitpid(g, NULL, 0);
+			_exit(0);
+		}
+		int g = 0;
+		(void)!read(g_pipe[0], &g, sizeof(g));
+		expect_errno("grandchild-eperm", (long)map_shared_pages(0, g, buf, 64), EPERM);
+		test_wait_status(c);
+		close(g_pipe[0]);
+		close(g_pipe[1]);
+	}
+	test_wait_status(b);
+	close(to_a[0]);
+	close(to_a[1]);
+
+	int child = fork();
+	if (child == 0) {
+		sleep(1);
+		_exit(0);
+	}
+	expect_errno("no-such-process-esrch", (long)map_shared_pages(0, 99999, buf, 64), ESRCH);
+	expect_errno("unmapped-source-efault",
+		     (long)map_shared_pages(0, child, (void *)0x2000000000L, 64), EFAULT);
+	expect_errno("size-0-einval", (long)map_shared_pages(0, child, buf, 0), EINVAL);
+	expect_errno("to-self-einval", (long)map_shared_pages(0, 0, buf, 64), EINVAL);
+	/* The caller must be one of the two. */
+	void *r = map_shared_pages(1, child, buf, 64);
+	int e = errno;
+	CHECK("caller-not-involved", r == (void *)-1 && (e == EPERM || e == EINVAL),
+	      "returned %p errno %d", r, e);
+	test_wait_status(child);
+}
+
+/* ---------------------------------------------------------------- permissions */
+
+static const char shm_rodata[PAGE] __attribute__((aligned(PAGE))) = "read only";
+
+/* Maps the parent's read-only page: reading works, the mapping shows as
+ * "[shared]", and a write kills the child. */
+static int shm_readonly_child(long write_it)
+{
+	char *p = map_shared_pages(getppid(), 0, (void *)shm_rodata, 16);
+	struct mnemo_vmmap maps[64];
+	int n = vmmaps(0, maps, 64), shown = 0;
+
+	if (p == (char *)-1 || strcmp(p, "read only") != 0)
+		return 2;
+	for (int i = 0; i < n && i < 64; i++)
+		shown |= maps[i].start <= (uintptr_t)p && (uintptr_t)p < maps[i].end &&
+			 strcmp(maps[i].backing, "[shared]") == 0 &&
+			 !(maps[i].prot & MNEMO_PROT_WRITE);
+	if (!shown)
+		return 3;
+	if (write_it)
+		*(volatile char *)p = 'R';
+	return 0;
+}
+
+static void test_permissions(void)
+{
+	int s = test_in_child(shm_readonly_child, 0);
+	CHECK("read-only-source-readable", s == 0, "status %d (3: not shown as [shared], ro)", s);
+	s = test_in_child(shm_readonly_child, 1);
+	CHECK("read-only-source-write-kills", s == -1, "status %d", s);
+	CHECK("read-only-source-unchanged", strcmp(shm_rodata, "read only") == 0);
+}
+
+int main(void)
+{
+	test_demos();
+	for (size_t i = 0; i < sizeof(shm_cases) / sizeof(shm_cases[0]); i++)
+		test_exit_order(&shm_cases[i]);
+	test_fork_destination();
+	test_fork_source();
+	test_malloc_mixed();
+	test_unmap();
+	test_errors();
+	test_permissions();
+	return test_done();
+}
