@@ -17,7 +17,9 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 
-#define PIPE_SIZE (16 * 1024) /* a power of two */
+/* As Linux's default. Under QEMU a sleep and a wakeup on another hart cost
+ * far more than copying, so a big ring (fewer hand-offs) pays. */
+#define PIPE_SIZE (64 * 1024) /* a power of two */
 
 /* Legend: (p) p->lock; (r) the busy reader, (w) the busy writer. */
 struct pipe {
