@@ -70,9 +70,8 @@ int ns_create(struct inode *cwd, const char *path, u16 type, u16 major, u16 mino
 	err = path_parent(cwd, path, &dp, &last);
 	if (err)
 		goto out;
-	ip = path_step(dp, last.name, last.len);
-	if (last.len == 0) /* the path is "/" */
-		ip = dp;
+	/* An empty last name means the path is "/". */
+	ip = last.len ? path_step(dp, last.name, last.len) : dp;
 	if (ip) {
 		if (excl)
 			err = -EEXIST;

@@ -7,7 +7,11 @@
  *   inode.c      inodes: allocation, reference and link counts, data I/O
  *   path.c       path resolution and the namespace lock
  *   namespace.c  create, link, unlink, getcwd
+ *   readdir.c    read() of a directory
  *   cpio.c       the cpio "newc" parser; fsinit.c builds the root from it
+ * and above them (file.h): file.c (open files, descriptors), pipe.c,
+ * device.c and console.c (device nodes), mmap.c (files as memory),
+ * sys_file.c and sys_path.c (the system calls).
  *
  * Locking, outermost first:
  *   1. ip->io_lock   (sleeplock) one read, write, seek or truncate of ip at
