@@ -19,9 +19,7 @@ static bool range_ok(u64 addr, u64 len)
 	return addr + len > addr && addr + len <= MM_USER_TOP;
 }
 
-/* Splits v at addr (strictly inside it): v keeps [start, addr), a new VMA
- * takes [addr, end). Returns the new VMA, or NULL when out of memory. */
-static struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr)
+struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr)
 {
 	struct vma *hi = vma_dup(v);
 	if (!hi)

@@ -44,6 +44,10 @@ void mm_unmap_pages(struct mm *mm, u64 start, u64 end);
  * aligned), splitting VMAs that straddle it. 0 or -ENOMEM. */
 int __mm_munmap(struct mm *mm, u64 start, u64 end);
 
+/* Splits v at addr (strictly inside it): v keeps [start, addr), a new VMA
+ * takes [addr, end). Returns the new VMA, or NULL when out of memory. */
+struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr);
+
 /* The PTE permission bits (U, R, W, X) for a VMA protection. */
 u64 vm_prot_to_pte(u32 prot);
 /* Do VMAs with the needed protection cover [addr, addr+len)? */
