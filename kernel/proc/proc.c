@@ -30,12 +30,15 @@ static struct sleep_queue *queue_of(void *chan)
 
 int cpu_id(void) { return mycpu()->id; }
 
+/* The running process is written at the base of its kernel stack, which is
+ * aligned to its size; the scheduler's stacks hold NULL there. Reading it
+ * through sp needs no interrupt masking, unlike mycpu()->proc, which could
+ * change hart under our feet. */
 struct proc *myproc(void)
 {
-	push_off();
-	struct proc *p = mycpu()->proc;
-	pop_off();
-	return p;
+	u64 sp;
+	asm volatile("mv %0, sp" : "=r"(sp));
+	return *(struct proc **)(sp & ~(KSTACK_SIZE - 1));
 }
 
 void proc_init(void)
@@ -85,6 +88,7 @@ struct proc *proc_alloc_pid(int want)
 		p->killed = false;
 		p->xstate = 0;
 		p->kstack = page_kva(stack);
+		*(struct proc **)p->kstack = p;
 		p->tf = (struct trapframe *)((char *)p->kstack + (PAGE_SIZE << KSTACK_ORDER)) - 1;
 		memset(p->tf, 0, sizeof(*p->tf));
 		memset(&p->ctx, 0, sizeof(p->ctx));
@@ -177,19 +181,11 @@ static void interrupt_sleep(struct proc *p)
 	kick_idle_hart();
 }
 
-bool proc_killed(struct proc *p)
-{
-	spin_lock(&p->lock);
-	bool k = p->killed;
-	spin_unlock(&p->lock);
-	return k;
-}
+bool proc_killed(struct proc *p) { return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE); }
 
 void proc_set_killed(struct proc *p)
 {
-	spin_lock(&p->lock);
-	p->killed = true;
-	spin_unlock(&p->lock);
+	__atomic_store_n(&p->killed, true, __ATOMIC_RELEASE);
 }
 
 int proc_kill(int pid)

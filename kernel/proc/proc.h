@@ -11,6 +11,7 @@
 #define NOFILE 64 /* open files per process */
 #define PROC_NAME_LEN 16
 #define KSTACK_ORDER 2 /* 16 KiB kernel stacks */
+#define KSTACK_SIZE (4096UL << KSTACK_ORDER)
 
 /* Registers saved on a trap. x1..x31 sit at index i, the pc in slot 0. The
  * assembly in trap.S knows these offsets. */
@@ -53,7 +54,7 @@ struct proc {
 	struct spinlock lock;
 	enum proc_state state; /* (p) */
 	void *chan;            /* (p) sleeping on this */
-	bool killed;           /* (p) */
+	bool killed;           /* (a) */
 	int xstate;            /* (p) exit status for the parent */
 	int pid;               /* (p) */
 	struct proc *parent;   /* (w) */

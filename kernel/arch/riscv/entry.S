@@ -75,8 +75,10 @@ boot_pagetable:
 	.quad (0xc0000000 >> 12 << 10) | PTE_BOOT
 	.fill 252, 8, 0
 
+	# Aligned to their size, like process kernel stacks: myproc() reads the
+	# word at the base, which stays 0 here.
 	.section .bss
-	.balign 16
+	.balign BOOT_STACK
 	.globl boot_stacks
 boot_stacks:
 	.space BOOT_STACK * 8
