@@ -5,9 +5,10 @@
 #include "include/uapi/errno.h"
 #include "kernel/mm/mm.h"
 
-int copy_to_user(void __user *dst, const void *src, size_t n)
+/* The one checked copy both directions use: uaddr is the user side. */
+static int checked_copy(void *dst, const void *src, size_t n, u64 uaddr, bool write)
 {
-	if (!mm_access_ok(mm_current(), (u64)dst, n, /*write=*/true))
+	if (!mm_access_ok(mm_current(), uaddr, n, write))
 		return -EFAULT;
 	if (n == 0)
 		return 0;
@@ -17,16 +18,14 @@ int copy_to_user(void __user *dst, const void *src, size_t n)
 	return (int)r;
 }
 
+int copy_to_user(void __user *dst, const void *src, size_t n)
+{
+	return checked_copy(dst, src, n, (u64)dst, /*write=*/true);
+}
+
 int copy_from_user(void *dst, const void __user *src, size_t n)
 {
-	if (!mm_access_ok(mm_current(), (u64)src, n, /*write=*/false))
-		return -EFAULT;
-	if (n == 0)
-		return 0;
-	mm_user_access_begin();
-	long r = uaccess_copy(dst, src, n);
-	mm_user_access_end();
-	return (int)r;
+	return checked_copy(dst, src, n, (u64)src, /*write=*/false);
 }
 
 long strncpy_from_user(char *dst, const char __user *src, size_t size)
