@@ -1,0 +1,194 @@
+/* The host stand-ins kernel/mm needs: see mm_host.h. One thread, one hart:
+ * a lock only has to be balanced, and taking one that is held (which would
+ * deadlock the real kernel) fails the test. */
+#include "tests/unit/mm_host.h"
+
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/lib/printf.h"
+#include "kernel/lib/sleeplock.h"
+#include "kernel/lib/spinlock.h"
+
+/* ---- booting ---- */
+
+static pte_t host_kernel_root[PT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+pte_t *kernel_root = host_kernel_root;
+
+void mm_host_boot(size_t npages)
+{
+	host_phys_init(npages);
+	/* Kernel pointers are told from user addresses by value (see
+	 * mm_host_user.c); host memory must lie above user space. */
+	cr_assert_geq((u64)host_phys_base, MM_USER_TOP, "host RAM at %p overlaps user space",
+		      (void *)host_phys_base);
+	u64 start = host_phys_start, end = host_phys_end();
+	u64 first_free = page_alloc_setup(start, end, start);
+	page_alloc_init(first_free, end);
+	memset(host_kernel_root, 0, sizeof(host_kernel_root));
+	mm_host_load(NULL);
+	mm_host_flushes = mm_host_flushes_all = 0;
+}
+
+void mm_host_halt(void)
+{
+	host_phys_fini();
+}
+
+/* ---- the hart and its TLB ---- */
+
+struct mm *mm_host_loaded;
+u64 mm_host_flushes, mm_host_flushes_all;
+bool mm_host_sum;
+struct mm_host_tlb_entry mm_host_tlb[MM_HOST_TLB_SIZE];
+
+static void tlb_drop_all(void)
+{
+	memset(mm_host_tlb, 0, sizeof(mm_host_tlb));
+}
+
+void mm_host_load(struct mm *mm)
+{
+	mm_host_loaded = mm;
+	tlb_drop_all();
+}
+
+struct mm *mm_current(void)
+{
+	return mm_host_loaded;
+}
+
+/* As kernel/arch/riscv/mmu.c: only the loaded mm has entries to drop. */
+void mm_tlb_flush(struct mm *mm, u64 va)
+{
+	mm_host_flushes++;
+	if (va == MM_FLUSH_ALL)
+		mm_host_flushes_all++;
+	if (mm != mm_host_loaded)
+		return;
+	if (va == MM_FLUSH_ALL) {
+		tlb_drop_all();
+		return;
+	}
+	u64 vpn = va >> PAGE_SHIFT;
+	struct mm_host_tlb_entry *e = &mm_host_tlb[vpn % MM_HOST_TLB_SIZE];
+	if (e->valid && e->vpn == vpn)
+		e->valid = false;
+}
+
+void mm_user_access_begin(void)
+{
+	cr_assert(!mm_host_sum, "mm_user_access_begin: SUM already set");
+	mm_host_sum = true;
+}
+
+void mm_user_access_end(void)
+{
+	cr_assert(mm_host_sum, "mm_user_access_end: SUM not set");
+	mm_host_sum = false;
+}
+
+/* ---- console ---- */
+
+int printk(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* A broken invariant: the message, then SIGABRT (tests that expect a panic
+ * say .signal = SIGABRT). */
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("panic: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+/* glibc 2.36 has no strlcpy; kernel/lib/string.h's contract. */
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+	if (size) {
+		size_t k = n < size - 1 ? n : size - 1;
+		memcpy(dst, src, k);
+		dst[k] = 0;
+	}
+	return n;
+}
+
+/* ---- locks ---- */
+
+static int host_noff; /* push_off nesting */
+
+void push_off(void)
+{
+	host_noff++;
+}
+
+void pop_off(void)
+{
+	cr_assert(host_noff > 0, "pop_off without push_off");
+	host_noff--;
+}
+
+void spin_init(struct spinlock *lk, const char *name)
+{
+	lk->locked = 0;
+	lk->name = name;
+	lk->cpu = NULL;
+}
+
+void spin_lock(struct spinlock *lk)
+{
+	push_off();
+	cr_assert(!lk->locked, "spin_lock: %s already held (deadlock)", lk->name);
+	lk->locked = 1;
+}
+
+void spin_unlock(struct spinlock *lk)
+{
+	cr_assert(lk->locked, "spin_unlock: %s not held", lk->name);
+	lk->locked = 0;
+	pop_off();
+}
+
+bool spin_holding(struct spinlock *lk)
+{
+	return lk->locked;
+}
+
+void sleeplock_init(struct sleeplock *lk, const char *name)
+{
+	lk->locked = false;
+	lk->name = name;
+	lk->pid = 0;
+	spin_init(&lk->lk, name);
+}
+
+void sleeplock_acquire(struct sleeplock *lk)
+{
+	cr_assert(!lk->locked, "sleeplock_acquire: %s already held (deadlock)", lk->name);
+	lk->locked = true;
+}
+
+void sleeplock_release(struct sleeplock *lk)
+{
+	cr_assert(lk->locked, "sleeplock_release: %s not held", lk->name);
+	lk->locked = false;
+}
+
+bool sleeplock_holding(struct sleeplock *lk)
+{
+	return lk->locked;
+}

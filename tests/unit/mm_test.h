@@ -1,0 +1,128 @@
+/* What the test_mm_*.c specifications share: a seeded random generator and
+ * pictures of an address range, one character per page, so a test states
+ * the layout it expects as the documentation draws it:
+ *
+ *   vma_picture   '.' no VMA; 'A', 'B', ... one letter per VMA, in address
+ *                 order from the left edge ("AAAA..BB.." is two VMAs with a
+ *                 two-page hole; "AABB" two adjacent VMAs that did not
+ *                 merge).
+ *   prot_picture  '.' no VMA; the VMA's protection: '-' none, 'r' read,
+ *                 'w' read-write, 'x' read-exec, 'X' read-write-exec,
+ *                 'e' exec only, 'o' write only, 'E' write-exec; 'g' a
+ *                 guard VMA.
+ *   pte_picture   '.' no valid PTE; 'r' user read-only, 'w' user writable,
+ *                 'c' copy-on-write, 's' shared in (PTE_S), 'n' present
+ *                 but not user-accessible (PROT_NONE).
+ *
+ * Compare with EXPECT_PICTURE(picture_fn(mm, base), "AA..BB") so that a
+ * mismatch prints both pictures and the test's own file and line. */
+#ifndef TESTS_UNIT_MM_TEST_H
+#define TESTS_UNIT_MM_TEST_H
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "include/uapi/errno.h"
+#include "include/uapi/mman.h"
+#include "kernel/mm/mm.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/vma.h"
+#include "tests/unit/mm_host.h"
+
+#define PG PAGE_SIZE
+
+/* ---- a small deterministic generator (xorshift64), so failures repeat ---- */
+
+static u64 test_rng = 1;
+static inline void rng_seed(u64 seed)
+{
+	test_rng = seed ? seed : 1;
+}
+static inline u64 rng_next(void)
+{
+	test_rng ^= test_rng << 13;
+	test_rng ^= test_rng >> 7;
+	test_rng ^= test_rng << 17;
+	return test_rng;
+}
+/* Uniform enough in [0, n). */
+static inline u64 rng_below(u64 n)
+{
+	return rng_next() % n;
+}
+
+/* ---- pictures ---- */
+
+#define PICTURE_MAX 256
+static char picture_buf[PICTURE_MAX + 1];
+
+/* The picture of npages pages from base, where each page's character is
+ * chosen by fn. */
+typedef char (*page_char_fn)(struct mm *mm, u64 va, int *state);
+static inline const char *picture(struct mm *mm, u64 base, size_t npages, page_char_fn fn)
+{
+	int state = 0;
+	if (npages > PICTURE_MAX)
+		npages = PICTURE_MAX;
+	for (size_t i = 0; i < npages; i++)
+		picture_buf[i] = fn(mm, base + i * PG, &state);
+	picture_buf[npages] = 0;
+	return picture_buf;
+}
+
+static struct vma *picture_last_vma;
+
+static inline char vma_char(struct mm *mm, u64 va, int *state)
+{
+	struct vma *v = vma_find(mm, va);
+	if (!v)
+		return '.';
+	if (*state == 0 || v != picture_last_vma)
+		(*state)++;
+	picture_last_vma = v;
+	return (char)('A' + (*state - 1) % 26);
+}
+
+static inline char prot_char(struct mm *mm, u64 va, int *state)
+{
+	(void)state;
+	struct vma *v = vma_find(mm, va);
+	if (!v)
+		return '.';
+	if (v->role == VMA_GUARD)
+		return 'g';
+	return "-rowexEX"[v->prot & 7];
+}
+
+static inline char pte_char(struct mm *mm, u64 va, int *state)
+{
+	(void)state;
+	pte_t *pte = mm_host_pte(mm, va);
+	if (!pte || !pte_valid(*pte))
+		return '.';
+	if (*pte & PTE_S)
+		return 's';
+	if (*pte & PTE_COW)
+		return 'c';
+	if (!(*pte & PTE_U))
+		return 'n';
+	return *pte & PTE_W ? 'w' : 'r';
+}
+
+#define vma_picture(mm, base, n)  picture(mm, base, n, vma_char)
+#define prot_picture(mm, base, n) picture(mm, base, n, prot_char)
+#define pte_picture(mm, base, n)  picture(mm, base, n, pte_char)
+
+/* The picture of as many pages as the expected one has. */
+#define EXPECT_PICTURE(kind, mm, base, expected)                                                   \
+	do {                                                                                       \
+		const char *exp_ = (expected);                                                     \
+		const char *got_ = kind##_picture(mm, base, strlen(exp_));                         \
+		cr_assert_str_eq(got_, exp_,                                                       \
+				 #kind " picture at %#lx:\n  got      %s\n  expected %s",          \
+				 (u64)(base), got_, exp_);                                         \
+	} while (0)
+
+#define EXPECT_VALID(mm) cr_assert(vma_validate(mm), "vma_validate failed")
+
+#endif

@@ -1,0 +1,402 @@
+/* Specification of the VMA set (kernel/mm/vma.c): an address-ordered list
+ * and a red-black tree over the same VMAs, each node keeping the largest
+ * free gap in its subtree so that vma_find_gap finds the lowest fitting
+ * hole in O(log n). These tests use a bare struct mm (no page table, no
+ * pager): only the VMA bookkeeping is under test, and vma_validate() runs
+ * after every change. */
+#include <criterion/criterion.h>
+#include <signal.h>
+
+#include "kernel/mm/kmalloc.h"
+#include "kernel/mm/vma.h"
+#include "tests/unit/mm_host.h"
+#include "tests/unit/mm_test.h"
+
+#define BASE 0x100000UL /* pictures start here */
+
+static struct mm mm;
+static u64 free0;
+
+static void setup(void)
+{
+	mm_host_boot(HOST_PHYS_PAGES);
+	free0 = page_free_count();
+	memset(&mm, 0, sizeof(mm));
+	list_init(&mm.vmas);
+}
+
+static void teardown(void)
+{
+	mm_host_halt();
+}
+
+TestSuite(vma, .init = setup, .fini = teardown);
+
+/* Adds the VMA [BASE + first*PG, BASE + (first+n)*PG). */
+static struct vma *add(u64 first, u64 n)
+{
+	struct vma *v =
+	    vma_alloc(BASE + first * PG, BASE + (first + n) * PG, VM_READ, false, VMA_MMAP);
+	cr_assert_not_null(v);
+	vma_insert(&mm, v);
+	EXPECT_VALID(&mm);
+	return v;
+}
+
+static void drop(struct vma *v)
+{
+	vma_remove(&mm, v);
+	vma_free(v);
+	EXPECT_VALID(&mm);
+}
+
+static void drop_all(void)
+{
+	struct vma *v;
+	while ((v = vma_first(&mm)))
+		drop(v);
+	cr_assert_eq(mm.nvmas, 0);
+	cr_assert_eq(page_free_count(), free0, "VMAs leaked");
+}
+
+#define EXPECT_VMAS(pic) EXPECT_PICTURE(vma, &mm, BASE, pic)
+
+/* ---- insert, find, walk ---- */
+
+Test(vma, an_empty_set)
+{
+	cr_assert_null(vma_first(&mm));
+	cr_assert_null(vma_last(&mm));
+	cr_assert_null(vma_find(&mm, BASE));
+	cr_assert_null(vma_find_from(&mm, 0));
+	cr_assert(!vma_overlaps(&mm, 0, MM_USER_TOP));
+	EXPECT_VALID(&mm);
+}
+
+Test(vma, inserting_in_any_order_keeps_address_order)
+{
+	/* ........  ->  ..AA.BBB.C */
+	struct vma *c = add(9, 1), *a = add(2, 2), *b = add(5, 3);
+
+	EXPECT_VMAS("..AA.BBB.C");
+	cr_assert_eq(mm.nvmas, 3);
+	cr_assert_eq(vma_first(&mm), a);
+	cr_assert_eq(vma_next(&mm, a), b);
+	cr_assert_eq(vma_next(&mm, b), c);
+	cr_assert_null(vma_next(&mm, c));
+	cr_assert_eq(vma_last(&mm), c);
+	cr_assert_eq(vma_prev(&mm, c), b);
+	cr_assert_null(vma_prev(&mm, a));
+	cr_assert_eq(b->gap, PG, "one free page below B");
+	cr_assert_eq(a->gap, BASE + 2 * PG, "everything below A");
+	drop_all();
+}
+
+Test(vma, find_takes_start_inclusive_and_end_exclusive)
+{
+	/* ..AA.BBB.. */
+	struct vma *a = add(2, 2), *b = add(5, 3);
+
+	cr_assert_null(vma_find(&mm, BASE + 2 * PG - 1));
+	cr_assert_eq(vma_find(&mm, BASE + 2 * PG), a);
+	cr_assert_eq(vma_find(&mm, BASE + 4 * PG - 1), a);
+	cr_assert_null(vma_find(&mm, BASE + 4 * PG));
+	cr_assert_eq(vma_find(&mm, BASE + 5 * PG), b);
+	cr_assert_null(vma_find(&mm, BASE + 8 * PG));
+	drop_all();
+}
+
+Test(vma, find_from_gives_the_containing_or_next_vma)
+{
+	/* ..AA.BBB.. */
+	struct vma *a = add(2, 2), *b = add(5, 3);
+
+	cr_assert_eq(vma_find_from(&mm, 0), a);
+	cr_assert_eq(vma_find_from(&mm, BASE + 3 * PG), a);
+	cr_assert_eq(vma_find_from(&mm, BASE + 4 * PG), b, "in the hole: the next one");
+	cr_assert_eq(vma_find_from(&mm, BASE + 7 * PG), b);
+	cr_assert_null(vma_find_from(&mm, BASE + 8 * PG), "past the last one");
+	drop_all();
+}
+
+Test(vma, overlaps_tests_half_open_ranges)
+{
+	/* ..AA.BBB.. */
+	add(2, 2);
+	add(5, 3);
+
+	cr_assert(!vma_overlaps(&mm, BASE, BASE + 2 * PG), "ends where A starts");
+	cr_assert(vma_overlaps(&mm, BASE, BASE + 2 * PG + 1));
+	cr_assert(!vma_overlaps(&mm, BASE + 4 * PG, BASE + 5 * PG), "exactly the hole");
+	cr_assert(vma_overlaps(&mm, BASE + 4 * PG, BASE + 6 * PG));
+	cr_assert(vma_overlaps(&mm, BASE + 6 * PG, BASE + 6 * PG + 1), "inside B");
+	cr_assert(vma_overlaps(&mm, 0, MM_USER_TOP), "around everything");
+	cr_assert(!vma_overlaps(&mm, BASE + 8 * PG, MM_USER_TOP));
+	drop_all();
+}
+
+Test(vma, inserting_an_overlapping_vma_panics, .signal = SIGABRT)
+{
+	add(2, 4);
+	add(5, 2);
+}
+
+Test(vma, inserting_a_vma_around_another_panics, .signal = SIGABRT)
+{
+	add(4, 1);
+	add(2, 6);
+}
+
+/* ---- remove and adjust ---- */
+
+Test(vma, removing_updates_the_next_gap)
+{
+	/* AA.BB.CC  ->  AA....CC  ->  ......CC  ->  ........ */
+	struct vma *a = add(0, 2), *b = add(3, 2), *c = add(6, 2);
+
+	drop(b);
+	EXPECT_VMAS("AA....BB");
+	cr_assert_eq(c->gap, 4 * PG);
+	drop(a);
+	EXPECT_VMAS("......AA");
+	cr_assert_eq(c->gap, BASE + 6 * PG);
+	drop(c);
+	EXPECT_VMAS("........");
+	drop_all();
+}
+
+Test(vma, adjusting_moves_bounds_and_gaps)
+{
+	/* AA...BB.  ->  AAAA.BB.  ->  .AAA.BB.  ->  .AAA..B. */
+	struct vma *a = add(0, 2), *b = add(5, 2);
+
+	vma_adjust(&mm, a, a->start, BASE + 4 * PG);
+	EXPECT_VALID(&mm);
+	EXPECT_VMAS("AAAA.BB.");
+	cr_assert_eq(b->gap, PG);
+	vma_adjust(&mm, a, BASE + PG, a->end);
+	EXPECT_VALID(&mm);
+	EXPECT_VMAS(".AAA.BB.");
+	cr_assert_eq(a->gap, BASE + PG);
+	vma_adjust(&mm, b, BASE + 6 * PG, b->end);
+	EXPECT_VALID(&mm);
+	EXPECT_VMAS(".AAA..B.");
+	cr_assert_eq(b->gap, 2 * PG);
+	drop_all();
+}
+
+Test(vma, validate_notices_a_broken_gap_and_an_overlap)
+{
+	struct vma *a = add(0, 2), *b = add(4, 2);
+
+	b->gap += PG;
+	cr_assert(!vma_validate(&mm), "a wrong gap went unnoticed");
+	b->gap -= PG;
+	cr_assert(vma_validate(&mm));
+	a->end = BASE + 5 * PG; /* behind the tree's back */
+	cr_assert(!vma_validate(&mm), "an overlap went unnoticed");
+	a->end = BASE + 2 * PG;
+	b->start += 1;
+	cr_assert(!vma_validate(&mm), "an unaligned bound went unnoticed");
+	b->start -= 1;
+	drop_all();
+}
+
+/* ---- attributes and backing ---- */
+
+static int backing_refs;
+static void backing_get(void *obj)
+{
+	(void)obj;
+	backing_refs++;
+}
+static void backing_put(void *obj)
+{
+	(void)obj;
+	backing_refs--;
+}
+static const struct vm_backing_ops backing_ops = {.get = backing_get, .put = backing_put};
+
+Test(vma, a_duplicate_copies_attributes_and_takes_its_own_backing_reference)
+{
+	struct vm_backing file = {.ops = &backing_ops, .obj = &backing_refs, .writable = true};
+	struct vma *v = vma_alloc(BASE, BASE + 3 * PG, VM_READ | VM_EXEC, true, VMA_TEXT);
+
+	vma_set_backing(v, &file, 5 * PG);
+	cr_assert_eq(backing_refs, 1);
+	struct vma *d = vma_dup(v);
+	cr_assert_eq(backing_refs, 2);
+	cr_assert_eq(d->start, v->start);
+	cr_assert_eq(d->end, v->end);
+	cr_assert_eq(d->prot, VM_READ | VM_EXEC);
+	cr_assert(d->shared);
+	cr_assert_eq(d->role, VMA_TEXT);
+	cr_assert_eq(d->offset, 5 * PG);
+	cr_assert_eq(d->file.obj, &backing_refs);
+	cr_assert(d->file.writable);
+	vma_free(v);
+	vma_free(d);
+	cr_assert_eq(backing_refs, 0);
+	cr_assert_eq(page_free_count(), free0);
+}
+
+Test(vma, anonymous_vmas_take_no_backing_reference)
+{
+	struct vma *v = vma_alloc(BASE, BASE + PG, VM_READ, false, VMA_MMAP);
+	vma_set_backing(v, NULL, 0);
+	struct vma *d = vma_dup(v);
+	cr_assert_null(d->file.ops);
+	vma_free(v);
+	vma_free(d);
+	cr_assert_eq(page_free_count(), free0);
+}
+
+/* ---- placement ---- */
+
+Test(vma, find_gap_takes_the_lowest_hole_that_fits)
+{
+	/* AA.BB...CC..DD  (pages from BASE) */
+	add(0, 2);
+	add(3, 2);
+	add(8, 2);
+	add(12, 2);
+	u64 lo = BASE, hi = MM_USER_TOP;
+
+	cr_assert_eq(vma_find_gap(&mm, PG, lo, hi), BASE + 2 * PG, "the one-page hole");
+	cr_assert_eq(vma_find_gap(&mm, 2 * PG, lo, hi), BASE + 5 * PG);
+	cr_assert_eq(vma_find_gap(&mm, 3 * PG, lo, hi), BASE + 5 * PG, "an exact fit");
+	cr_assert_eq(vma_find_gap(&mm, 4 * PG, lo, hi), BASE + 14 * PG, "above the last");
+	cr_assert_eq(vma_find_gap(&mm, PG, 0 + PG, hi), PG, "below the first");
+	drop_all();
+}
+
+Test(vma, find_gap_keeps_within_low_and_high)
+{
+	/* AA.BB...CC..DD */
+	add(0, 2);
+	add(3, 2);
+	add(8, 2);
+	add(12, 2);
+
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE + 3 * PG, MM_USER_TOP), BASE + 5 * PG,
+		     "low skips the first hole");
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE + 6 * PG, MM_USER_TOP), BASE + 6 * PG,
+		     "low inside a hole");
+	cr_assert_eq(vma_find_gap(&mm, 2 * PG, BASE + 6 * PG, MM_USER_TOP), BASE + 6 * PG);
+	cr_assert_eq(vma_find_gap(&mm, 3 * PG, BASE + 6 * PG, MM_USER_TOP), BASE + 14 * PG,
+		     "the rest of the hole is too small");
+	cr_assert_eq(vma_find_gap(&mm, 2 * PG, BASE + 2 * PG, BASE + 7 * PG), BASE + 5 * PG,
+		     "high cuts the hole it ends in");
+	cr_assert_eq(vma_find_gap(&mm, 3 * PG, BASE + 2 * PG, BASE + 7 * PG), 0,
+		     "nothing fits below high");
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE + 14 * PG, BASE + 15 * PG), BASE + 14 * PG);
+	cr_assert_eq(vma_find_gap(&mm, 2 * PG, BASE + 14 * PG, BASE + 15 * PG), 0);
+	drop_all();
+}
+
+Test(vma, find_gap_refuses_nonsense)
+{
+	add(0, 2);
+	cr_assert_eq(vma_find_gap(&mm, 0, PG, MM_USER_TOP), 0, "zero length");
+	cr_assert_eq(vma_find_gap(&mm, PG, ~0UL - 10, ~0UL), 0, "low + len overflows");
+	cr_assert_eq(vma_find_gap(&mm, 4 * PG, MM_USER_TOP - 2 * PG, MM_USER_TOP), 0);
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE, BASE + 2 * PG), 0, "all taken");
+	drop_all();
+}
+
+/* What vma_find_gap must return, by a plain walk over the list. */
+static u64 linear_gap(u64 len, u64 low, u64 high)
+{
+	if (len == 0 || low + len < low || low + len > high)
+		return 0;
+	u64 prev_end = 0;
+	struct vma *v;
+	for (v = vma_first(&mm);; v = vma_next(&mm, v)) {
+		u64 next_start = v ? v->start : ~0UL;
+		u64 s = MAX(prev_end, low), e = MIN(next_start, high);
+		if (e > s && e - s >= len)
+			return s;
+		if (!v || next_start >= high)
+			return 0;
+		prev_end = v->end;
+	}
+}
+
+/* Random sets of VMAs in a 1024-page window, changed one step at a time
+ * (insert, remove, grow, shrink), with random placement queries after each
+ * step compared against the linear scan. */
+Test(vma, find_gap_agrees_with_a_linear_scan_on_random_sets)
+{
+	enum { WINDOW = 1024, STEPS = 4000 };
+	rng_seed(2024);
+	for (int step = 0; step < STEPS; step++) {
+		u64 first = rng_below(WINDOW), n = 1 + rng_below(16);
+		u64 start = BASE + first * PG, end = start + n * PG;
+		int what = (int)rng_below(4);
+		struct vma *v = vma_find_from(&mm, start);
+		if (what <= 1 && !vma_overlaps(&mm, start, end)) {
+			add(first, n);
+		} else if (what == 2 && v) {
+			drop(v);
+		} else if (what == 3 && v) {
+			/* Move v's end anywhere between its start and its
+			 * neighbour. */
+			struct vma *next = vma_next(&mm, v);
+			u64 limit = next ? next->start : v->end + 8 * PG;
+			u64 span = (limit - v->start) / PG;
+			vma_adjust(&mm, v, v->start, v->start + (1 + rng_below(span)) * PG);
+			EXPECT_VALID(&mm);
+		}
+		for (int q = 0; q < 8; q++) {
+			u64 len = (1 + rng_below(rng_below(4) ? 8 : 64)) * PG;
+			u64 low = BASE - 4 * PG + rng_below(WINDOW + 32) * PG;
+			u64 high = rng_below(4) ? MM_USER_TOP : low + rng_below(WINDOW) * PG;
+			cr_assert_eq(vma_find_gap(&mm, len, low, high), linear_gap(len, low, high),
+				     "step %d: len %#lx low %#lx high %#lx", step, len, low, high);
+		}
+	}
+	drop_all();
+}
+
+/* Ten thousand VMAs: every one found, placement still right, all freed. */
+Test(vma, ten_thousand_vmas)
+{
+	enum { N = 10000 };
+	static u64 firsts[N];
+	for (int i = 0; i < N; i++)
+		firsts[i] = (u64)i * 3 + (i % 7 == 0); /* holes of 1 and 2 pages */
+	rng_seed(99);
+	for (int i = N - 1; i > 0; i--) {
+		int j = (int)rng_below((u64)i + 1);
+		u64 t = firsts[i];
+		firsts[i] = firsts[j];
+		firsts[j] = t;
+	}
+	for (int i = 0; i < N; i++) {
+		struct vma *v = vma_alloc(BASE + firsts[i] * PG, BASE + (firsts[i] + 1) * PG,
+					  VM_READ, false, VMA_MMAP);
+		vma_insert(&mm, v);
+		if (i % 1000 == 999)
+			EXPECT_VALID(&mm);
+	}
+	cr_assert_eq(mm.nvmas, N);
+	EXPECT_VALID(&mm);
+	for (int i = 0; i < N; i++) {
+		u64 a = BASE + firsts[i] * PG;
+		struct vma *v = vma_find(&mm, a + 17);
+		cr_assert(v && v->start == a, "VMA at %#lx not found", a);
+	}
+	for (int q = 0; q < 2000; q++) {
+		u64 len = (1 + rng_below(3)) * PG, low = BASE + rng_below(3 * N) * PG;
+		cr_assert_eq(vma_find_gap(&mm, len, low, MM_USER_TOP),
+			     linear_gap(len, low, MM_USER_TOP), "len %#lx low %#lx", len, low);
+	}
+	for (int i = 0; i < N; i++) {
+		struct vma *v = vma_find(&mm, BASE + firsts[i] * PG);
+		vma_remove(&mm, v);
+		vma_free(v);
+		if (i % 1000 == 999)
+			EXPECT_VALID(&mm);
+	}
+	drop_all();
+}
