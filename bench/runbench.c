@@ -13,10 +13,12 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <crypto.h>
 #include <mnemo.h>
 
 #define PAGE	   4096L
@@ -181,6 +183,138 @@ static uint64_t bench_pipe_pingpong(void)
 	return ns / n;
 }
 
+/* ---------------------------------------------------------------- the crypto service
+ * (seed 001): the service against doing the same work in the client, a
+ * small request's round trip, and the page sharing underneath. */
+
+#define BENCH_XOR_DATA (1L << 20)
+#define BENCH_XOR_KEY  16
+#define BENCH_XOR_SIZE (CRYPTO_OP_HEADER_SIZE + BENCH_XOR_KEY + BENCH_XOR_DATA)
+
+/* A request for the whole run, built once: key and data, type ENCRYPT. */
+static struct crypto_op *bench_xor_request(void)
+{
+	static struct crypto_op *op;
+
+	if (!op) {
+		op = malloc(BENCH_XOR_SIZE);
+		if (!op)
+			return NULL;
+		memset(op->payload, 0x5a, BENCH_XOR_KEY + BENCH_XOR_DATA);
+		op->type = CRYPTO_OP_TYPE_ENCRYPT;
+		op->key_size = BENCH_XOR_KEY;
+		op->data_size = BENCH_XOR_DATA;
+	}
+	op->state = CRYPTO_OP_STATE_INIT;
+	return op;
+}
+
+/* MiB/s x1000 for n MiB in ns. */
+static uint64_t bench_mib_per_s(long mib, uint64_t ns)
+{
+	return ns ? (uint64_t)mib * 1000000000000ull / ns : 0;
+}
+
+/* 1 MiB XORed by the server: crypto_op, then crypto_wait. */
+static uint64_t bench_crypto_xor(void)
+{
+	const long n = 8;
+	uint64_t t0 = mnemo_rdtime();
+
+	for (long i = 0; i < n; i++) {
+		struct crypto_op *op = bench_xor_request();
+		if (!op || crypto_op(op, BENCH_XOR_SIZE) < 0 ||
+		    crypto_wait(op) != CRYPTO_OP_STATE_DONE)
+			return 0;
+	}
+	return bench_mib_per_s(n, bench_ns(mnemo_rdtime() - t0));
+}
+
+/* The same 1 MiB XORed here, by the server's own code (crypto_serve). */
+static uint64_t bench_local_xor(void)
+{
+	const long n = 8;
+	uint64_t t0 = mnemo_rdtime();
+
+	for (long i = 0; i < n; i++) {
+		struct crypto_op *op = bench_xor_request();
+		if (!op || crypto_serve(op, BENCH_XOR_SIZE) != CRYPTO_OP_STATE_DONE)
+			return 0;
+		bench_use(op);
+	}
+	return bench_mib_per_s(n, bench_ns(mnemo_rdtime() - t0));
+}
+
+/* A 64-byte request (8 bytes of key, 32 of data) there and back, the
+ * client sleeping on the futex. */
+static uint64_t bench_crypto_round_trip(void)
+{
+	static union {
+		struct crypto_op op;
+		uint8_t bytes[64];
+	} req;
+	const long n = 2000;
+	uint64_t t0 = mnemo_rdtime();
+
+	req.op.type = CRYPTO_OP_TYPE_ENCRYPT;
+	req.op.key_size = 8;
+	req.op.data_size = 64 - CRYPTO_OP_HEADER_SIZE - 8;
+	for (long i = 0; i < n; i++) {
+		req.op.state = CRYPTO_OP_STATE_INIT;
+		if (crypto_op(&req.op, sizeof(req)) < 0 ||
+		    crypto_wait(&req.op) != CRYPTO_OP_STATE_DONE)
+			return 0;
+	}
+	return bench_ns(mnemo_rdtime() - t0) / n;
+}
+
+/* map_shared_pages of 256 of a child's pages into us, then
+ * unmap_shared_pages; per page. */
+static uint64_t bench_share_pages(void)
+{
+	const long pages = 256, n = 20;
+	char *raw = malloc((pages + 1) * PAGE);
+	char *buf = (char *)(((uintptr_t)raw + PAGE - 1) & ~(uintptr_t)(PAGE - 1));
+	int ready[2], hold[2], status;
+	uint64_t ns = 0;
+	char c;
+
+	if (!raw || pipe(ready) < 0 || pipe(hold) < 0) {
+		free(raw);
+		return 0;
+	}
+	int pid = fork();
+	if (pid == 0) {
+		/* Make the pages the child's own, then wait to be let go. */
+		close(hold[1]);
+		for (long i = 0; i < pages; i++)
+			buf[i * PAGE] = 1;
+		(void)!write(ready[1], "r", 1);
+		(void)!read(hold[0], &c, 1);
+		_exit(0);
+	}
+	close(hold[0]);
+	if (pid > 0 && read(ready[0], &c, 1) == 1) {
+		uint64_t t0 = mnemo_rdtime();
+		for (long i = 0; i < n; i++) {
+			char *at = map_shared_pages(pid, 0, buf, pages * PAGE);
+			if (at == (char *)-1 || unmap_shared_pages(at, pages * PAGE) < 0) {
+				t0 = 0;
+				break;
+			}
+		}
+		if (t0)
+			ns = bench_ns(mnemo_rdtime() - t0);
+	}
+	close(hold[1]);
+	close(ready[0]);
+	close(ready[1]);
+	free(raw);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0)
+		return 0;
+	return ns / (n * pages);
+}
+
 /* ---------------------------------------------------------------- the table */
 
 struct bench_row {
@@ -206,6 +340,11 @@ static struct bench_row bench_rows[] = {
     {"pipe 4 KiB writes, 32 MiB", "MiB/s", bench_pipe_throughput, 3, "target 100, xv6 0.17", 100000,
      NULL},
     {"pipe ping-pong 1 byte", "us", bench_pipe_pingpong, 5, NULL, 0, "null syscall (getppid)"},
+    {"XOR 1 MiB in the client", "MiB/s", bench_local_xor, 3, NULL, 0, NULL},
+    {"crypto_op XOR 1 MiB", "MiB/s", bench_crypto_xor, 3, NULL, 0, "XOR 1 MiB in the client"},
+    {"crypto_op 64 B round trip", "us", bench_crypto_round_trip, 5, NULL, 0,
+     "pipe ping-pong 1 byte"},
+    {"map+unmap shared 256 pages", "us/page", bench_share_pages, 3, NULL, 0, "sbrk+touch 16 MiB"},
 };
 
 #define NROWS ((int)(sizeof(bench_rows) / sizeof(bench_rows[0])))
