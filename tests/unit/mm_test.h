@@ -125,4 +125,84 @@ static inline char pte_char(struct mm *mm, u64 va, int *state)
 
 #define EXPECT_VALID(mm) cr_assert(vma_validate(mm), "vma_validate failed")
 
+/* ---- address spaces ---- */
+
+/* Boots the host with RAM of npages pages and pager as the default. */
+static inline void test_boot(size_t npages, const char *pager)
+{
+	mm_host_boot(npages);
+	cr_assert_eq(mm_set_default_pager(pager), 0, "pager %s", pager);
+}
+
+/* A new mm, loaded on the hart as a running process's would be. */
+static inline struct mm *test_new_mm(void)
+{
+	struct mm *mm = mm_create();
+	cr_assert_not_null(mm);
+	mm_host_load(mm);
+	return mm;
+}
+
+/* Destroys mm (unloading it first, as exit does). */
+static inline void test_destroy_mm(struct mm *mm)
+{
+	if (mm_host_loaded == mm)
+		mm_host_load(NULL);
+	mm_destroy(mm);
+}
+
+/* Private anonymous memory at a fixed address; asserts success. */
+#define MAP_AT(mm, va, len, prot)                                                                  \
+	cr_assert_eq(mm_mmap(mm, va, len, prot, MNEMO_MAP_PRIVATE | MNEMO_MAP_FIXED, NULL, 0),     \
+		     (long)(va), "mmap at %#lx", (u64)(va))
+
+#define RW (VM_READ | VM_WRITE)
+
+/* ---- user accesses with the test's file and line ---- */
+
+static const char *test_why; /* the reason of the last refused access */
+
+#define EXPECT_WRITE(mm, va, val)                                                                  \
+	do {                                                                                       \
+		test_why = NULL;                                                                   \
+		enum fault_result r_ = user_write64(mm, va, val, &test_why);                       \
+		cr_assert_eq(r_, FAULT_OK, "user write at %#lx: %d (%s)", (u64)(va), r_,           \
+			     test_why);                                                            \
+	} while (0)
+
+#define EXPECT_READ(mm, va, val)                                                                   \
+	do {                                                                                       \
+		u64 got_ = 0;                                                                      \
+		test_why = NULL;                                                                   \
+		enum fault_result r_ = user_read64(mm, va, &got_, &test_why);                      \
+		cr_assert_eq(r_, FAULT_OK, "user read at %#lx: %d (%s)", (u64)(va), r_, test_why); \
+		cr_assert_eq(got_, (u64)(val), "user read at %#lx gave %#lx, expected %#lx",       \
+			     (u64)(va), got_, (u64)(val));                                         \
+	} while (0)
+
+/* expr is a user access returning enum fault_result and setting test_why. */
+#define EXPECT_REFUSED(expr, result, reason)                                                       \
+	do {                                                                                       \
+		test_why = NULL;                                                                   \
+		enum fault_result r_ = (expr);                                                     \
+		cr_assert_eq(r_, result, #expr ": %d, expected %d", r_, result);                   \
+		cr_assert_str_eq(test_why ? test_why : "(none)", reason, #expr ": \"%s\"",         \
+				 test_why ? test_why : "(none)");                                  \
+	} while (0)
+#define EXPECT_SEGV(expr, reason) EXPECT_REFUSED(expr, FAULT_SEGV, reason)
+
+/* Runs a Test body once under each pager, as NAME in SUITE_lazy and
+ * SUITE_eager; the body finds the pager's name in `pager`. */
+#define TEST_BOTH_PAGERS(suite, name, ...)                                                         \
+	static void suite##_##name(const char *pager);                                             \
+	Test(suite##_lazy, name, __VA_ARGS__)                                                      \
+	{                                                                                          \
+		suite##_##name("lazy");                                                            \
+	}                                                                                          \
+	Test(suite##_eager, name, __VA_ARGS__)                                                     \
+	{                                                                                          \
+		suite##_##name("eager");                                                           \
+	}                                                                                          \
+	static void suite##_##name(const char *pager)
+
 #endif
