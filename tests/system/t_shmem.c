@@ -237,14 +237,15 @@ static void shm_pair(const struct shm_case *tc, int res)
 	_exit(bad != NULL);
 }
 
-static void test_exit_order(const struct shm_case *tc)
+/* Runs one pair; returns 1 when both sides said "ok", else 0 with their
+ * lines in out. */
+static int shm_run_pair(const struct shm_case *tc, char *out, size_t max)
 {
-	static char out[512];
 	int res[2];
-	long before = free_page_count(), got = 0, n;
+	long got = 0, n;
 
 	if (pipe(res) < 0)
-		return;
+		return 0;
 	int pid = fork();
 	if (pid == 0) {
 		close(res[0]);
@@ -252,16 +253,22 @@ static void test_exit_order(const struct shm_case *tc)
 	}
 	close(res[1]);
 	/* Until both P and C have exited and closed res. */
-	while ((size_t)got < sizeof(out) - 1 &&
-	       (n = read(res[0], out + got, sizeof(out) - 1 - got)) > 0)
+	while ((size_t)got < max - 1 && (n = read(res[0], out + got, max - 1 - got)) > 0)
 		got += n;
 	out[got] = '\0';
 	close(res[0]);
 	if (pid > 0)
 		test_wait_status(pid);
-	int ok = strstr(out, "P ok") && strstr(out, "C ok");
-	CHECK(tc->name, ok, "%s", out);
+	return strstr(out, "P ok") && strstr(out, "C ok");
+}
+
+static void test_exit_order(const struct shm_case *tc)
+{
+	static char out[512];
 	char leak[64];
+	long before = free_page_count();
+
+	CHECK(tc->name, shm_run_pair(tc, out, sizeof(out)), "%s", out);
 	snprintf(leak, sizeof(leak), "%s-no-leak", tc->name);
 	long missing = shm_settle(before);
 	CHECK(leak, missing == 0, "%ld pages not freed", missing);
@@ -592,6 +599,10 @@ static void test_permissions(void)
 int main(void)
 {
 	test_demos();
+	/* One unmeasured pair first: the kernel's caches may grow the first
+	 * time an orphan holds a mapping, and that is not a leak. */
+	static char warm[512];
+	shm_run_pair(&shm_cases[0], warm, sizeof(warm));
 	for (size_t i = 0; i < sizeof(shm_cases) / sizeof(shm_cases[0]); i++)
 		test_exit_order(&shm_cases[i]);
 	test_fork_destination();
