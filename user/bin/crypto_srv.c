@@ -168,7 +168,9 @@ static int crypto_srv_self_test(void)
 		status = -1;
 out:
 	free(buf);
-	if (status != 0)
+	if (pid < 0)
+		fprintf(stderr, "crypto_srv: cannot run the self-test: %s\n", strerror(errno));
+	else if (status != 0)
 		fprintf(stderr, "crypto_srv: self-test failed (status %d)\n", status);
 	return status == 0 ? 0 : -1;
 }
