@@ -14,6 +14,7 @@
 #ifndef TESTS_SYSTEM_VMTEST_H
 #define TESTS_SYSTEM_VMTEST_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
@@ -202,6 +203,88 @@ static inline int vm_check_no_leak(const char *name, int (*fn)(long), long arg)
 
 	return CHECK(name, status == 0 && after == before, "status %d, %ld pages not freed", status,
 		     before - after);
+}
+
+/* Waits at most VM_GROUP_SECONDS for child pid; 1 with its status in
+ * *status once it has ended, 0 if it is still running, -1 on error. */
+#define VM_GROUP_SECONDS 30
+
+static inline int vm_wait_group(int pid, int *status)
+{
+	for (long tick = 0; tick < VM_GROUP_SECONDS * 100L; tick++) {
+		int r = waitpid(pid, status, WNOHANG);
+		if (r == pid)
+			return 1;
+		if (r < 0)
+			return -1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+static inline void vm_group_body(void (*fn)(void))
+{
+	test_nfailed = 0; /* the parent's failures are not the group's */
+	fn();
+	_exit(test_done());
+}
+
+static inline void vm_group_nothing(void)
+{
+	usleep(20000);
+}
+
+/* Runs fn() in a child as a group of checks (their PASS and FAIL lines
+ * are the child's) and waits at most VM_GROUP_SECONDS for it. A group
+ * that dies (status -1) or never ends (a process stuck in the kernel
+ * cannot even be killed) gives one more FAIL line here, so that the rest
+ * of the program still runs; one that ends with failed checks counts as
+ * failed. The free-page count must come back exactly once the group's
+ * process is gone. Returns whether all went well.
+ *
+ * Pages that others take while a group runs would count against it. So
+ * the first call warms up: it prints a line and gives the runner time to
+ * echo it (the runner copies its own copy-on-write pages, shared with its
+ * watchdog, as it first handles a line), then runs an empty group (this
+ * parent faults in the code it runs while it waits). */
+static inline int vm_run_group(const char *name, void (*fn)(void))
+{
+	static int warm;
+	long before;
+	int pid, status, ended;
+
+	if (!warm) {
+		warm = 1;
+		test_print("(each group of checks runs in a child process of its own)");
+		usleep(50000);
+		pid = fork();
+		if (pid == 0)
+			vm_group_body(vm_group_nothing);
+		if (pid > 0)
+			vm_wait_group(pid, &status);
+	}
+	before = free_page_count();
+	pid = fork();
+	if (pid < 0)
+		return CHECK(name, 0, "fork: %s", strerror(errno));
+	if (pid == 0)
+		vm_group_body(fn);
+	ended = vm_wait_group(pid, &status);
+	if (ended < 0)
+		return CHECK(name, 0, "waitpid: %s", strerror(errno));
+	if (ended == 0) {
+		kill(pid, SIGKILL);
+		return CHECK(name, 0,
+			     "the group is still running after %d s (stuck in the kernel?)",
+			     VM_GROUP_SECONDS);
+	}
+	if (status == -1)
+		return CHECK(name, 0, "the group was killed (status -1)");
+	long after = free_page_count();
+	char leak[80];
+	snprintf(leak, sizeof(leak), "%s-no-leak", name);
+	test_nfailed += status != 0;
+	return CHECK(leak, after == before, "%ld pages not freed", before - after) && status == 0;
 }
 
 #endif
