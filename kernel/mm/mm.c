@@ -106,7 +106,9 @@ static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v)
 		}
 		if (!pte_valid(*src))
 			continue;
-		if (!v->shared && (*src & PTE_W))
+		/* Every private page, writable now or not: a later mprotect
+		 * may make it writable, and it must stay private then. */
+		if (!v->shared)
 			*src = (*src & ~PTE_W) | PTE_COW;
 		pte_t *dst = pt_walk(child->root, va, &child->pt_pages);
 		if (!dst)
@@ -167,10 +169,23 @@ int mm_map_anon(struct mm *mm, u64 start, u64 end, u32 prot, bool shared, enum v
 	return err;
 }
 
-static struct vma *heap_vma(struct mm *mm)
+/* The heap is [brk_start, PAGE_ROUND_UP(brk)), but mprotect and munmap may
+ * have cut it into pieces or holes, so sbrk works on its top only: growing
+ * extends the VMA that ends at the old top (or adds one), shrinking unmaps
+ * whatever lies in the range given back. */
+static int heap_grow(struct mm *mm, u64 old_end, u64 new_end)
 {
-	struct vma *v = vma_find(mm, mm->brk_start);
-	return v && v->role == VMA_HEAP ? v : NULL;
+	struct vma *top = old_end > mm->brk_start ? vma_find(mm, old_end - 1) : NULL;
+	if (!top || top->role != VMA_HEAP || top->end != old_end || top->shared ||
+	    top->prot != (VM_READ | VM_WRITE))
+		return mm_map_anon(mm, old_end, new_end, VM_READ | VM_WRITE, false, VMA_HEAP);
+	vma_adjust(mm, top, top->start, new_end);
+	if (pager_mmap(mm, top, old_end, new_end) < 0) {
+		pager_munmap(mm, top, old_end, new_end);
+		vma_adjust(mm, top, top->start, old_end);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 long mm_sbrk(struct mm *mm, long incr)
@@ -183,7 +198,6 @@ long mm_sbrk(struct mm *mm, long incr)
 		goto out;
 	}
 	u64 old_end = PAGE_ROUND_UP(old), new_end = PAGE_ROUND_UP(new);
-	struct vma *heap = heap_vma(mm);
 	if (new_end > old_end) {
 		/* Refuse what could never be backed: more than all of RAM. */
 		if (new_end > MM_USER_TOP || vma_overlaps(mm, old_end, new_end) ||
@@ -191,29 +205,16 @@ long mm_sbrk(struct mm *mm, long incr)
 			ret = -ENOMEM;
 			goto out;
 		}
-		if (!heap) {
-			int err = mm_map_anon(mm, old_end, new_end, VM_READ | VM_WRITE, false,
-					      VMA_HEAP);
-			if (err) {
-				ret = err;
-				goto out;
-			}
-		} else {
-			vma_adjust(mm, heap, heap->start, new_end);
-			if (pager_mmap(mm, heap, old_end, new_end) < 0) {
-				pager_munmap(mm, heap, old_end, new_end);
-				vma_adjust(mm, heap, heap->start, old_end);
-				ret = -ENOMEM;
-				goto out;
-			}
+		int err = heap_grow(mm, old_end, new_end);
+		if (err) {
+			ret = err;
+			goto out;
 		}
-	} else if (new_end < old_end && heap) {
-		pager_munmap(mm, heap, new_end, old_end);
-		if (heap->start == new_end) {
-			vma_remove(mm, heap);
-			vma_free(heap);
-		} else {
-			vma_adjust(mm, heap, heap->start, new_end);
+	} else if (new_end < old_end) {
+		int err = __mm_munmap(mm, new_end, old_end);
+		if (err) {
+			ret = err;
+			goto out;
 		}
 	}
 	mm->brk = new;
@@ -232,8 +233,10 @@ static bool vma_permits(struct vma *v, enum fault_access access, const char **wh
 		*why = "execute of non-executable mapping";
 		return v->prot & VM_EXEC;
 	default:
+		/* Writable implies readable (Sv39 has no write-only pages);
+		 * executable does not. */
 		*why = "read of unreadable mapping";
-		return v->prot & (VM_READ | VM_WRITE | VM_EXEC);
+		return v->prot & (VM_READ | VM_WRITE);
 	}
 }
 

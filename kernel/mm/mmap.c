@@ -40,24 +40,22 @@ static bool vma_mergeable(const struct vma *a, const struct vma *b)
 	return !a->file.ops || a->offset + (a->end - a->start) == b->offset;
 }
 
-/* Joins v with its neighbours where they are alike; returns what covers v. */
-static struct vma *vma_merge(struct mm *mm, struct vma *v)
+/* Joins alike neighbours among the VMAs touching [start, end], so that
+ * mprotect and mmap leave no needless splits behind. */
+void vma_merge_range(struct mm *mm, u64 start, u64 end)
 {
-	struct vma *prev = vma_prev(mm, v), *next = vma_next(mm, v);
-	if (next && vma_mergeable(v, next)) {
-		u64 end = next->end;
-		vma_remove(mm, next);
-		vma_free(next);
-		vma_adjust(mm, v, v->start, end);
+	struct vma *v = vma_find_from(mm, start > 0 ? start - 1 : 0);
+	while (v && v->start <= end) {
+		struct vma *next = vma_next(mm, v);
+		if (next && vma_mergeable(v, next)) {
+			u64 new_end = next->end;
+			vma_remove(mm, next);
+			vma_free(next);
+			vma_adjust(mm, v, v->start, new_end);
+			continue;
+		}
+		v = next;
 	}
-	if (prev && vma_mergeable(prev, v)) {
-		u64 end = v->end;
-		vma_remove(mm, v);
-		vma_free(v);
-		vma_adjust(mm, prev, prev->start, end);
-		v = prev;
-	}
-	return v;
 }
 
 int __mm_munmap(struct mm *mm, u64 start, u64 end)
@@ -147,7 +145,7 @@ long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags, const struct
 		ret = -ENOMEM;
 		goto out;
 	}
-	vma_merge(mm, v);
+	vma_merge_range(mm, addr, addr + size);
 	ret = (long)addr;
 out:
 	mm_unlock(mm);
@@ -208,10 +206,9 @@ int mm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot)
 		}
 		v->prot = prot;
 		reprotect_ptes(mm, v->start, v->end, prot);
-		struct vma *next = vma_next(mm, v);
-		v = vma_merge(mm, v);
-		v = next;
+		v = vma_next(mm, v);
 	}
+	vma_merge_range(mm, addr, end);
 	mm_tlb_flush(mm, MM_FLUSH_ALL);
 out:
 	mm_unlock(mm);

@@ -41,7 +41,7 @@ bool mm_range_covered(struct mm *mm, u64 addr, u64 len, bool write)
 	u64 end = addr + (len ? len : 1);
 	if (end < addr || end > MM_USER_TOP)
 		return false;
-	u32 need = write ? VM_WRITE : VM_READ;
+	u32 need = write ? VM_WRITE : VM_READ | VM_WRITE;
 	struct vma *v = vma_find(mm, addr);
 	while (v && (v->prot & need)) {
 		if (v->end >= end)

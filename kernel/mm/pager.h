@@ -48,6 +48,9 @@ int __mm_munmap(struct mm *mm, u64 start, u64 end);
  * takes [addr, end). Returns the new VMA, or NULL when out of memory. */
 struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr);
 
+/* Joins alike neighbouring VMAs touching [start, end]. */
+void vma_merge_range(struct mm *mm, u64 start, u64 end);
+
 /* The PTE permission bits (U, R, W, X) for a VMA protection. */
 u64 vm_prot_to_pte(u32 prot);
 /* Do VMAs with the needed protection cover [addr, addr+len)? */
