@@ -275,6 +275,23 @@ static void runner_test(const char *name, int *passed, int *failed)
 	*failed += r.failed;
 }
 
+/* Waits (2 s at most) until the free-page count has held still for 0.2 s:
+ * services the kernel starts at boot (the crypto server, PID 2, runs a
+ * self-test in a child) may still be starting, and their pages must not
+ * be counted against the first test. */
+static void runner_wait_quiet(void)
+{
+	long last = free_page_count();
+	int still = 0;
+
+	for (int i = 0; i < 200 && still < 20; i++) {
+		usleep(10000);
+		long now = free_page_count();
+		still = now == last ? still + 1 : 0;
+		last = now;
+	}
+}
+
 /* One dry run of the whole machinery (this program with --noop), so that
  * the runner's own stack pages and the kernel's first-use allocations
  * (the pipe, /tmp's first directory block) are not counted as a leak of
@@ -292,6 +309,7 @@ static void runner_warm_up(void)
 	if (mkdir("/tmp/.warm", 0777) == 0)
 		unlink("/tmp/.warm");
 	runner_run("runtests", argv, &r);
+	runner_wait_quiet();
 }
 
 int main(int argc, char *argv[])

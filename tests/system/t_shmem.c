@@ -130,8 +130,10 @@ static void test_demos(void)
 	CHECK("shmem_test1-runs", ok1);
 	CHECK("shmem_test2-runs", ok2);
 	CHECK("shmem_test2-sizes", sizes_ok, "sizes differ: %s", out);
+	/* A page of the kernel's own caches may come or go; a leak of even
+	 * one page per round shows as rounds - 1 pages or more. */
 	long missing = shm_settle(after_first);
-	CHECK("demos-no-leak", missing == 0, "%ld pages fewer after %d more rounds", missing,
+	CHECK("demos-no-leak", missing <= 1, "%ld pages fewer after %d more rounds", missing,
 	      rounds - 1);
 }
 
