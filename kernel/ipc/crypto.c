@@ -42,6 +42,12 @@ long sys_crypto_op(const u64 *arg)
 		return -EFAULT;
 	if (!server_exists())
 		return -ESRCH;
+	/* Make the pages the client's own now, in its own context: the
+	 * server's mapping must not break copy-on-write later, which would
+	 * move the client's state word while it sleeps on it. */
+	int err = mm_populate(mm_current(), op, size, /*write=*/true);
+	if (err)
+		return err;
 	struct shm_request r = {myproc()->pid, op, size};
 	return shmq_put(&crypto_queue, &r);
 }

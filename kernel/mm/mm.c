@@ -90,7 +90,7 @@ int mm_install_page(struct mm *mm, struct vma *vma, u64 va, struct page *pg, u64
 	*pte = pte_make(page_to_pa(pg), vm_prot_to_pte(vma->prot) | PTE_V | PTE_A | PTE_D | extra);
 	mm->rss++;
 	/* Some harts cache invalid entries; the spec asks for a fence. */
-	mm_tlb_flush(mm, va);
+	mm_tlb_flush_local(mm, va);
 	return 0;
 }
 

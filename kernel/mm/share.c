@@ -149,6 +149,19 @@ out:
 	return err;
 }
 
+int mm_populate(struct mm *mm, u64 addr, u64 len, bool write)
+{
+	if (len == 0 || addr + len < addr || addr + len > MM_USER_TOP)
+		return -EFAULT;
+	int err = 0;
+	mm_lock(mm);
+	for (u64 va = PAGE_ROUND_DOWN(addr); va < addr + len && !err; va += PAGE_SIZE)
+		if (!present_pte(mm, va, write))
+			err = -EFAULT;
+	mm_unlock(mm);
+	return err;
+}
+
 int mm_pin_page(struct mm *mm, u64 va, bool write, struct page **out)
 {
 	if (va >= MM_USER_TOP)

@@ -19,6 +19,11 @@ long map_shared_pages(struct mm *src, struct mm *dst, u64 src_va, u64 size);
  * 0, or -EINVAL when anything in it is not one. */
 int unmap_shared_pages(struct mm *mm, u64 addr, u64 size);
 
+/* Faults in every page of [addr, addr+len) of mm for the access, breaking
+ * copy-on-write for a write, so that the pages are the caller's own before
+ * another process shares them. 0 or -EFAULT. */
+int mm_populate(struct mm *mm, u64 addr, u64 len, bool write);
+
 /* Takes a reference on the page behind user address va of mm (faulting it
  * in), for the futexes: 0 or -EFAULT. */
 int mm_pin_page(struct mm *mm, u64 va, bool write, struct page **out);

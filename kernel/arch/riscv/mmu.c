@@ -1,5 +1,6 @@
 /* What kernel/mm needs from the machine (see kernel/mm/mm_arch.h). */
 #include "kernel/arch/riscv/csr.h"
+#include "kernel/arch/riscv/sbi.h"
 #include "kernel/mm/mm.h"
 #include "kernel/proc/proc.h"
 
@@ -9,18 +10,41 @@ struct mm *mm_current(void)
 	return p ? p->mm : NULL;
 }
 
-/* Only the hart running a process changes its PTEs, and a process that
- * moves to another hart gets a full fence there (proc_activate_mm), so a
- * local fence is enough. An mm not loaded here needs none now. */
+/* Fences every hart that has mm loaded. Usually that is this hart alone
+ * (a process changes its own PTEs); another hart has it loaded when a
+ * process changes someone else's PTEs (map_shared_pages breaking
+ * copy-on-write in its source), and then gets a remote fence through SBI.
+ * A hart that loads mm later fences on its own (proc_activate_mm). */
 void mm_tlb_flush(struct mm *mm, u64 va)
 {
-	if (mm != mycpu()->active_mm)
-		return;
-	if (va == MM_FLUSH_ALL)
-		sfence_vma_all();
-	else
-		sfence_vma_addr(va);
+	push_off();
+	struct cpu *me = mycpu();
+	u64 others = 0;
+	for (int i = 0; i < ncpu; i++)
+		if (&cpus[i] != me && __atomic_load_n(&cpus[i].active_mm, __ATOMIC_ACQUIRE) == mm)
+			others |= 1UL << cpus[i].hartid;
+	if (me->active_mm == mm) {
+		if (va == MM_FLUSH_ALL)
+			sfence_vma_all();
+		else
+			sfence_vma_addr(va);
+	}
+	pop_off();
+	if (others)
+		sbi_remote_sfence_vma(others, 0, va == MM_FLUSH_ALL ? 0 : va,
+				      va == MM_FLUSH_ALL ? ~0UL : PAGE_SIZE);
 }
 
 void mm_user_access_begin(void) { csr_set(sstatus, SSTATUS_SUM); }
 void mm_user_access_end(void) { csr_clear(sstatus, SSTATUS_SUM); }
+
+/* After an invalid PTE became valid: a hart may have cached the invalid
+ * entry, but at worst it takes one spurious fault, which the pager answers
+ * with a fence there; so only this hart fences now. */
+void mm_tlb_flush_local(struct mm *mm, u64 va)
+{
+	push_off();
+	if (mycpu()->active_mm == mm)
+		sfence_vma_addr(va);
+	pop_off();
+}
