@@ -94,8 +94,31 @@ int mm_install_page(struct mm *mm, struct vma *vma, u64 va, struct page *pg, u64
 	return 0;
 }
 
-/* Copies the PTEs of vma from parent to child: private writable pages
- * become read-only copy-on-write in both; shared ones are shared. */
+/* The child's PTE for a private page of the parent. Normally the page
+ * becomes copy-on-write in both. A page the parent has shared with another
+ * process (map_shared_pages) must stay the parent's, writable, so the child
+ * gets its own copy now instead. 0 or -ENOMEM. */
+static int fork_private_pte(pte_t *src, pte_t *dst)
+{
+	struct page *pg = pa_to_page(pte_pa(*src));
+	if ((pg->flags & PG_SHARED) && page_refcount(pg) > 1) {
+		struct page *copy = page_alloc(0);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(page_kva(copy), page_kva(pg), PAGE_SIZE);
+		*dst = pte_make(page_to_pa(copy), *src & PTE_FLAGS_MASK);
+		return 0;
+	}
+	/* Every private page, writable now or not: a later mprotect may
+	 * make it writable, and it must stay private then. */
+	*src = (*src & ~PTE_W) | PTE_COW;
+	*dst = *src;
+	page_get(pg);
+	return 0;
+}
+
+/* Copies the PTEs of vma from parent to child: private pages become
+ * copy-on-write in both; shared ones are shared. */
 static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v)
 {
 	for (u64 va = v->start; va < v->end; va += PAGE_SIZE) {
@@ -106,15 +129,15 @@ static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v)
 		}
 		if (!pte_valid(*src))
 			continue;
-		/* Every private page, writable now or not: a later mprotect
-		 * may make it writable, and it must stay private then. */
-		if (!v->shared)
-			*src = (*src & ~PTE_W) | PTE_COW;
 		pte_t *dst = pt_walk(child->root, va, &child->pt_pages);
 		if (!dst)
 			return -ENOMEM;
-		*dst = *src;
-		page_get(pa_to_page(pte_pa(*src)));
+		if (v->shared) {
+			*dst = *src;
+			page_get(pa_to_page(pte_pa(*src)));
+		} else if (fork_private_pte(src, dst) < 0) {
+			return -ENOMEM;
+		}
 		child->rss++;
 	}
 	return 0;

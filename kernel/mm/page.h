@@ -17,6 +17,7 @@ enum page_flags {
 	PG_CACHED = 1 << 2,    /* in a per-hart cache */
 	PG_SLAB = 1 << 3,      /* carved into kmalloc objects */
 	PG_RESERVED = 1 << 4,  /* never given to the allocator */
+	PG_SHARED = 1 << 5,    /* mapped into another process by map_shared_pages */
 };
 
 struct page {

@@ -12,28 +12,6 @@
 
 #define SHARE_MMAP_BASE 0x3000000000UL
 
-/* Turns the source's private VMAs over [start, end) into shared ones, so
- * that a later fork of the source shares these pages instead of making
- * them copy-on-write (which would quietly end the sharing on the next
- * write). mm->lock held. 0, -EFAULT (a hole), -ENOMEM. */
-static int share_source_range(struct mm *mm, u64 start, u64 end)
-{
-	for (u64 a = start; a < end;) {
-		struct vma *v = vma_find(mm, a);
-		if (!v || v->role == VMA_GUARD)
-			return -EFAULT;
-		if (!v->shared) {
-			if (v->start < a && !(v = vma_split(mm, v, a)))
-				return -ENOMEM;
-			if (v->end > end && !vma_split(mm, v, end))
-				return -ENOMEM;
-			v->shared = true;
-		}
-		a = v->end;
-	}
-	return 0;
-}
-
 /* The PTE for page va of mm, faulting it in for the access (a write
  * breaks copy-on-write). mm->lock held. NULL when it cannot be had. */
 static pte_t *present_pte(struct mm *mm, u64 va, bool write)
@@ -76,13 +54,13 @@ long map_shared_pages(struct mm *src, struct mm *dst, u64 src_va, u64 size)
 		}
 		pages[got] = pa_to_page(pte_pa(*pte));
 		page_get(pages[got]);
+		/* A later fork of the source must not make it copy-on-write.
+		 * A mapped page's flags change nowhere else, and racing
+		 * sharers only set this same bit, so a plain store is safe. */
+		pages[got]->flags |= PG_SHARED;
 		flags[got] = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_S;
 		prot |= v->prot;
 	}
-	/* After the pages are in: a private file mapping must still have
-	 * been filled with private copies. */
-	if (!ret)
-		ret = share_source_range(src, first, end);
 	mm_unlock(src);
 	if (ret)
 		goto out;
