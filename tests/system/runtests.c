@@ -237,7 +237,7 @@ static void runner_settle(int nprocs)
 	int deadline = uptime() + RUNNER_SETTLE_TICKS;
 
 	while (runner_nprocs() > nprocs && uptime() < deadline)
-		sleep(1);
+		usleep(10000);
 }
 
 /* Runs one test program with the leak check; adds to the totals. */
@@ -247,6 +247,7 @@ static void runner_test(const char *name, int *passed, int *failed)
 	struct runner_result r;
 	int nprocs = runner_nprocs();
 	long before = free_page_count();
+	int start = uptime();
 	long after;
 
 	runner_say("--- %s", name);
@@ -271,6 +272,9 @@ static void runner_test(const char *name, int *passed, int *failed)
 		runner_say("FAIL %s-leak: %ld pages not freed", name, before - after);
 		r.failed++;
 	}
+	int ticks = uptime() - start;
+	runner_say("--- %s: %d passed, %d failed, %d.%02d s", name, r.passed, r.failed, ticks / 100,
+		   ticks % 100);
 	*passed += r.passed;
 	*failed += r.failed;
 }
