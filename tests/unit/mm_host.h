@@ -37,8 +37,9 @@ void mm_host_halt(void);
 void mm_host_load(struct mm *mm);
 extern struct mm *mm_host_loaded;
 
-/* mm_tlb_flush calls so far: all of them, and those for MM_FLUSH_ALL. */
-extern u64 mm_host_flushes, mm_host_flushes_all;
+/* mm_tlb_flush calls so far: all of them, and those for MM_FLUSH_ALL;
+ * and mm_tlb_flush_local calls (a page that just became valid). */
+extern u64 mm_host_flushes, mm_host_flushes_all, mm_host_flushes_local;
 
 /* sstatus.SUM: set between mm_user_access_begin and _end. */
 extern bool mm_host_sum;

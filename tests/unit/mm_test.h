@@ -160,7 +160,7 @@ static inline void test_destroy_mm(struct mm *mm)
 
 /* ---- user accesses with the test's file and line ---- */
 
-static const char *test_why; /* the reason of the last refused access */
+static const char *test_why __attribute__((unused)); /* the last refusal's reason */
 
 #define EXPECT_WRITE(mm, va, val)                                                                  \
 	do {                                                                                       \
