@@ -104,7 +104,8 @@ static void test_kill(void)
 	t0 = uptime();
 	kill(pid, SIGKILL);
 	status = test_wait_status(pid);
-	CHECK("kill-sleeping", status == -1 && uptime() - t0 < 100, "status %d after %d ticks",
+	/* Well before the 100 s it asked for, even on a loaded host. */
+	CHECK("kill-sleeping", status == -1 && uptime() - t0 < 500, "status %d after %d ticks",
 	      status, uptime() - t0);
 
 	/* A child blocked reading a pipe is killed too. */
@@ -134,8 +135,9 @@ static void test_clocks(void)
 	CHECK("sleep", sleep(1) == 0);
 	int dt = uptime() - t0;
 	uint64_t dr = mnemo_rdtime() - r0;
-	CHECK("uptime-advances", dt >= 100 && dt < 300, "%d ticks for sleep(1)", dt);
-	CHECK("rdtime-advances", dr >= tb * 99 / 100 && dr < tb * 3, "%llu ticks",
+	/* The upper bounds leave room for a loaded host. */
+	CHECK("uptime-advances", dt >= 100 && dt < 1000, "%d ticks for sleep(1)", dt);
+	CHECK("rdtime-advances", dr >= tb * 99 / 100 && dr < tb * 10, "%llu ticks",
 	      (unsigned long long)dr);
 }
 
