@@ -75,6 +75,12 @@ long sys_take_shared_memory_request(const u64 *arg)
 		proc_mm_put(client);
 		if (at < 0)
 			continue;
+		if (proc_killed(me)) {
+			/* Dying with the request would lose it: hand it on. */
+			unmap_shared_pages(me->mm, (u64)at, r.size);
+			shmq_unget(&crypto_queue, &r);
+			return -EINTR;
+		}
 		if (put_user_u64((u64 __user *)arg[0], (u64)at) < 0 ||
 		    put_user_u64((u64 __user *)arg[1], r.size) < 0) {
 			unmap_shared_pages(me->mm, (u64)at, r.size);

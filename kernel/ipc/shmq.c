@@ -17,6 +17,16 @@ bool shmq_try_put(struct shmq *q, const struct shm_request *r)
 	return true;
 }
 
+bool shmq_try_unget(struct shmq *q, const struct shm_request *r)
+{
+	if (q->count == SHMQ_CAPACITY)
+		return false;
+	q->head = (q->head + SHMQ_CAPACITY - 1) % SHMQ_CAPACITY;
+	q->ring[q->head] = *r;
+	q->count++;
+	return true;
+}
+
 bool shmq_try_take(struct shmq *q, struct shm_request *out)
 {
 	if (q->count == 0)
@@ -50,15 +60,26 @@ int shmq_put(struct shmq *q, const struct shm_request *r)
 int shmq_take(struct shmq *q, struct shm_request *out)
 {
 	spin_lock(&q->lock);
-	while (!shmq_try_take(q, out)) {
+	for (;;) {
+		/* A killed taker must leave the request for its successor. */
 		if (proc_killed(myproc())) {
 			spin_unlock(&q->lock);
 			return -EINTR;
 		}
+		if (shmq_try_take(q, out))
+			break;
 		sleep(&q->count, &q->lock);
 	}
 	wakeup((char *)&q->count + 1);
 	spin_unlock(&q->lock);
 	return 0;
+}
+
+void shmq_unget(struct shmq *q, const struct shm_request *r)
+{
+	spin_lock(&q->lock);
+	if (shmq_try_unget(q, r))
+		wakeup(&q->count);
+	spin_unlock(&q->lock);
 }
 #endif

@@ -27,10 +27,14 @@ void shmq_init(struct shmq *q);
 /* Lock held. false when full / empty. */
 bool shmq_try_put(struct shmq *q, const struct shm_request *r);
 bool shmq_try_take(struct shmq *q, struct shm_request *out);
+/* Puts a taken request back at the front; false when full. */
+bool shmq_try_unget(struct shmq *q, const struct shm_request *r);
 
 /* Sleep until there is room / a request; 0 or -EINTR if the caller is
  * killed while waiting. */
 int shmq_put(struct shmq *q, const struct shm_request *r);
 int shmq_take(struct shmq *q, struct shm_request *out);
+/* Gives a taken request back (its taker was killed); dropped if full. */
+void shmq_unget(struct shmq *q, const struct shm_request *r);
 
 #endif

@@ -87,10 +87,14 @@ int mm_install_page(struct mm *mm, struct vma *vma, u64 va, struct page *pg, u64
 		return -ENOMEM;
 	if (pte_valid(*pte))
 		panic("mm_install_page: %p already mapped", (void *)va);
-	*pte = pte_make(page_to_pa(pg), vm_prot_to_pte(vma->prot) | PTE_V | PTE_A | PTE_D | extra);
+	/* PROT_NONE keeps the page but not the U bit: user access faults. */
+	u64 bits = vma->prot ? vm_prot_to_pte(vma->prot) : PTE_R;
+	*pte = pte_make(page_to_pa(pg), bits | PTE_V | PTE_A | PTE_D | extra);
 	mm->rss++;
-	/* Some harts cache invalid entries; the spec asks for a fence. */
-	mm_tlb_flush_local(mm, va);
+	/* No fence: the entry went from invalid to valid. A hart that cached
+	 * the invalid entry takes one spurious fault, and the pager's fault
+	 * handler fences when it finds the PTE already valid. A fence here
+	 * would cost more than the fault itself under QEMU. */
 	return 0;
 }
 

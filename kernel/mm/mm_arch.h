@@ -21,7 +21,6 @@ struct mm;
 struct mm *mm_current(void);
 #define MM_FLUSH_ALL (~0UL)
 void mm_tlb_flush(struct mm *mm, u64 va);
-void mm_tlb_flush_local(struct mm *mm, u64 va); /* after invalid -> valid only */
 void mm_user_access_begin(void);
 void mm_user_access_end(void);
 long uaccess_copy(void *dst, const void *src, size_t n);

@@ -6,8 +6,6 @@
 
 static int eager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
 {
-	if (vma->prot == 0)
-		return 0; /* PROT_NONE: nothing may touch it */
 	for (u64 va = start; va < end; va += PAGE_SIZE) {
 		enum fault_result r = pager_fill_page(mm, vma, va);
 		if (r == FAULT_SIGBUS)
@@ -23,7 +21,8 @@ static enum fault_result eager_fault(struct mm *mm, struct vma *vma, u64 va,
 {
 	pte_t *pte = pt_walk(mm->root, va, NULL);
 	if (!pte || !pte_valid(*pte)) {
-		/* mprotect from PROT_NONE: populate now, as mmap would have. */
+		/* Only a page past the end of a file is missing here, and
+		 * the fill reports that as FAULT_SIGBUS again. */
 		return pager_fill_page(mm, vma, va);
 	}
 	if (access == FAULT_WRITE && (*pte & PTE_COW))

@@ -37,14 +37,3 @@ void mm_tlb_flush(struct mm *mm, u64 va)
 
 void mm_user_access_begin(void) { csr_set(sstatus, SSTATUS_SUM); }
 void mm_user_access_end(void) { csr_clear(sstatus, SSTATUS_SUM); }
-
-/* After an invalid PTE became valid: a hart may have cached the invalid
- * entry, but at worst it takes one spurious fault, which the pager answers
- * with a fence there; so only this hart fences now. */
-void mm_tlb_flush_local(struct mm *mm, u64 va)
-{
-	push_off();
-	if (mycpu()->active_mm == mm)
-		sfence_vma_addr(va);
-	pop_off();
-}
