@@ -5,7 +5,7 @@
  *   benchmark  figure  unit  reference  ratio
  *
  * A reference is either a fixed figure (the issue's target and what
- * xv6-riscv measured) or another row of the same run; the ratio is
+ * xv6-riscv measured) or another row (up to two) of the same run; the ratio is
  * figure / reference. To add a benchmark, write a function that runs one
  * trial and add a row to bench_rows[].
  *
@@ -315,6 +315,10 @@ static uint64_t bench_share_pages(void)
 	return ns / (n * pages);
 }
 
+/* ---------------------------------------------------------------- memory */
+
+#include "bench_vm.h"
+
 /* ---------------------------------------------------------------- the table */
 
 struct bench_row {
@@ -327,7 +331,8 @@ struct bench_row {
 	uint64_t fixed;		 /* x1000 */
 	/* A reference measured in this run: the name of another row. */
 	const char *same_run;
-	uint64_t figure; /* x1000, filled in by bench_measure */
+	const char *same_run2; /* a second one, or NULL */
+	uint64_t figure;       /* x1000, filled in by bench_measure */
 };
 
 static struct bench_row bench_rows[] = {
@@ -345,6 +350,16 @@ static struct bench_row bench_rows[] = {
     {"crypto_op 64 B round trip", "us", bench_crypto_round_trip, 5, NULL, 0,
      "pipe ping-pong 1 byte"},
     {"map+unmap shared 256 pages", "us/page", bench_share_pages, 3, NULL, 0, "sbrk+touch 16 MiB"},
+    {"mmap first touch 16 MiB", "us/page", bench_first_touch, 3, NULL, 0, "null syscall (getppid)",
+     "zero 4 KiB (memset)"},
+    {"mmap+munmap 1 page, 10 maps", "us", bench_mmap_among_10, 5, NULL, 0, NULL},
+    {"mmap+munmap 1 page, 10k maps", "us", bench_mmap_among_10k, 5, NULL, 0,
+     "mmap+munmap 1 page, 10 maps"},
+    {"memcpy 16 MiB", "ms", bench_memcpy_16mib, 3, NULL, 0, NULL},
+    {"word copy 16 MiB", "ms", bench_word_copy_16mib, 3, NULL, 0, "memcpy 16 MiB"},
+    {"fork+exit+wait, 16 MiB", "ms", bench_fork_16mib, 3, "xv6 310; target 1/20 of memcpy", 310000,
+     "memcpy 16 MiB", "word copy 16 MiB"},
+    {"page tables, 64 MiB touched", "%", bench_pagetable_overhead, 1, "target 0.5", 500, NULL},
 };
 
 #define NROWS ((int)(sizeof(bench_rows) / sizeof(bench_rows[0])))
@@ -423,6 +438,12 @@ static void bench_print_table(void)
 
 		if (row->fixed_label)
 			bench_print_line(row, lines++ == 0, row->fixed_label, row->fixed);
+		if (other) {
+			char label[64];
+			snprintf(label, sizeof(label), "%s, this run", other->name);
+			bench_print_line(row, lines++ == 0, label, other->figure);
+		}
+		other = row->same_run2 ? bench_find(row->same_run2) : NULL;
 		if (other) {
 			char label[64];
 			snprintf(label, sizeof(label), "%s, this run", other->name);
