@@ -305,7 +305,7 @@ static void test_errors(void)
 		     EBADF);
 
 	/* ENODEV: things that are not regular files. */
-	if (CHECK_OK("pipe", pipe(pfd))) {
+	if (CHECK_OK("enodev-pipe-setup", pipe(pfd))) {
 		expect_errno("enodev-pipe-read-end",
 			     (long)mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, pfd[0], 0), ENODEV);
 		expect_errno("enodev-pipe-write-end",
@@ -314,7 +314,7 @@ static void test_errors(void)
 		close(pfd[1]);
 	}
 	r = open("/dev/console", O_RDWR);
-	if (CHECK("open-console", r >= 0)) {
+	if (CHECK("enodev-open-console", r >= 0)) {
 		expect_errno("enodev-console",
 			     (long)mmap(NULL, PAGE, PROT_READ, MAP_SHARED, (int)r, 0), ENODEV);
 		close((int)r);

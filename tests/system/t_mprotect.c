@@ -328,7 +328,7 @@ static void test_after_munmap(void)
 	/* A buffer that runs from a live page into the unmapped one. */
 	lseek(fd, 0, SEEK_SET);
 	expect_errno("after-munmap-read-across-efault", read(fd, pg(1) - 8, 16), EFAULT);
-	if (CHECK_OK("pipe", pipe(pfd))) {
+	if (CHECK_OK("after-munmap-pipe-setup", pipe(pfd))) {
 		expect_errno("after-munmap-pipe-write-efault", write(pfd[1], pg(1), 10), EFAULT);
 		close(pfd[0]);
 		close(pfd[1]);

@@ -26,13 +26,12 @@ static void clear_window(void)
 
 /* A private page at pg(i) and a shared one at pg(i + 1): two mappings
  * that touch but can never merge. */
-static int two_adjacent(int i)
+static int two_adjacent(const char *name, int i)
 {
 	char *a = vm_anon_at((uintptr_t)pg(i), PAGE, RW);
 	char *b = mmap(pg(i + 1), PAGE, RW, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 
-	return a == pg(i) && b == pg(i + 1) &&
-	       vm_check_picture("two-adjacent-mappings", pg(i), 2, "w|w");
+	return a == pg(i) && b == pg(i + 1) && vm_check_picture(name, pg(i), 2, "w|w");
 }
 
 static int open_data(void)
@@ -48,7 +47,7 @@ static void test_zero_length(void)
 	char *unmapped = pg(1);
 
 	vm_anon_at((uintptr_t)pg(0), PAGE, RW);
-	if (!CHECK_OK("pipe", pipe(pfd)))
+	if (!CHECK_OK("zero-pipe-setup", pipe(pfd)))
 		return;
 	expect_errno("zero-read-file-unmapped", read(fd, unmapped, 0), EFAULT);
 	expect_errno("zero-write-pipe-unmapped", write(pfd[1], unmapped, 0), EFAULT);
@@ -74,7 +73,8 @@ static void test_across_mappings(void)
 	long bad;
 
 	/* Neither page touched yet: the copy faults both in. */
-	if (!two_adjacent(0) || !CHECK_OK("pipe", pipe(pfd)))
+	if (!two_adjacent("across-two-mappings-setup", 0) ||
+	    !CHECK_OK("across-pipe-setup", pipe(pfd)))
 		return;
 	CHECK("read-across-two-mappings", read(fd, pg(1) - PAGE / 2, PAGE) == PAGE);
 	bad = test_pattern_diff((uint8_t *)pg(1) - PAGE / 2, PAGE, 1, 0);
@@ -138,7 +138,7 @@ static void test_read_only(void)
 	 * themselves, which would fault in user mode. */
 	CHECK("fstat-into-read-only", test_syscall(SYS_fstat, fd, (long)st, 0) == -KERR_EFAULT);
 	CHECK("pipe-into-read-only", test_syscall(SYS_pipe, (long)pg(0), 0, 0) == -KERR_EFAULT);
-	if (CHECK_OK("pipe", pipe(pfd))) {
+	if (CHECK_OK("read-only-pipe-setup", pipe(pfd))) {
 		write(pfd[1], "abc", 3);
 		expect_errno("pipe-read-into-read-only", read(pfd[0], pg(0), 3), EFAULT);
 		/* The kernel may read what the program may read. */
@@ -190,7 +190,7 @@ static void test_untouched(void)
 	CHECK("read-into-untouched-resident", m && m->resident >= 3, "%llu pages resident",
 	      m ? (unsigned long long)m->resident : 0ULL);
 	/* From a pipe, and out of an untouched page (zeros). */
-	if (CHECK_OK("pipe", pipe(pfd))) {
+	if (CHECK_OK("untouched-pipe-setup", pipe(pfd))) {
 		CHECK("write-from-untouched", write(pfd[1], pg(5), 100) == 100);
 		memset(pg(6), 'x', 100);
 		CHECK("read-pipe-into-untouched",
@@ -242,7 +242,7 @@ static void test_strings(void)
 	clear_window();
 
 	/* Across two adjacent mappings. */
-	if (two_adjacent(0)) {
+	if (two_adjacent("path-two-mappings-setup", 0)) {
 		p = pg(1) - 5;
 		strcpy(p, F_PATH);
 		fd = open(p, O_RDONLY);

@@ -154,7 +154,7 @@ static void test_only_the_child(void)
 	static volatile long canary = 0x5a5a;
 	int fds[2], pid, status;
 
-	if (!CHECK_OK("pipe", pipe(fds)))
+	if (!CHECK_OK("sibling-pipe-setup", pipe(fds)))
 		return;
 	pid = fork();
 	if (pid == 0) {
