@@ -234,6 +234,20 @@ static inline void vm_group_nothing(void)
 	usleep(20000);
 }
 
+/* Waits until the free-page count has stayed the same for 50 ms (at most
+ * 2 s): the other processes are done with what they were doing. */
+static inline void vm_settle(void)
+{
+	long last = free_page_count();
+
+	for (int still = 0, tick = 0; still < 5 && tick < 200; tick++) {
+		usleep(10000);
+		long now = free_page_count();
+		still = now == last ? still + 1 : 0;
+		last = now;
+	}
+}
+
 /* Runs fn() in a child as a group of checks (their PASS and FAIL lines
  * are the child's) and waits at most VM_GROUP_SECONDS for it. A group
  * that dies (status -1) or never ends (a process stuck in the kernel
@@ -243,7 +257,7 @@ static inline void vm_group_nothing(void)
  * process is gone. Returns whether all went well.
  *
  * Pages that others take while a group runs would count against it. So
- * the first call warms up: it prints a line and gives the runner time to
+ * the first call warms up: it prints a line and waits for the runner to
  * echo it (the runner copies its own copy-on-write pages, shared with its
  * watchdog, as it first handles a line), then runs an empty group (this
  * parent faults in the code it runs while it waits). */
@@ -256,7 +270,7 @@ static inline int vm_run_group(const char *name, void (*fn)(void))
 	if (!warm) {
 		warm = 1;
 		test_print("(each group of checks runs in a child process of its own)");
-		usleep(50000);
+		vm_settle();
 		pid = fork();
 		if (pid == 0)
 			vm_group_body(vm_group_nothing);
