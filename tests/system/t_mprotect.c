@@ -101,13 +101,13 @@ static void test_merge(void)
 /* The smallest case of a new protection that makes a VMA like the one
  * after it: the two must merge and the call go on past them.
  *
- * (A kernel once did: it walked on to the VMA it had just freed by merging,
- * reading freed memory, with an outcome that depends on the kernel's allocator:
- * the walk stops early (this check fails), or it loops forever, or it
- * corrupts the address space. To make the first, harmless, outcome the
- * likely one, the VMA allocator's pages are first given free slots (many
- * VMAs made, every other one freed), so that the freed VMA's first word
- * (its start) becomes a kernel address that ends the walk.) */
+ * An earlier kernel walked on to the VMA it had just freed by merging:
+ * reading freed memory, the walk stopped early (this check fails), looped
+ * forever or corrupted the address space, depending on the allocator. To
+ * make the first, harmless, outcome the likely one should that come back,
+ * the VMA allocator's pages are first given free slots (many VMAs made,
+ * every other one freed), so that a freed VMA's first word (its start)
+ * becomes a kernel address, which ends the walk. */
 static int mprotect_merge_next_ok = 1;
 
 #define SCRATCH ((char *)(VM_ARENA + 0x011000000UL))
