@@ -506,6 +506,37 @@ static void test_file_shared(void)
 	unlink("shared");
 }
 
+/* A file's own mapping as the buffer of read() and write() on it: the
+ * copy faults in pages of the very file it is reading or writing. And a
+ * mapping outlives the file's name and descriptor. */
+static void test_file_self_io(void)
+{
+	static char buf[2 * PAGE];
+	char *p, *q;
+	int fd;
+
+	memset(buf, 'a', sizeof(buf));
+	fd = open("self", O_CREAT | O_TRUNC | O_RDWR);
+	write(fd, buf, sizeof(buf));
+	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	q = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (!CHECK("self-map", p != MAP_FAILED && q != MAP_FAILED)) {
+		close(fd);
+		unlink("self");
+		return;
+	}
+	/* Neither mapping touched yet (lazy pager). */
+	lseek(fd, 0, SEEK_SET);
+	CHECK("self-read-into-own-mapping", read(fd, p + PAGE, 100) == 100);
+	lseek(fd, 0, SEEK_SET);
+	CHECK("self-write-from-own-mapping", write(fd, q + PAGE + 50, 100) == 100);
+	unlink("self");
+	close(fd);
+	CHECK("self-unlinked-still-mapped", p[0] == 'a' && (p[5] = 'z') == 'z' && q[5] == 'z');
+	munmap(p, 2 * PAGE);
+	munmap(q, 2 * PAGE);
+}
+
 /* Pages past the end of the file: the rest of the last page reads as
  * zeros, a page wholly past the end kills whoever touches it. */
 static void test_eof(void)
@@ -558,6 +589,33 @@ static void test_eof(void)
 	}
 	close(fd);
 
+	/* An offset past the end: the mapping is made, touching it kills. */
+	fd = open("eof", O_RDONLY);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 10 * PAGE);
+	if (CHECK("eof-offset-past-end-map", p != MAP_FAILED)) {
+		CHECK("eof-offset-past-end-kills", test_in_child(vm_child_read, (long)p) == -1);
+		munmap(p, PAGE);
+	}
+	close(fd);
+
+	/* The file grows under the mapping: the page past the old end
+	 * becomes the file's, the rest of the old last page stays zero. */
+	make_file("grow", 100, 5);
+	fd = open("grow", O_RDWR);
+	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (CHECK("eof-grow-map", p != MAP_FAILED)) {
+		CHECK("eof-grow-before-kills", test_in_child(vm_child_read, (long)p + PAGE) == -1);
+		memset(buf, 'G', PAGE);
+		lseek(fd, PAGE, SEEK_SET);
+		CHECK("eof-grow-write", write(fd, buf, PAGE) == PAGE);
+		CHECK("eof-grow-new-page-seen", p[PAGE] == 'G' && p[2 * PAGE - 1] == 'G');
+		CHECK("eof-grow-hole-zero", vm_nonzero(p + 100, PAGE - 100) == 0 &&
+						test_pattern_diff((uint8_t *)p, 100, 5, 0) < 0);
+		munmap(p, 2 * PAGE);
+	}
+	close(fd);
+	unlink("grow");
+
 	/* An empty file: even the first page is past the end. */
 	fd = open("empty", O_CREAT | O_RDWR | O_TRUNC);
 	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -584,6 +642,7 @@ int main(void)
 	test_eacces();
 	test_file_private();
 	test_file_shared();
+	test_file_self_io();
 	test_eof();
 	unlink("data");
 	test_leave_tmp(TDIR);
