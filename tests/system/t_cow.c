@@ -173,6 +173,8 @@ static int mprotect_dance_and_write(long arg)
 	 * parent, so the write must still copy it. */
 	if (mprotect(p, PAGE, PROT_READ) < 0 || mprotect(p, PAGE, RW) < 0)
 		return 1;
+	if (p[0] != 'p')
+		return 3;
 	p[0] = 'c';
 	return p[0] == 'c' ? 0 : 2;
 }
@@ -230,12 +232,52 @@ static void test_read_only_after_fork(void)
 	close(done[0]);
 	close(done[1]);
 
+	/* Read-only or PROT_NONE at fork, opened up in the child only: the
+	 * page is still the parent's too, so the child's write must copy. */
+	for (int none = 0; none <= 1; none++) {
+		rw[0] = 'p';
+		mprotect(rw, PAGE, none ? PROT_NONE : PROT_READ);
+		int status = test_in_child(mprotect_dance_and_write, (long)rw);
+		mprotect(rw, PAGE, RW);
+		CHECK(none ? "prot-none-at-fork-child-writes" : "read-only-at-fork-child-writes",
+		      status == 0 && rw[0] == 'p', "status %d, the parent sees %c", status, rw[0]);
+	}
+
 	/* A private, read-only file mapping. */
 	fd = open("/bin/t_cow", O_RDONLY);
 	file = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (CHECK("read-only-file-setup", file != MAP_FAILED && file[1] == 'E'))
 		CHECK("read-only-file-write-kills",
 		      test_in_child(vm_child_write, (long)file + 1) == -1);
+	close(fd);
+}
+
+/* A private file mapping: written pages are private copies, untouched
+ * ones still show the file; after fork either kind is copied on write. */
+static char file_byte; /* the file's byte at PAGE + 1 */
+
+static int child_writes_file_copy(long arg)
+{
+	char *p = (char *)arg;
+	int r = p[100] == 'x' && p[1] == 'E' && p[PAGE + 1] == file_byte ? 0 : 1;
+
+	p[100] = 'c';
+	p[PAGE + 1] = (char)~file_byte;
+	return r;
+}
+
+static void test_private_file_after_fork(void)
+{
+	int fd = open("/bin/t_cow", O_RDONLY);
+	char *p = mmap(NULL, 2 * PAGE, RW, MAP_PRIVATE, fd, 0);
+
+	if (!CHECK("private-file-setup", p != MAP_FAILED && lseek(fd, PAGE + 1, SEEK_SET) >= 0 &&
+					     read(fd, &file_byte, 1) == 1))
+		return;
+	p[100] = 'x'; /* the first page becomes a private copy; the second
+		       * is not touched before fork */
+	CHECK("private-file-child", test_in_child(child_writes_file_copy, (long)p) == 0);
+	CHECK("private-file-parent-unchanged", p[100] == 'x' && p[PAGE + 1] == file_byte);
 	close(fd);
 }
 
@@ -343,6 +385,7 @@ int main(void)
 	vm_run_group("group-untouched-after-fork", test_untouched_after_fork);
 	vm_run_group("group-kernel-write", test_kernel_write);
 	vm_run_group("group-read-only-after-fork", test_read_only_after_fork);
+	vm_run_group("group-private-file-after-fork", test_private_file_after_fork);
 	vm_run_group("group-shared-anon", test_shared_anon);
 	vm_run_group("group-many-pages", test_many_pages);
 	return test_done();
