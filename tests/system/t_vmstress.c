@@ -199,6 +199,60 @@ static void test_random_mix(void)
 	CHECK("mix-heap-back", sbrk(0) == heap_base);
 }
 
+/* ---------------------------------------------------------------- heap and mappings */
+
+/* The heap and mappings that touch it: sbrk may not grow over a mapping,
+ * nor may a mapping appear inside the heap unasked; holes cut into the
+ * heap by munmap or mprotect leave the rest of it alone. */
+static void test_heap_meets_mappings(void)
+{
+	char *brk = sbrk(0), *base, *m;
+
+	sbrk(PAGE - ((uintptr_t)brk & (PAGE - 1)));
+	base = sbrk(0);
+	if (!CHECK("heap-grow", sbrk(4 * PAGE) == base))
+		return;
+	vm_mark(base, 4, HEAP_TAG);
+
+	/* A mapping right at the break: the heap cannot grow into it. */
+	m = vm_anon_at((uintptr_t)base + 4 * PAGE, PAGE, RW);
+	CHECK("heap-map-at-break", m == base + 4 * PAGE);
+	vm_mark(m, 1, 42);
+	expect_errno("heap-blocked-page", (long)sbrk(PAGE), ENOMEM);
+	expect_errno("heap-blocked-bytes", (long)sbrk(1), ENOMEM);
+	CHECK("heap-blocked-break-kept", sbrk(0) == base + 4 * PAGE);
+	CHECK("heap-blocked-contents",
+	      vm_mark_errors(m, 1, 42) == 0 && vm_mark_errors(base, 4, HEAP_TAG) == 0);
+	munmap(m, PAGE);
+	CHECK("heap-unblocked",
+	      sbrk(PAGE) == base + 4 * PAGE && vm_nonzero(base + 4 * PAGE, PAGE) == 0);
+
+	/* Into the room the heap gave back. */
+	sbrk(-2 * PAGE);
+	m = vm_anon_at((uintptr_t)base + 3 * PAGE, PAGE, RW);
+	CHECK("heap-map-in-freed-room", m == base + 3 * PAGE);
+	expect_errno("heap-blocked-again", (long)sbrk(PAGE), ENOMEM);
+	munmap(m, PAGE);
+
+	/* Inside the heap: NOREPLACE refuses. */
+	expect_errno("heap-noreplace-inside", (long)vm_anon_at((uintptr_t)base + PAGE, PAGE, RW),
+		     EEXIST);
+
+	/* A hole and a read-only page cut into the heap. */
+	CHECK_OK("heap-munmap-page", munmap(base + PAGE, PAGE));
+	CHECK_OK("heap-mprotect-page", mprotect(base + 2 * PAGE, PAGE, PROT_READ));
+	CHECK("heap-grow-after-cuts", sbrk(2 * PAGE) == base + 3 * PAGE);
+	vm_mark(base + 3 * PAGE, 2, HEAP_TAG);
+	CHECK("heap-cuts-rest-kept", vm_mark_errors(base, 1, HEAP_TAG) == 0 &&
+					 vm_mark_errors(base + 2 * PAGE, 3, HEAP_TAG) == 0);
+	CHECK("heap-hole-stays", test_in_child(vm_child_read, (long)base + PAGE) == -1);
+	CHECK("heap-shrink-after-cuts",
+	      sbrk(-2 * PAGE) == base + 5 * PAGE && sbrk(0) == base + 3 * PAGE);
+	CHECK("heap-shrunk-gone", test_in_child(vm_child_read, (long)base + 3 * PAGE) == -1);
+	CHECK("heap-kept-below", vm_mark_errors(base, 1, HEAP_TAG) == 0 &&
+				     vm_mark_errors(base + 2 * PAGE, 1, HEAP_TAG) == 0);
+}
+
 /* ---------------------------------------------------------------- many small */
 
 #define SMALL_MAPS 1000
@@ -256,6 +310,7 @@ static void test_many_small(void)
 int main(void)
 {
 	vm_run_group("group-random-mix", test_random_mix);
+	vm_run_group("group-heap-meets-mappings", test_heap_meets_mappings);
 	vm_run_group("group-many-small", test_many_small);
 	return test_done();
 }
