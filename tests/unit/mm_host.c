@@ -30,7 +30,7 @@ void mm_host_boot(size_t npages)
 	page_alloc_init(first_free, end);
 	memset(host_kernel_root, 0, sizeof(host_kernel_root));
 	mm_host_load(NULL);
-	mm_host_flushes = mm_host_flushes_all = mm_host_flushes_local = 0;
+	mm_host_flushes = mm_host_flushes_all = 0;
 }
 
 void mm_host_halt(void)
@@ -41,7 +41,7 @@ void mm_host_halt(void)
 /* ---- the hart and its TLB ---- */
 
 struct mm *mm_host_loaded;
-u64 mm_host_flushes, mm_host_flushes_all, mm_host_flushes_local;
+u64 mm_host_flushes, mm_host_flushes_all;
 bool mm_host_sum;
 struct mm_host_tlb_entry mm_host_tlb[MM_HOST_TLB_SIZE];
 
@@ -73,18 +73,6 @@ void mm_tlb_flush(struct mm *mm, u64 va)
 		tlb_drop_all();
 		return;
 	}
-	u64 vpn = va >> PAGE_SHIFT;
-	struct mm_host_tlb_entry *e = &mm_host_tlb[vpn % MM_HOST_TLB_SIZE];
-	if (e->valid && e->vpn == vpn)
-		e->valid = false;
-}
-
-/* As mmu.c: after an invalid PTE became valid, only this hart fences. */
-void mm_tlb_flush_local(struct mm *mm, u64 va)
-{
-	mm_host_flushes_local++;
-	if (mm != mm_host_loaded)
-		return;
 	u64 vpn = va >> PAGE_SHIFT;
 	struct mm_host_tlb_entry *e = &mm_host_tlb[vpn % MM_HOST_TLB_SIZE];
 	if (e->valid && e->vpn == vpn)

@@ -37,9 +37,8 @@ void mm_host_halt(void);
 void mm_host_load(struct mm *mm);
 extern struct mm *mm_host_loaded;
 
-/* mm_tlb_flush calls so far: all of them, and those for MM_FLUSH_ALL;
- * and mm_tlb_flush_local calls (a page that just became valid). */
-extern u64 mm_host_flushes, mm_host_flushes_all, mm_host_flushes_local;
+/* mm_tlb_flush calls so far: all of them, and those for MM_FLUSH_ALL. */
+extern u64 mm_host_flushes, mm_host_flushes_all;
 
 /* sstatus.SUM: set between mm_user_access_begin and _end. */
 extern bool mm_host_sum;
@@ -85,5 +84,8 @@ pte_t *mm_host_pte(struct mm *mm, u64 va);
 void *mm_host_page_kva(struct mm *mm, u64 va);
 /* Counts the valid leaf PTEs below MM_USER_TOP (what rss should be). */
 u64 mm_host_count_ptes(struct mm *mm);
+/* Calls fn for each valid leaf PTE below MM_USER_TOP, in address order. */
+typedef void (*mm_host_pte_fn)(u64 va, pte_t pte, void *ctx);
+void mm_host_for_each_pte(struct mm *mm, mm_host_pte_fn fn, void *ctx);
 
 #endif

@@ -56,24 +56,37 @@ void *mm_host_page_kva(struct mm *mm, u64 va)
 	return pte && pte_valid(*pte) ? mm_pa_to_kva(pte_pa(*pte)) : NULL;
 }
 
-static u64 count_leaves(pagetable_t pt, int level, int first, int last)
+static void walk_leaves(pagetable_t pt, int level, u64 base, int last, mm_host_pte_fn fn, void *ctx)
 {
-	u64 n = 0;
-	for (int i = first; i <= last; i++) {
+	for (int i = 0; i <= last; i++) {
 		pte_t pte = pt[i];
+		u64 va = base + (u64)i * PT_LEVEL_SIZE(level);
 		if (!pte_valid(pte))
 			continue;
 		if (pte_leaf(pte) || level == 0)
-			n++;
+			fn(va, pte, ctx);
 		else
-			n += count_leaves(mm_pa_to_kva(pte_pa(pte)), level - 1, 0, PT_ENTRIES - 1);
+			walk_leaves(mm_pa_to_kva(pte_pa(pte)), level - 1, va, PT_ENTRIES - 1, fn,
+				    ctx);
 	}
-	return n;
+}
+
+void mm_host_for_each_pte(struct mm *mm, mm_host_pte_fn fn, void *ctx)
+{
+	walk_leaves(mm->root, PT_LEVELS - 1, 0, PT_ENTRIES / 2 - 1, fn, ctx);
+}
+
+static void count_one(u64 va, pte_t pte, void *ctx)
+{
+	(void)va, (void)pte;
+	(*(u64 *)ctx)++;
 }
 
 u64 mm_host_count_ptes(struct mm *mm)
 {
-	return count_leaves(mm->root, PT_LEVELS - 1, 0, PT_ENTRIES / 2 - 1);
+	u64 n = 0;
+	mm_host_for_each_pte(mm, count_one, &n);
+	return n;
 }
 
 /* Does the leaf pte permit the access, from U-mode (user) or S-mode? */

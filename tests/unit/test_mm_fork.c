@@ -170,6 +170,19 @@ TEST_BOTH_PAGERS(fork, untouched_shared_pages_are_shared_too, .fini = teardown)
 	EXPECT_READ(child, P(1) + 8, 6);
 }
 
+/* The same, for shared memory mapped inaccessible and opened up before
+ * the fork. */
+TEST_BOTH_PAGERS(fork, shared_pages_opened_by_mprotect_are_shared_too, .fini = teardown)
+{
+	start(pager);
+	cr_assert_eq(mm_mmap(mm, P(0), 2 * PG, 0, MNEMO_MAP_SHARED | MNEMO_MAP_FIXED, NULL, 0),
+		     (long)P(0));
+	cr_assert_eq(mm_mprotect(mm, P(0), 2 * PG, RW), 0);
+	child = fork_mm();
+	EXPECT_WRITE(child, P(1), 5);
+	EXPECT_READ(mm, P(1), 5);
+}
+
 TEST_BOTH_PAGERS(fork, untouched_pages_are_filled_separately, .fini = teardown)
 {
 	start(pager);

@@ -4,8 +4,8 @@
  *
  * The model is one record per page: mapped or not, its protection, the
  * word the test last wrote at its start (0 for a fresh page), and whether
- * a page must be resident (lazy: touched since mapped; eager: also mapped
- * readable or writable by mmap). After every step:
+ * a page must be resident (lazy: touched since mapped; eager: always,
+ * since mmap fills every page, PROT_NONE ones too). After every step:
  *
  *   - every system call and every access has the result the model
  *     predicts (values, errors, fault reasons);
@@ -91,8 +91,7 @@ static bool model_range_mapped(int first, int n)
 static void model_map(int first, int n, u32 prot)
 {
 	for (int i = first; i < first + n; i++)
-		sp->model[i] = (struct model_page){
-		    .mapped = true, .prot = prot, .resident = eager && prot != 0};
+		sp->model[i] = (struct model_page){.mapped = true, .prot = prot, .resident = eager};
 }
 
 static void model_unmap(int first, int n)
