@@ -30,7 +30,7 @@ static u64 futex_key(u64 addr, struct page **pg)
 {
 	if (addr & 3)
 		return 0;
-	if (mm_pin_page(mm_current(), addr, /*write=*/false, pg) < 0)
+	if (mm_pin_page(mm_current(), addr, pg) < 0)
 		return 0;
 	return page_to_pa(*pg) + (addr & (PAGE_SIZE - 1));
 }

@@ -41,7 +41,8 @@ struct vm_backing {
 /* [start, end) with one protection and one backing. Guarded by mm->lock. */
 struct vma {
 	u64 start, end;
-	u32 prot;   /* VM_READ | VM_WRITE | VM_EXEC */
+	u32 prot;     /* VM_READ | VM_WRITE | VM_EXEC */
+	u32 max_prot; /* what mprotect may grant (shared-in pages: the source's) */
 	bool shared; /* MAP_SHARED: fork shares the pages instead of COW */
 	enum vma_role role;
 	struct vm_backing file; /* file.ops == NULL: anonymous memory */

@@ -34,7 +34,8 @@ struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr)
 
 static bool vma_mergeable(const struct vma *a, const struct vma *b)
 {
-	if (a->end != b->start || a->prot != b->prot || a->shared != b->shared ||
+	if (a->end != b->start || a->prot != b->prot || a->max_prot != b->max_prot ||
+	    a->shared != b->shared ||
 	    a->role != b->role || a->file.ops != b->file.ops || a->file.obj != b->file.obj)
 		return false;
 	return !a->file.ops || a->offset + (a->end - a->start) == b->offset;
@@ -192,25 +193,28 @@ int mm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot)
 			err = -ENOMEM;
 			goto out;
 		}
-		if (v->file.ops && v->shared && (prot & VM_WRITE) && !v->file.writable) {
+		if ((v->file.ops && v->shared && (prot & VM_WRITE) && !v->file.writable) ||
+		    (prot & ~v->max_prot)) {
 			err = -EACCES;
 			goto out;
 		}
 		a = v->end;
 	}
+	/* Both splits first: they can fail, changing protections cannot. */
 	struct vma *v = vma_find(mm, addr);
 	if (v->start < addr && !(v = vma_split(mm, v, addr))) {
 		err = -ENOMEM;
 		goto out;
 	}
-	while (v && v->start < end) {
-		if (v->end > end && !vma_split(mm, v, end)) {
-			err = -ENOMEM;
-			goto out;
-		}
+	struct vma *last = vma_find(mm, end - 1);
+	if (last->end > end && !vma_split(mm, last, end)) {
+		vma_merge_range(mm, addr, addr); /* undo the first split */
+		err = -ENOMEM;
+		goto out;
+	}
+	for (; v && v->start < end; v = vma_next(mm, v)) {
 		v->prot = prot;
 		reprotect_ptes(mm, v->start, v->end, prot);
-		v = vma_next(mm, v);
 	}
 	vma_merge_range(mm, addr, end);
 	mm_tlb_flush(mm, MM_FLUSH_ALL);

@@ -14,17 +14,61 @@
 
 /* The PTE for page va of mm, faulting it in for the access (a write
  * breaks copy-on-write). mm->lock held. NULL when it cannot be had. */
-static pte_t *present_pte(struct mm *mm, u64 va, bool write)
+static int present_pte(struct mm *mm, u64 va, bool write, pte_t **out)
 {
 	struct vma *v = vma_find(mm, va);
 	if (!v || v->role == VMA_GUARD || !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)))
-		return NULL;
+		return -EFAULT;
 	pte_t *pte = pt_walk(mm->root, va, NULL);
 	bool need_fault = !pte || !pte_valid(*pte) || (write && (*pte & PTE_COW));
-	if (need_fault && pager_fault(mm, v, va, write ? FAULT_WRITE : FAULT_READ) != FAULT_OK)
-		return NULL;
+	if (need_fault) {
+		enum fault_result r = pager_fault(mm, v, va, write ? FAULT_WRITE : FAULT_READ);
+		if (r != FAULT_OK)
+			return r == FAULT_OOM ? -ENOMEM : -EFAULT;
+	}
 	pte = pt_walk(mm->root, va, NULL);
-	return pte && pte_valid(*pte) && (*pte & PTE_U) ? pte : NULL;
+	if (!pte || !pte_valid(*pte) || !(*pte & PTE_U))
+		return -EFAULT;
+	*out = pte;
+	return 0;
+}
+
+static u32 pte_to_prot(pte_t pte)
+{
+	return (pte & PTE_R ? VM_READ : 0) | (pte & PTE_W ? VM_WRITE : 0) | (pte & PTE_X ? VM_EXEC : 0);
+}
+
+/* Maps pages[0..n) at [at, ...) of dst (free), one VMA per run of pages
+ * with the same permissions, each unable to gain more (mprotect): a
+ * read-only source page stays read-only here. The PTEs take over the
+ * references in pages[], which are set to NULL. dst->lock held. 0 or
+ * -ENOMEM, with nothing left mapped. */
+static int install_shared(struct mm *dst, u64 at, struct page **pages, const u64 *flags, u64 n)
+{
+	for (u64 i = 0; i < n;) {
+		u32 prot = pte_to_prot(flags[i]);
+		u64 j = i + 1;
+		while (j < n && pte_to_prot(flags[j]) == prot)
+			j++;
+		struct vma *v = vma_alloc(at + i * PAGE_SIZE, at + j * PAGE_SIZE, prot, true, VMA_SHM);
+		if (!v)
+			goto undo;
+		v->max_prot = prot;
+		vma_insert(dst, v);
+		for (; i < j; i++) {
+			pte_t *pte = pt_walk(dst->root, at + i * PAGE_SIZE, &dst->pt_pages);
+			if (!pte)
+				goto undo;
+			*pte = pte_make(page_to_pa(pages[i]), flags[i]);
+			dst->rss++;
+			pages[i] = NULL;
+		}
+	}
+	/* Invalid to valid: no fence (see mm_install_page). */
+	return 0;
+undo:
+	__mm_munmap(dst, at, at + n * PAGE_SIZE);
+	return -ENOMEM;
 }
 
 long map_shared_pages(struct mm *src, struct mm *dst, u64 src_va, u64 size)
@@ -37,7 +81,6 @@ long map_shared_pages(struct mm *src, struct mm *dst, u64 src_va, u64 size)
 	u64 *flags = kmalloc(npages * sizeof(*flags));
 	long ret = -ENOMEM;
 	u64 got = 0;
-	u32 prot = 0;
 	if (!pages || !flags)
 		goto out;
 
@@ -47,11 +90,10 @@ long map_shared_pages(struct mm *src, struct mm *dst, u64 src_va, u64 size)
 		u64 va = first + got * PAGE_SIZE;
 		struct vma *v = vma_find(src, va);
 		bool write = v && (v->prot & VM_WRITE);
-		pte_t *pte = present_pte(src, va, write);
-		if (!pte) {
-			ret = -EFAULT;
+		pte_t *pte;
+		ret = present_pte(src, va, write, &pte);
+		if (ret)
 			break;
-		}
 		pages[got] = pa_to_page(pte_pa(*pte));
 		page_get(pages[got]);
 		/* A later fork of the source must not make it copy-on-write.
@@ -59,7 +101,6 @@ long map_shared_pages(struct mm *src, struct mm *dst, u64 src_va, u64 size)
 		 * sharers only set this same bit, so a plain store is safe. */
 		pages[got]->flags |= PG_SHARED;
 		flags[got] = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_S;
-		prot |= v->prot;
 	}
 	mm_unlock(src);
 	if (ret)
@@ -69,33 +110,10 @@ long map_shared_pages(struct mm *src, struct mm *dst, u64 src_va, u64 size)
 	u64 at = vma_find_gap(dst, end - first, SHARE_MMAP_BASE, MM_USER_TOP);
 	if (!at)
 		at = vma_find_gap(dst, end - first, PAGE_SIZE, MM_USER_TOP);
-	struct vma *v = at ? vma_alloc(at, at + (end - first), prot, true, VMA_SHM) : NULL;
-	if (!v) {
-		mm_unlock(dst);
-		ret = -ENOMEM;
-		goto out;
-	}
-	vma_insert(dst, v);
-	for (u64 i = 0; i < npages; i++) {
-		pte_t *pte = pt_walk(dst->root, at + i * PAGE_SIZE, &dst->pt_pages);
-		if (!pte) {
-			/* Undo: the installed pages are dropped by the unmap. */
-			mm_unmap_pages(dst, at, at + i * PAGE_SIZE);
-			vma_remove(dst, v);
-			vma_free(v);
-			mm_unlock(dst);
-			ret = -ENOMEM;
-			goto out;
-		}
-		*pte = pte_make(page_to_pa(pages[i]), flags[i]);
-		dst->rss++;
-		pages[i] = NULL; /* the reference now belongs to the PTE */
-	}
-	/* dst may be running elsewhere; a stale "invalid" entry there only
-	 * causes a spurious fault, which the pager resolves with a fence. */
-	mm_tlb_flush(dst, MM_FLUSH_ALL);
+	ret = at ? install_shared(dst, at, pages, flags, npages) : -ENOMEM;
 	mm_unlock(dst);
-	ret = (long)(at + (src_va - first));
+	if (!ret)
+		ret = (long)(at + (src_va - first));
 out:
 	for (u64 i = 0; pages && i < got; i++)
 		if (pages[i])
@@ -134,20 +152,22 @@ int mm_populate(struct mm *mm, u64 addr, u64 len, bool write)
 	int err = 0;
 	mm_lock(mm);
 	for (u64 va = PAGE_ROUND_DOWN(addr); va < addr + len && !err; va += PAGE_SIZE)
-		if (!present_pte(mm, va, write))
-			err = -EFAULT;
+		err = present_pte(mm, va, write, &(pte_t *){NULL});
 	mm_unlock(mm);
 	return err;
 }
 
-int mm_pin_page(struct mm *mm, u64 va, bool write, struct page **out)
+int mm_pin_page(struct mm *mm, u64 va, struct page **out)
 {
 	if (va >= MM_USER_TOP)
 		return -EFAULT;
 	mm_lock(mm);
 	struct vma *v = vma_find(mm, va);
-	pte_t *pte = v && (!write || (v->prot & VM_WRITE)) ? present_pte(mm, PAGE_ROUND_DOWN(va), write)
-							     : NULL;
+	/* Where the mapping is writable, break copy-on-write now: otherwise
+	 * the page under a sleeping waiter could be replaced later. */
+	pte_t *pte = NULL;
+	if (v && present_pte(mm, PAGE_ROUND_DOWN(va), v->prot & VM_WRITE, &pte) < 0)
+		pte = NULL;
 	if (pte) {
 		*out = pa_to_page(pte_pa(*pte));
 		page_get(*out);

@@ -24,8 +24,9 @@ int unmap_shared_pages(struct mm *mm, u64 addr, u64 size);
  * another process shares them. 0 or -EFAULT. */
 int mm_populate(struct mm *mm, u64 addr, u64 len, bool write);
 
-/* Takes a reference on the page behind user address va of mm (faulting it
- * in), for the futexes: 0 or -EFAULT. */
-int mm_pin_page(struct mm *mm, u64 va, bool write, struct page **out);
+/* Takes a reference on the page behind user address va of mm, faulting it
+ * in (and breaking copy-on-write if the mapping is writable, so the page
+ * stays put), for the futexes: 0 or -EFAULT. */
+int mm_pin_page(struct mm *mm, u64 va, struct page **out);
 
 #endif

@@ -15,6 +15,7 @@ struct vma *vma_alloc(u64 start, u64 end, u32 prot, bool shared, enum vma_role r
 	v->start = start;
 	v->end = end;
 	v->prot = prot;
+	v->max_prot = VM_READ | VM_WRITE | VM_EXEC;
 	v->shared = shared;
 	v->role = role;
 	list_init(&v->link);
@@ -34,8 +35,10 @@ void vma_set_backing(struct vma *vma, const struct vm_backing *b, u64 offset)
 struct vma *vma_dup(const struct vma *v)
 {
 	struct vma *c = vma_alloc(v->start, v->end, v->prot, v->shared, v->role);
-	if (c)
+	if (c) {
+		c->max_prot = v->max_prot;
 		vma_set_backing(c, &v->file, v->offset);
+	}
 	return c;
 }
 

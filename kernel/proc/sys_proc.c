@@ -132,6 +132,7 @@ long sys_procinfo(const u64 *arg)
 
 struct proc *proc_find_mm(int pid, struct mm **mm)
 {
+	*mm = NULL;
 	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
 		spin_lock(&p->lock);
 		if (p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {

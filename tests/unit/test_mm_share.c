@@ -309,13 +309,15 @@ TEST_BOTH_PAGERS(share, pin_page_faults_in_and_takes_a_reference, .fini = teardo
 	start(pager);
 	MAP_AT(src, P(0), PG, RW);
 	MAP_AT(src, P(1), PG, VM_READ);
-	cr_assert_eq(mm_pin_page(src, P(0) + 16, /*write=*/true, &pg), 0);
+	cr_assert_eq(mm_pin_page(src, P(0) + 16, &pg), 0);
 	cr_assert_eq(pg, page_at(src, P(0)));
 	cr_assert_eq(page_refcount(pg), 2);
-	cr_assert_eq(mm_pin_page(src, P(1), /*write=*/true, &pg), -EFAULT, "read-only");
-	cr_assert_eq(mm_pin_page(src, P(2), /*write=*/false, &pg), -EFAULT, "unmapped");
-	cr_assert_eq(mm_pin_page(src, MM_USER_TOP, /*write=*/false, &pg), -EFAULT);
-	page_put(page_at(src, P(0)));
+	page_put(pg);
+	cr_assert_eq(mm_pin_page(src, P(1), &pg), 0, "read-only is pinned too");
+	cr_assert_eq(pg, page_at(src, P(1)));
+	page_put(pg);
+	cr_assert_eq(mm_pin_page(src, P(2), &pg), -EFAULT, "unmapped");
+	cr_assert_eq(mm_pin_page(src, MM_USER_TOP, &pg), -EFAULT);
 }
 
 TEST_BOTH_PAGERS(share, populate_makes_the_pages_the_callers_own, .fini = teardown)
