@@ -124,7 +124,7 @@ long pipe_read(struct pipe *p, void __user *dst, size_t n)
 		done += chunk;
 		if (p->writer_waits) {
 			p->writer_waits = false;
-			wakeup(&p->nread);
+			wakeup_sync(&p->nread, -1);
 		}
 	}
 out_unclaim:
@@ -171,7 +171,7 @@ long pipe_write(struct pipe *p, const void __user *src, size_t n)
 		done += chunk;
 		if (p->reader_waits) {
 			p->reader_waits = false;
-			wakeup(&p->nwrite);
+			wakeup_sync(&p->nwrite, -1);
 		}
 	}
 	pipe_unclaim(p, &p->writer_busy);

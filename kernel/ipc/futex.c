@@ -64,7 +64,7 @@ long sys_futex_wake(const u64 *arg)
 		return arg[0] & 3 ? -EINVAL : -EFAULT;
 	struct spinlock *lk = bucket_of(key);
 	spin_lock(lk);
-	int n = wakeup_n((void *)key, (int)arg[1]);
+	int n = wakeup_sync((void *)key, (int)arg[1]);
 	spin_unlock(lk);
 	page_put(pg);
 	return n;

@@ -52,7 +52,9 @@ int shmq_put(struct shmq *q, const struct shm_request *r)
 		}
 		sleep((char *)&q->count + 1, &q->lock);
 	}
-	wakeup(&q->count);
+	/* The client goes on to wait for its answer: let the server run
+	 * here rather than wake another hart. */
+	wakeup_sync(&q->count, -1);
 	spin_unlock(&q->lock);
 	return 0;
 }

@@ -51,7 +51,7 @@ void exit_current(int status)
 			wakeup(init_proc);
 		}
 	}
-	wakeup(p->parent);
+	wakeup_sync(p->parent, -1);
 	spin_lock(&p->lock);
 	p->xstate = status;
 	p->state = PROC_ZOMBIE;

@@ -134,7 +134,9 @@ void sleep(void *chan, struct spinlock *lk)
 	spin_lock(lk);
 }
 
-int wakeup_n(void *chan, int n)
+/* Wakes at most n sleepers on chan (all if n < 0); with kick, also an
+ * idle hart to run them. */
+static int wake(void *chan, int n, bool kick)
 {
 	struct sleep_queue *q = queue_of(chan);
 	struct list *pos, *tmp;
@@ -154,12 +156,14 @@ int wakeup_n(void *chan, int n)
 		woke++;
 	}
 	spin_unlock(&q->lock);
-	if (woke)
+	if (woke && kick)
 		kick_idle_hart();
 	return woke;
 }
 
-void wakeup(void *chan) { wakeup_n(chan, -1); }
+void wakeup(void *chan) { wake(chan, -1, true); }
+int wakeup_n(void *chan, int n) { return wake(chan, n, true); }
+int wakeup_sync(void *chan, int n) { return wake(chan, n, false); }
 
 /* Makes a sleeping p runnable early (kill). p->lock must not be held. */
 static void interrupt_sleep(struct proc *p)

@@ -39,7 +39,7 @@ struct cpu {
 	int id;                   /* index in cpus[] */
 	u64 hartid;               /* the hardware's hart id */
 	struct mm *active_mm;     /* loaded in satp, or NULL for the kernel's */
-	volatile bool idle;       /* in wfi, waiting for work */
+	int idle;                 /* (a) in wfi, waiting for work */
 };
 
 enum proc_state { PROC_UNUSED, PROC_USED, PROC_SLEEPING, PROC_RUNNABLE, PROC_RUNNING, PROC_ZOMBIE };
@@ -89,6 +89,11 @@ void sleep(void *chan, struct spinlock *lk);
 void wakeup(void *chan);
 /* Wakes at most n (all if n < 0) sleepers on chan; returns how many. */
 int wakeup_n(void *chan, int n);
+/* The same for a waker about to block itself (a pipe or futex partner, an
+ * exiting child): no idle hart is kicked, so the woken process runs on
+ * this hart when the waker sleeps. Under QEMU, handing work to another
+ * hart costs far more than the switch. */
+int wakeup_sync(void *chan, int n);
 bool proc_killed(struct proc *p);
 void proc_set_killed(struct proc *p);
 void yield(void);

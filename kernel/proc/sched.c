@@ -47,13 +47,38 @@ void proc_drop_mm(void)
 
 void kick_idle_hart(void)
 {
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the runnable state first */
 	for (int i = 0; i < ncpu; i++) {
-		if (cpus[i].idle && &cpus[i] != mycpu()) {
-			cpus[i].idle = false;
+		if (&cpus[i] != mycpu() &&
+		    __atomic_exchange_n(&cpus[i].idle, 0, __ATOMIC_SEQ_CST)) {
 			sbi_send_ipi(1, cpus[i].hartid);
 			return;
 		}
 	}
+}
+
+static bool any_runnable(void)
+{
+	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++)
+		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PROC_RUNNABLE)
+			return true;
+	return false;
+}
+
+/* Nothing to run: sleep in wfi until an interrupt or a kick. The hart
+ * says it is idle before it looks one last time, and a waker makes a
+ * process runnable before it looks for idle harts, so one of the two
+ * always sees the other and no wakeup waits for the next timer tick. The
+ * page table is dropped so that its mm can be freed meanwhile. */
+static void idle(struct cpu *c)
+{
+	intr_off();
+	__atomic_store_n(&c->idle, 1, __ATOMIC_SEQ_CST);
+	if (!any_runnable()) {
+		proc_drop_mm();
+		wfi();
+	}
+	__atomic_store_n(&c->idle, 0, __ATOMIC_SEQ_CST);
 }
 
 void scheduler(void)
@@ -77,15 +102,8 @@ void scheduler(void)
 			}
 			spin_unlock(&p->lock);
 		}
-		if (!ran) {
-			/* Nothing to run: drop the page table (so its mm can be
-			 * freed) and sleep until an interrupt or a kick. */
-			proc_drop_mm();
-			intr_off();
-			c->idle = true;
-			wfi();
-			c->idle = false;
-		}
+		if (!ran)
+			idle(c);
 	}
 }
 
