@@ -43,10 +43,12 @@ extern u64 mm_host_flushes, mm_host_flushes_all;
 /* sstatus.SUM: set between mm_user_access_begin and _end. */
 extern bool mm_host_sum;
 
-/* The TLB: caches the leaf PTE of every page the MMU translated for the
- * loaded mm, until mm_tlb_flush drops it. A kernel path that weakens a PTE
- * and forgets to fence leaves a stale entry here, and the next simulated
- * access goes through it, exactly as on a real hart. */
+/* The TLB: caches the leaf PTE of every page the MMU walked for the
+ * loaded mm, invalid ones too, until mm_tlb_flush drops it. A kernel path
+ * that weakens a PTE and forgets to fence leaves a stale entry here, and
+ * the next simulated access goes through it, exactly as on a real hart; a
+ * page that became valid without a fence faults once more (spuriously),
+ * and the fault handler must fence then. */
 #define MM_HOST_TLB_SIZE 1024 /* direct-mapped by virtual page number */
 struct mm_host_tlb_entry {
 	bool valid;
