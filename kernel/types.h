@@ -21,13 +21,13 @@ typedef u64 uptr;
  * directly, only through the uaccess helpers. */
 #define __user
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
-#define ALIGN_UP(x, a) (((x) + (a)-1) & ~((u64)(a)-1))
-#define ALIGN_DOWN(x, a) ((x) & ~((u64)(a)-1))
+#define ARRAY_SIZE(a)			(sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b)			((a) < (b) ? (a) : (b))
+#define MAX(a, b)			((a) > (b) ? (a) : (b))
+#define ALIGN_UP(x, a)			(((x) + (a)-1) & ~((u64)(a)-1))
+#define ALIGN_DOWN(x, a)		((x) & ~((u64)(a)-1))
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
+#define likely(x)			__builtin_expect(!!(x), 1)
+#define unlikely(x)			__builtin_expect(!!(x), 0)
 
 #endif

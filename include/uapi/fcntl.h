@@ -4,14 +4,14 @@
 #ifndef UAPI_FCNTL_H
 #define UAPI_FCNTL_H
 
-#define MNEMO_O_RDONLY 0x000
-#define MNEMO_O_WRONLY 0x001
-#define MNEMO_O_RDWR 0x002
-#define MNEMO_O_ACCMODE 0x003
-#define MNEMO_O_APPEND 0x008
-#define MNEMO_O_CREAT 0x200
-#define MNEMO_O_TRUNC 0x400
-#define MNEMO_O_EXCL 0x800
+#define MNEMO_O_RDONLY	  0x000
+#define MNEMO_O_WRONLY	  0x001
+#define MNEMO_O_RDWR	  0x002
+#define MNEMO_O_ACCMODE	  0x003
+#define MNEMO_O_APPEND	  0x008
+#define MNEMO_O_CREAT	  0x200
+#define MNEMO_O_TRUNC	  0x400
+#define MNEMO_O_EXCL	  0x800
 #define MNEMO_O_DIRECTORY 0x200000
 
 #define MNEMO_SEEK_SET 0

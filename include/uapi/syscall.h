@@ -5,48 +5,48 @@
 #ifndef UAPI_SYSCALL_H
 #define UAPI_SYSCALL_H
 
-#define SYS_fork 1
-#define SYS_exit 2
-#define SYS_wait 3
-#define SYS_pipe 4
-#define SYS_read 5
-#define SYS_kill 6
-#define SYS_exec 7
-#define SYS_fstat 8
-#define SYS_chdir 9
-#define SYS_dup 10
+#define SYS_fork   1
+#define SYS_exit   2
+#define SYS_wait   3
+#define SYS_pipe   4
+#define SYS_read   5
+#define SYS_kill   6
+#define SYS_exec   7
+#define SYS_fstat  8
+#define SYS_chdir  9
+#define SYS_dup	   10
 #define SYS_getpid 11
-#define SYS_sbrk 12
-#define SYS_sleep 13
+#define SYS_sbrk   12
+#define SYS_sleep  13
 #define SYS_uptime 14
-#define SYS_open 15
-#define SYS_write 16
-#define SYS_mknod 17
+#define SYS_open   15
+#define SYS_write  16
+#define SYS_mknod  17
 #define SYS_unlink 18
-#define SYS_link 19
-#define SYS_mkdir 20
-#define SYS_close 21
+#define SYS_link   19
+#define SYS_mkdir  20
+#define SYS_close  21
 
-#define SYS_crypto_op 24
-#define SYS_take_shared_memory_request 25
+#define SYS_crypto_op			 24
+#define SYS_take_shared_memory_request	 25
 #define SYS_remove_shared_memory_request 26
-#define SYS_map_shared_pages 27
-#define SYS_unmap_shared_pages 28
+#define SYS_map_shared_pages		 27
+#define SYS_unmap_shared_pages		 28
 
-#define SYS_mmap 30
-#define SYS_munmap 31
-#define SYS_mprotect 32
-#define SYS_lseek 33
-#define SYS_meminfo 34   /* (struct meminfo *) */
-#define SYS_poweroff 35  /* (int status) */
-#define SYS_procinfo 36  /* (struct procinfo *buf, int max) -> count */
-#define SYS_getppid 37
+#define SYS_mmap       30
+#define SYS_munmap     31
+#define SYS_mprotect   32
+#define SYS_lseek      33
+#define SYS_meminfo    34 /* (struct meminfo *) */
+#define SYS_poweroff   35 /* (int status) */
+#define SYS_procinfo   36 /* (struct procinfo *buf, int max) -> count */
+#define SYS_getppid    37
 #define SYS_futex_wait 38
 #define SYS_futex_wake 39
-#define SYS_vmmaps 40    /* (int pid, struct vmmap *buf, int max) -> count */
-#define SYS_dup2 41
-#define SYS_getcwd 42    /* (char *buf, size_t size) -> length */
-#define SYS_timebase 43  /* () -> rdtime ticks per second */
+#define SYS_vmmaps     40 /* (int pid, struct vmmap *buf, int max) -> count */
+#define SYS_dup2       41
+#define SYS_getcwd     42 /* (char *buf, size_t size) -> length */
+#define SYS_timebase   43 /* () -> rdtime ticks per second */
 
 #define NSYSCALL 44
 

@@ -16,17 +16,17 @@ void fs_init(const void *cpio, size_t size);
 /* Looks up path relative to cwd (or the root for "/..."); on success
  * stores a new reference in *out and returns 0, else -errno. */
 int fs_lookup(struct inode *cwd, const char *path, struct inode **out);
-struct inode *fs_root(void);               /* a new reference */
+struct inode *fs_root(void);		   /* a new reference */
 struct inode *inode_get(struct inode *ip); /* takes a reference */
-void inode_put(struct inode *ip);          /* drops one */
+void inode_put(struct inode *ip);	   /* drops one */
 bool inode_is_dir(struct inode *ip);
-bool inode_is_file(struct inode *ip);      /* a regular file */
+bool inode_is_file(struct inode *ip); /* a regular file */
 /* Reads up to n bytes at off into a kernel buffer; bytes read or -errno. */
 long inode_read(struct inode *ip, void *dst, u64 off, size_t n);
 u64 inode_size(struct inode *ip);
 
 struct file *file_get(struct file *f); /* takes a reference (dup, fork) */
-void file_put(struct file *f);         /* drops one (close, exit) */
+void file_put(struct file *f);	       /* drops one (close, exit) */
 
 /* The console: the UART driver hands every received character here. */
 void console_intr(int c);

@@ -11,7 +11,7 @@
 #include "kernel/proc/proc_internal.h"
 #include "kernel/syscall/syscall.h"
 
-#define CRYPTO_SERVER_PID 2
+#define CRYPTO_SERVER_PID  2
 #define CRYPTO_HEADER_SIZE 24 /* type, state, key_size, data_size */
 
 static struct shmq crypto_queue;

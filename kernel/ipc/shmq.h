@@ -12,15 +12,15 @@
 
 struct shm_request {
 	int pid;  /* the client */
-	u64 va;   /* start of its buffer */
+	u64 va;	  /* start of its buffer */
 	u64 size; /* bytes */
 };
 
 struct shmq {
 	struct spinlock lock;
 	struct shm_request ring[SHMQ_CAPACITY]; /* (lock) */
-	u32 head;                               /* (lock) oldest request */
-	u32 count;                              /* (lock) requests queued */
+	u32 head;				/* (lock) oldest request */
+	u32 count;				/* (lock) requests queued */
 };
 
 void shmq_init(struct shmq *q);

@@ -19,7 +19,7 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 #define assert(cond)                                                                               \
 	do {                                                                                       \
 		if (unlikely(!(cond)))                                                             \
-			panic("%s:%d: %s: assertion failed: %s", __FILE__, __LINE__, __func__,    \
+			panic("%s:%d: %s: assertion failed: %s", __FILE__, __LINE__, __func__,     \
 			      #cond);                                                              \
 	} while (0)
 

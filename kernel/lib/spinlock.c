@@ -31,7 +31,10 @@ void spin_unlock(struct spinlock *lk)
 	pop_off();
 }
 
-bool spin_holding(struct spinlock *lk) { return lk->locked && lk->cpu == mycpu(); }
+bool spin_holding(struct spinlock *lk)
+{
+	return lk->locked && lk->cpu == mycpu();
+}
 
 void push_off(void)
 {

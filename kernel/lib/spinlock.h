@@ -11,7 +11,10 @@ struct spinlock {
 	struct cpu *cpu; /* holder, for holding() and debugging */
 };
 
-#define SPINLOCK_INIT(n) { 0, (n), NULL }
+#define SPINLOCK_INIT(n)                                                                           \
+	{                                                                                          \
+		0, (n), NULL                                                                       \
+	}
 
 void spin_init(struct spinlock *lk, const char *name);
 void spin_lock(struct spinlock *lk);

@@ -14,7 +14,7 @@
 #include "kernel/mm/page.h"
 
 #define MIN_SHIFT 4
-#define NCLASSES 8 /* 16 .. 2048 */
+#define NCLASSES  8 /* 16 .. 2048 */
 
 struct size_class {
 	struct spinlock lock;

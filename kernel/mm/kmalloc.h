@@ -8,6 +8,6 @@
 
 void *kmalloc(size_t size); /* NULL when out of memory */
 void *kzalloc(size_t size); /* zeroed */
-void kfree(void *p);        /* NULL is allowed */
+void kfree(void *p);	    /* NULL is allowed */
 
 #endif

@@ -8,8 +8,8 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/page.h"
-#include "kernel/mm/pagetable.h"
 #include "kernel/mm/pager.h"
+#include "kernel/mm/pagetable.h"
 #include "kernel/mm/vma.h"
 
 #define USER_L2_SLOTS 256 /* level-2 slots of the lower half */
@@ -27,10 +27,19 @@ int mm_set_default_pager(const char *name)
 	return 0;
 }
 
-const char *mm_pager_name(struct mm *mm) { return mm->pager->name; }
+const char *mm_pager_name(struct mm *mm)
+{
+	return mm->pager->name;
+}
 
-void mm_lock(struct mm *mm) { sleeplock_acquire(&mm->lock); }
-void mm_unlock(struct mm *mm) { sleeplock_release(&mm->lock); }
+void mm_lock(struct mm *mm)
+{
+	sleeplock_acquire(&mm->lock);
+}
+void mm_unlock(struct mm *mm)
+{
+	sleeplock_release(&mm->lock);
+}
 
 struct mm *mm_create(void)
 {
@@ -301,9 +310,9 @@ bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write)
 static const char *role_name(enum vma_role role)
 {
 	static const char *names[] = {
-		[VMA_TEXT] = "[text]", [VMA_DATA] = "[data]",   [VMA_HEAP] = "[heap]",
-		[VMA_STACK] = "[stack]", [VMA_GUARD] = "[guard]", [VMA_MMAP] = "[anon]",
-		[VMA_SHM] = "[shared]",
+	    [VMA_TEXT] = "[text]",   [VMA_DATA] = "[data]",   [VMA_HEAP] = "[heap]",
+	    [VMA_STACK] = "[stack]", [VMA_GUARD] = "[guard]", [VMA_MMAP] = "[anon]",
+	    [VMA_SHM] = "[shared]",
 	};
 	return names[role];
 }

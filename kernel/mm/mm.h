@@ -13,9 +13,9 @@ struct page;
 struct pager_ops;
 
 /* VMA protection uses the mmap PROT_* values. */
-#define VM_READ 0x1
+#define VM_READ	 0x1
 #define VM_WRITE 0x2
-#define VM_EXEC 0x4
+#define VM_EXEC	 0x4
 
 enum vma_role { VMA_TEXT, VMA_DATA, VMA_HEAP, VMA_STACK, VMA_GUARD, VMA_MMAP, VMA_SHM };
 
@@ -43,30 +43,29 @@ struct vma {
 	u64 start, end;
 	u32 prot;     /* VM_READ | VM_WRITE | VM_EXEC */
 	u32 max_prot; /* what mprotect may grant (shared-in pages: the source's) */
-	bool shared; /* MAP_SHARED: fork shares the pages instead of COW */
+	bool shared;  /* MAP_SHARED: fork shares the pages instead of COW */
 	enum vma_role role;
 	struct vm_backing file; /* file.ops == NULL: anonymous memory */
-	u64 offset;             /* file offset of start */
-	struct list link;    /* in mm->vmas, ordered by address */
-	struct rb_node rb;   /* in mm->vma_tree, keyed by start */
-	u64 gap;             /* free bytes between the previous VMA (or 0) and start */
-	u64 subtree_gap;     /* the largest gap in this node's subtree */
+	u64 offset;		/* file offset of start */
+	struct list link;	/* in mm->vmas, ordered by address */
+	struct rb_node rb;	/* in mm->vma_tree, keyed by start */
+	u64 gap;		/* free bytes between the previous VMA (or 0) and start */
+	u64 subtree_gap;	/* the largest gap in this node's subtree */
 };
-
 
 /* Locking legend: (l) mm->lock, (a) atomic, (-) fixed after creation. */
 struct mm {
 	struct sleeplock lock;
-	pagetable_t root;              /* (-) */
+	pagetable_t root;	       /* (-) */
 	const struct pager_ops *pager; /* (-) */
-	struct list vmas;              /* (l) VMAs in address order */
+	struct list vmas;	       /* (l) VMAs in address order */
 	struct rb_root vma_tree;       /* (l) the same VMAs, for O(log n) search */
-	int nvmas;                     /* (l) */
-	u64 brk_start, brk;            /* (l) heap: [brk_start, PAGE_ROUND_UP(brk)) */
-	u64 rss;                       /* (l) resident user pages */
-	u64 pt_pages;                  /* (l) page-table pages, root included */
-	int active;                    /* (a) harts with this table in satp */
-	int users;                     /* (a) references: its process, inspectors */
+	int nvmas;		       /* (l) */
+	u64 brk_start, brk;	       /* (l) heap: [brk_start, PAGE_ROUND_UP(brk)) */
+	u64 rss;		       /* (l) resident user pages */
+	u64 pt_pages;		       /* (l) page-table pages, root included */
+	int active;		       /* (a) harts with this table in satp */
+	int users;		       /* (a) references: its process, inspectors */
 };
 
 enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };
@@ -82,8 +81,8 @@ enum fault_result {
 /* mmap, munmap and mprotect with POSIX's meaning and Linux's errors (see
  * docs/memory.md); backing is NULL for anonymous memory. mmap returns the
  * address or -errno. */
-long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags, const struct vm_backing *backing,
-	     u64 offset);
+long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
+	     const struct vm_backing *backing, u64 offset);
 int mm_munmap(struct mm *mm, u64 addr, u64 len);
 int mm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot);
 

@@ -6,9 +6,9 @@
 
 #include "kernel/types.h"
 
-#define PAGE_SIZE 4096UL
-#define PAGE_SHIFT 12
-#define PAGE_ROUND_UP(x) ALIGN_UP((u64)(x), PAGE_SIZE)
+#define PAGE_SIZE	   4096UL
+#define PAGE_SHIFT	   12
+#define PAGE_ROUND_UP(x)   ALIGN_UP((u64)(x), PAGE_SIZE)
 #define PAGE_ROUND_DOWN(x) ALIGN_DOWN((u64)(x), PAGE_SIZE)
 
 #define MM_USER_TOP 0x4000000000UL /* end of the Sv39 lower half */
@@ -29,18 +29,30 @@ long uaccess_strncpy(char *dst, const char *src, size_t size);
 #ifdef MNEMO_HOST
 extern u8 *host_phys_base;  /* where the simulated RAM lives */
 extern u64 host_phys_start; /* the physical address it pretends to start at */
-static inline void *mm_pa_to_kva(u64 pa) { return host_phys_base + (pa - host_phys_start); }
-static inline u64 mm_kva_to_pa(const void *kva) { return (u64)((const u8 *)kva - host_phys_base) + host_phys_start; }
+static inline void *mm_pa_to_kva(u64 pa)
+{
+	return host_phys_base + (pa - host_phys_start);
+}
+static inline u64 mm_kva_to_pa(const void *kva)
+{
+	return (u64)((const u8 *)kva - host_phys_base) + host_phys_start;
+}
 int host_cpu_id(void);
 #define mm_cpu_id() host_cpu_id()
-#define MM_NCPU 4
+#define MM_NCPU	    4
 #else
 #include "kernel/arch/riscv/memlayout.h"
-static inline void *mm_pa_to_kva(u64 pa) { return pa_to_kva(pa); }
-static inline u64 mm_kva_to_pa(const void *kva) { return kva_to_pa(kva); }
+static inline void *mm_pa_to_kva(u64 pa)
+{
+	return pa_to_kva(pa);
+}
+static inline u64 mm_kva_to_pa(const void *kva)
+{
+	return kva_to_pa(kva);
+}
 int cpu_id(void);
 #define mm_cpu_id() cpu_id()
-#define MM_NCPU 8
+#define MM_NCPU	    8
 #endif
 
 #endif

@@ -5,14 +5,14 @@
 #include "include/uapi/mman.h"
 #include "kernel/lib/printf.h"
 #include "kernel/mm/mm.h"
-#include "kernel/mm/pagetable.h"
 #include "kernel/mm/pager.h"
+#include "kernel/mm/pagetable.h"
 #include "kernel/mm/vma.h"
 
 /* Where the kernel places mappings when the caller gives no address: far
  * above any heap, below the stack. */
 #define MMAP_BASE 0x2000000000UL
-#define MMAP_LOW (16 * PAGE_SIZE)
+#define MMAP_LOW  (16 * PAGE_SIZE)
 
 static bool range_ok(u64 addr, u64 len)
 {
@@ -35,8 +35,8 @@ struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr)
 static bool vma_mergeable(const struct vma *a, const struct vma *b)
 {
 	if (a->end != b->start || a->prot != b->prot || a->max_prot != b->max_prot ||
-	    a->shared != b->shared ||
-	    a->role != b->role || a->file.ops != b->file.ops || a->file.obj != b->file.obj)
+	    a->shared != b->shared || a->role != b->role || a->file.ops != b->file.ops ||
+	    a->file.obj != b->file.obj)
 		return false;
 	return !a->file.ops || a->offset + (a->end - a->start) == b->offset;
 }
@@ -91,8 +91,8 @@ int mm_munmap(struct mm *mm, u64 addr, u64 len)
 	return err;
 }
 
-long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags, const struct vm_backing *backing,
-	     u64 offset)
+long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
+	     const struct vm_backing *backing, u64 offset)
 {
 	u32 type = flags & (MNEMO_MAP_SHARED | MNEMO_MAP_PRIVATE);
 	bool fixed = flags & MNEMO_MAP_FIXED, noreplace = flags & MNEMO_MAP_FIXED_NOREPLACE;
@@ -102,7 +102,8 @@ long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags, const struct
 	u64 size = PAGE_ROUND_UP(len);
 	if (size < len || offset + size < offset)
 		return -EINVAL;
-	if ((fixed || noreplace) && ((addr & (PAGE_SIZE - 1)) || !range_ok(addr, size) || addr == 0))
+	if ((fixed || noreplace) &&
+	    ((addr & (PAGE_SIZE - 1)) || !range_ok(addr, size) || addr == 0))
 		return -EINVAL;
 	bool shared = type == MNEMO_MAP_SHARED;
 	if (backing && shared && (prot & VM_WRITE) && !backing->writable)
@@ -122,7 +123,8 @@ long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags, const struct
 	} else {
 		/* A hint is taken when that room is free; else search. */
 		addr = PAGE_ROUND_DOWN(addr);
-		if (!addr || !range_ok(addr, size) || addr < MMAP_LOW || vma_overlaps(mm, addr, addr + size)) {
+		if (!addr || !range_ok(addr, size) || addr < MMAP_LOW ||
+		    vma_overlaps(mm, addr, addr + size)) {
 			addr = vma_find_gap(mm, size, MMAP_BASE, MM_USER_TOP);
 			if (!addr)
 				addr = vma_find_gap(mm, size, MMAP_LOW, MM_USER_TOP);

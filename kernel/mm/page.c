@@ -10,7 +10,7 @@
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/string.h"
 
-#define CACHE_HIGH 64 /* a cache above this gives half back to the buddy */
+#define CACHE_HIGH  64 /* a cache above this gives half back to the buddy */
 #define CACHE_BATCH 16
 
 static struct page *pages; /* descriptors, one per RAM page */
@@ -27,7 +27,10 @@ struct page_cache {
 } __attribute__((aligned(64)));
 static struct page_cache caches[MM_NCPU];
 
-u64 page_to_pa(const struct page *pg) { return (base_pfn + (u64)(pg - pages)) << PAGE_SHIFT; }
+u64 page_to_pa(const struct page *pg)
+{
+	return (base_pfn + (u64)(pg - pages)) << PAGE_SHIFT;
+}
 
 struct page *pa_to_page(u64 pa)
 {
@@ -219,7 +222,16 @@ void *kpage_alloc_zeroed(void)
 	return p;
 }
 
-void kpage_free(void *kva) { page_put(kva_to_page(kva)); }
+void kpage_free(void *kva)
+{
+	page_put(kva_to_page(kva));
+}
 
-u64 page_free_count(void) { return __atomic_load_n(&nr_free, __ATOMIC_RELAXED); }
-u64 page_total_count(void) { return nr_total; }
+u64 page_free_count(void)
+{
+	return __atomic_load_n(&nr_free, __ATOMIC_RELAXED);
+}
+u64 page_total_count(void)
+{
+	return nr_total;
+}

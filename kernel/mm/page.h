@@ -21,10 +21,10 @@ enum page_flags {
 };
 
 struct page {
-	u32 refcount; /* atomic; 0 when free */
-	u16 flags;    /* enum page_flags */
-	u8 order;     /* order of the run this page heads */
-	u8 slab_class; /* PG_SLAB: the kmalloc size class */
+	u32 refcount;	  /* atomic; 0 when free */
+	u16 flags;	  /* enum page_flags */
+	u8 order;	  /* order of the run this page heads */
+	u8 slab_class;	  /* PG_SLAB: the kmalloc size class */
 	struct list link; /* free list, cache, or the owner's list */
 	union {
 		struct { /* PG_SLAB */
@@ -55,13 +55,19 @@ static inline u32 page_refcount(const struct page *pg)
 
 u64 page_to_pa(const struct page *pg);
 struct page *pa_to_page(u64 pa);
-static inline void *page_kva(const struct page *pg) { return mm_pa_to_kva(page_to_pa(pg)); }
-static inline struct page *kva_to_page(const void *kva) { return pa_to_page(mm_kva_to_pa(kva)); }
+static inline void *page_kva(const struct page *pg)
+{
+	return mm_pa_to_kva(page_to_pa(pg));
+}
+static inline struct page *kva_to_page(const void *kva)
+{
+	return pa_to_page(mm_kva_to_pa(kva));
+}
 
 /* Convenience for kernel memory: one page, by kernel virtual address. */
-void *kpage_alloc(void);        /* not zeroed; NULL when out of memory */
+void *kpage_alloc(void);	/* not zeroed; NULL when out of memory */
 void *kpage_alloc_zeroed(void); /* zeroed */
-void kpage_free(void *kva);     /* drops the reference */
+void kpage_free(void *kva);	/* drops the reference */
 
 u64 page_free_count(void);  /* pages free now, including per-hart caches */
 u64 page_total_count(void); /* pages managed */

@@ -1,11 +1,11 @@
 /* The pager wrappers and the mechanisms both pagers share. */
 #include "kernel/mm/pager.h"
+#include "include/uapi/errno.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/pagetable.h"
 #include "kernel/mm/vma.h"
-#include "include/uapi/errno.h"
 
 int pager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
 {

@@ -1,8 +1,8 @@
 /* The eager pager: mmap fills every page at once, so a fault can only be
  * a write to a copy-on-write page (or a stale TLB entry). */
-#include "kernel/mm/pagetable.h"
-#include "kernel/mm/pager.h"
 #include "include/uapi/errno.h"
+#include "kernel/mm/pager.h"
+#include "kernel/mm/pagetable.h"
 
 static int eager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
 {
@@ -32,7 +32,7 @@ static enum fault_result eager_fault(struct mm *mm, struct vma *vma, u64 va,
 }
 
 const struct pager_ops eager_pager = {
-	.name = "eager",
-	.mmap = eager_mmap,
-	.fault = eager_fault,
+    .name = "eager",
+    .mmap = eager_mmap,
+    .fault = eager_fault,
 };

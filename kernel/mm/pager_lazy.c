@@ -1,7 +1,7 @@
 /* The lazy pager: mmap only records the range; each page is filled on the
  * first touch (demand paging). The default. */
-#include "kernel/mm/pagetable.h"
 #include "kernel/mm/pager.h"
+#include "kernel/mm/pagetable.h"
 
 static int lazy_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
 {
@@ -23,7 +23,7 @@ static enum fault_result lazy_fault(struct mm *mm, struct vma *vma, u64 va,
 }
 
 const struct pager_ops lazy_pager = {
-	.name = "lazy",
-	.mmap = lazy_mmap,
-	.fault = lazy_fault,
+    .name = "lazy",
+    .mmap = lazy_mmap,
+    .fault = lazy_fault,
 };

@@ -1,9 +1,9 @@
 /* Sv39 page-table mechanics, independent of what the mappings mean. */
 #include "kernel/mm/pagetable.h"
+#include "include/uapi/errno.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/page.h"
-#include "include/uapi/errno.h"
 
 static u64 pt_total; /* atomic */
 
@@ -31,7 +31,10 @@ void pt_free(pagetable_t pt, u64 *count)
 	page_put(pg);
 }
 
-u64 pt_pages_total(void) { return __atomic_load_n(&pt_total, __ATOMIC_RELAXED); }
+u64 pt_pages_total(void)
+{
+	return __atomic_load_n(&pt_total, __ATOMIC_RELAXED);
+}
 
 pte_t *pt_walk(pagetable_t root, u64 va, u64 *count)
 {

@@ -18,20 +18,32 @@ typedef pte_t *pagetable_t; /* kernel virtual address of a 512-entry page */
 #define PTE_A (1UL << 6)
 #define PTE_D (1UL << 7)
 /* The two bits the hardware leaves to software (RSW): */
-#define PTE_S (1UL << 8)   /* shared from another process: not owned (seed 001) */
+#define PTE_S	(1UL << 8) /* shared from another process: not owned (seed 001) */
 #define PTE_COW (1UL << 9) /* private page shared read-only until written */
 
-#define PTE_RWX (PTE_R | PTE_W | PTE_X)
+#define PTE_RWX	       (PTE_R | PTE_W | PTE_X)
 #define PTE_FLAGS_MASK 0x3ffUL
 
-#define PT_LEVELS 3
-#define PT_ENTRIES 512
-#define PT_INDEX(va, level) (((va) >> (PAGE_SHIFT + 9 * (level))) & 0x1ff)
+#define PT_LEVELS	     3
+#define PT_ENTRIES	     512
+#define PT_INDEX(va, level)  (((va) >> (PAGE_SHIFT + 9 * (level))) & 0x1ff)
 #define PT_LEVEL_SIZE(level) (1UL << (PAGE_SHIFT + 9 * (level)))
 
-static inline u64 pte_pa(pte_t pte) { return (pte >> 10) << PAGE_SHIFT; }
-static inline pte_t pte_make(u64 pa, u64 flags) { return ((pa >> PAGE_SHIFT) << 10) | flags; }
-static inline bool pte_valid(pte_t pte) { return pte & PTE_V; }
-static inline bool pte_leaf(pte_t pte) { return pte & PTE_RWX; }
+static inline u64 pte_pa(pte_t pte)
+{
+	return (pte >> 10) << PAGE_SHIFT;
+}
+static inline pte_t pte_make(u64 pa, u64 flags)
+{
+	return ((pa >> PAGE_SHIFT) << 10) | flags;
+}
+static inline bool pte_valid(pte_t pte)
+{
+	return pte & PTE_V;
+}
+static inline bool pte_leaf(pte_t pte)
+{
+	return pte & PTE_RWX;
+}
 
 #endif

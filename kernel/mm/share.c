@@ -6,8 +6,8 @@
 #include "kernel/lib/printf.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/page.h"
-#include "kernel/mm/pagetable.h"
 #include "kernel/mm/pager.h"
+#include "kernel/mm/pagetable.h"
 #include "kernel/mm/vma.h"
 
 #define SHARE_MMAP_BASE 0x3000000000UL
@@ -35,7 +35,8 @@ static int present_pte(struct mm *mm, u64 va, bool write, pte_t **out)
 
 static u32 pte_to_prot(pte_t pte)
 {
-	return (pte & PTE_R ? VM_READ : 0) | (pte & PTE_W ? VM_WRITE : 0) | (pte & PTE_X ? VM_EXEC : 0);
+	return (pte & PTE_R ? VM_READ : 0) | (pte & PTE_W ? VM_WRITE : 0) |
+	       (pte & PTE_X ? VM_EXEC : 0);
 }
 
 /* Maps pages[0..n) at [at, ...) of dst (free), one VMA per run of pages
@@ -50,7 +51,8 @@ static int install_shared(struct mm *dst, u64 at, struct page **pages, const u64
 		u64 j = i + 1;
 		while (j < n && pte_to_prot(flags[j]) == prot)
 			j++;
-		struct vma *v = vma_alloc(at + i * PAGE_SIZE, at + j * PAGE_SIZE, prot, true, VMA_SHM);
+		struct vma *v =
+		    vma_alloc(at + i * PAGE_SIZE, at + j * PAGE_SIZE, prot, true, VMA_SHM);
 		if (!v)
 			goto undo;
 		v->max_prot = prot;

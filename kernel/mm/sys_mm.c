@@ -10,16 +10,25 @@
 long sys_meminfo(const u64 *arg)
 {
 	struct mnemo_meminfo mi = {
-		.page_size = PAGE_SIZE,
-		.total_pages = page_total_count(),
-		.free_pages = page_free_count(),
-		.pagetable_pages = pt_pages_total(),
+	    .page_size = PAGE_SIZE,
+	    .total_pages = page_total_count(),
+	    .free_pages = page_free_count(),
+	    .pagetable_pages = pt_pages_total(),
 	};
 	return copy_to_user((void __user *)arg[0], &mi, sizeof(mi));
 }
 
-long sys_sbrk(const u64 *arg) { return mm_sbrk(mm_current(), (long)arg[0]); }
+long sys_sbrk(const u64 *arg)
+{
+	return mm_sbrk(mm_current(), (long)arg[0]);
+}
 
-long sys_munmap(const u64 *arg) { return mm_munmap(mm_current(), arg[0], arg[1]); }
+long sys_munmap(const u64 *arg)
+{
+	return mm_munmap(mm_current(), arg[0], arg[1]);
+}
 
-long sys_mprotect(const u64 *arg) { return mm_mprotect(mm_current(), arg[0], arg[1], (u32)arg[2]); }
+long sys_mprotect(const u64 *arg)
+{
+	return mm_mprotect(mm_current(), arg[0], arg[1], (u32)arg[2]);
+}

@@ -51,5 +51,11 @@ long strncpy_from_user(char *dst, const char __user *src, size_t size)
 	return -ENAMETOOLONG;
 }
 
-int put_user_u64(u64 __user *dst, u64 val) { return copy_to_user(dst, &val, sizeof(val)); }
-int get_user_u64(u64 *dst, const u64 __user *src) { return copy_from_user(dst, src, sizeof(*dst)); }
+int put_user_u64(u64 __user *dst, u64 val)
+{
+	return copy_to_user(dst, &val, sizeof(val));
+}
+int get_user_u64(u64 *dst, const u64 __user *src)
+{
+	return copy_from_user(dst, src, sizeof(*dst));
+}

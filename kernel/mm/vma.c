@@ -83,9 +83,9 @@ static void gap_rotate(struct rb_node *old_top, struct rb_node *new_top)
 }
 
 static const struct rb_augment_ops gap_ops = {
-	.propagate = gap_propagate,
-	.copy = gap_copy,
-	.rotate = gap_rotate,
+    .propagate = gap_propagate,
+    .copy = gap_copy,
+    .rotate = gap_rotate,
 };
 
 /* Recomputes v's own gap from its predecessor and pushes it upwards. */

@@ -4,15 +4,15 @@
 
 #include "kernel/types.h"
 
-#define ELF_MAGIC 0x464c457fU /* "\x7fELF", little-endian */
-#define ELFCLASS64 2
+#define ELF_MAGIC   0x464c457fU /* "\x7fELF", little-endian */
+#define ELFCLASS64  2
 #define ELFDATA2LSB 1
-#define ET_EXEC 2
-#define EM_RISCV 243
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
+#define ET_EXEC	    2
+#define EM_RISCV    243
+#define PT_LOAD	    1
+#define PF_X	    1
+#define PF_W	    2
+#define PF_R	    4
 
 struct elf64_ehdr {
 	u32 magic;

@@ -16,11 +16,10 @@
 #include "kernel/proc/elf.h"
 #include "kernel/proc/proc_internal.h"
 
-#define MAXARG 64
-#define ARG_SPACE (2 * PAGE_SIZE) /* bytes of argument strings */
+#define MAXARG		64
+#define ARG_SPACE	(2 * PAGE_SIZE) /* bytes of argument strings */
 #define EXEC_STACK_SIZE (1UL << 20)
-#define MAXPATH 256
-
+#define MAXPATH		256
 
 /* Writes n bytes at va of mm (not the current one), faulting pages in
  * through the pager. mm->lock held. */
@@ -65,10 +64,11 @@ static int load_segment(struct mm *mm, struct inode *ip, const struct elf64_phdr
 		char *kva = page_kva(pg);
 		memset(kva, 0, PAGE_SIZE);
 		/* The part of [va, va+PAGE) that comes from the file. */
-		u64 file_lo = MAX(va, ph->vaddr), file_hi = MIN(va + PAGE_SIZE, ph->vaddr + ph->filesz);
+		u64 file_lo = MAX(va, ph->vaddr),
+		    file_hi = MIN(va + PAGE_SIZE, ph->vaddr + ph->filesz);
 		if (file_lo < file_hi) {
-			long n = inode_read(ip, kva + (file_lo - va), ph->offset + (file_lo - ph->vaddr),
-					    file_hi - file_lo);
+			long n = inode_read(ip, kva + (file_lo - va),
+					    ph->offset + (file_lo - ph->vaddr), file_hi - file_lo);
 			if (n != (long)(file_hi - file_lo)) {
 				page_put(pg);
 				return -ENOEXEC;
@@ -97,7 +97,8 @@ static int load_elf(struct mm *mm, struct inode *ip, u64 *entry)
 		if (ph.type != PT_LOAD || ph.memsz == 0)
 			continue;
 		if (ph.filesz > ph.memsz || ph.vaddr + ph.memsz < ph.vaddr ||
-		    ph.vaddr < PAGE_SIZE || ph.vaddr + ph.memsz > USER_STACK_TOP - EXEC_STACK_SIZE ||
+		    ph.vaddr < PAGE_SIZE ||
+		    ph.vaddr + ph.memsz > USER_STACK_TOP - EXEC_STACK_SIZE ||
 		    ph.offset + ph.filesz < ph.offset || ph.offset + ph.filesz > inode_size(ip))
 			return -ENOEXEC;
 		int err = load_segment(mm, ip, &ph);
@@ -119,8 +120,8 @@ static int setup_stack(struct mm *mm, int argc, char *const argv[], u64 *sp_out,
 	u64 stack_lo = USER_STACK_TOP - EXEC_STACK_SIZE;
 	int err = mm_map_anon(mm, stack_lo - PAGE_SIZE, stack_lo, 0, false, VMA_GUARD);
 	if (!err)
-		err = mm_map_anon(mm, stack_lo, USER_STACK_TOP, VM_READ | VM_WRITE, false,
-				  VMA_STACK);
+		err =
+		    mm_map_anon(mm, stack_lo, USER_STACK_TOP, VM_READ | VM_WRITE, false, VMA_STACK);
 	if (err)
 		return err;
 	u64 sp = USER_STACK_TOP;
@@ -223,8 +224,8 @@ long sys_exec(const u64 *arg)
 			err = -E2BIG;
 			goto out;
 		}
-		long len = strncpy_from_user(strings + used, (const char __user *)uptr,
-					     ARG_SPACE - used);
+		long len =
+		    strncpy_from_user(strings + used, (const char __user *)uptr, ARG_SPACE - used);
 		if (len < 0) {
 			err = len == -ENAMETOOLONG ? -E2BIG : len;
 			goto out;

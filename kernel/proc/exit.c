@@ -81,8 +81,8 @@ int proc_wait(u64 status_addr, int pid, int options)
 				spin_unlock(&c->lock);
 				spin_unlock(&wait_lock);
 				proc_service_reaped(cpid);
-				if (status_addr &&
-				    copy_to_user((void __user *)status_addr, &xstate, sizeof(int)) < 0)
+				if (status_addr && copy_to_user((void __user *)status_addr, &xstate,
+								sizeof(int)) < 0)
 					return -EFAULT;
 				return cpid;
 			}

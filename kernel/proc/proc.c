@@ -28,7 +28,10 @@ static struct sleep_queue *queue_of(void *chan)
 	return &sleep_queues[((uptr)chan >> 4) % SLEEP_BUCKETS];
 }
 
-int cpu_id(void) { return mycpu()->id; }
+int cpu_id(void)
+{
+	return mycpu()->id;
+}
 
 /* The running process is written at the base of its kernel stack, which is
  * aligned to its size; the scheduler's stacks hold NULL there. Reading it
@@ -66,7 +69,10 @@ static bool pid_in_use(int pid)
 	return false;
 }
 
-struct proc *proc_alloc(void) { return proc_alloc_pid(0); }
+struct proc *proc_alloc(void)
+{
+	return proc_alloc_pid(0);
+}
 
 struct proc *proc_alloc_pid(int want)
 {
@@ -161,9 +167,18 @@ static int wake(void *chan, int n, bool kick)
 	return woke;
 }
 
-void wakeup(void *chan) { wake(chan, -1, true); }
-int wakeup_n(void *chan, int n) { return wake(chan, n, true); }
-int wakeup_sync(void *chan, int n) { return wake(chan, n, false); }
+void wakeup(void *chan)
+{
+	wake(chan, -1, true);
+}
+int wakeup_n(void *chan, int n)
+{
+	return wake(chan, n, true);
+}
+int wakeup_sync(void *chan, int n)
+{
+	return wake(chan, n, false);
+}
 
 /* Makes a sleeping p runnable early (kill). p->lock must not be held. */
 static void interrupt_sleep(struct proc *p)
@@ -185,7 +200,10 @@ static void interrupt_sleep(struct proc *p)
 	kick_idle_hart();
 }
 
-bool proc_killed(struct proc *p) { return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE); }
+bool proc_killed(struct proc *p)
+{
+	return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
+}
 
 void proc_set_killed(struct proc *p)
 {

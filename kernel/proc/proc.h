@@ -6,12 +6,12 @@
 #include "kernel/lib/spinlock.h"
 #include "kernel/types.h"
 
-#define NCPU 8
-#define NPROC 256
-#define NOFILE 64 /* open files per process */
+#define NCPU	      8
+#define NPROC	      256
+#define NOFILE	      64 /* open files per process */
 #define PROC_NAME_LEN 16
-#define KSTACK_ORDER 2 /* 16 KiB kernel stacks */
-#define KSTACK_SIZE (4096UL << KSTACK_ORDER)
+#define KSTACK_ORDER  2 /* 16 KiB kernel stacks */
+#define KSTACK_SIZE   (4096UL << KSTACK_ORDER)
 
 /* Registers saved on a trap. x1..x31 sit at index i, the pc in slot 0. The
  * assembly in trap.S knows these offsets. */
@@ -32,14 +32,14 @@ struct context {
 };
 
 struct cpu {
-	struct proc *proc;        /* running on this hart, or NULL */
+	struct proc *proc;	  /* running on this hart, or NULL */
 	struct context scheduler; /* swtch() here to enter the scheduler */
-	int noff;                 /* depth of push_off() */
-	bool intena;              /* were interrupts on before push_off()? */
-	int id;                   /* index in cpus[] */
-	u64 hartid;               /* the hardware's hart id */
-	struct mm *active_mm;     /* loaded in satp, or NULL for the kernel's */
-	int idle;                 /* (a) in wfi, waiting for work */
+	int noff;		  /* depth of push_off() */
+	bool intena;		  /* were interrupts on before push_off()? */
+	int id;			  /* index in cpus[] */
+	u64 hartid;		  /* the hardware's hart id */
+	struct mm *active_mm;	  /* loaded in satp, or NULL for the kernel's */
+	int idle;		  /* (a) in wfi, waiting for work */
 };
 
 enum proc_state { PROC_UNUSED, PROC_USED, PROC_SLEEPING, PROC_RUNNABLE, PROC_RUNNING, PROC_ZOMBIE };
@@ -53,23 +53,23 @@ struct inode;
 struct proc {
 	struct spinlock lock;
 	enum proc_state state; /* (p) */
-	void *chan;            /* (p) sleeping on this */
-	bool killed;           /* (a) */
-	int xstate;            /* (p) exit status for the parent */
-	int pid;               /* (p) */
+	void *chan;	       /* (p) sleeping on this */
+	bool killed;	       /* (a) */
+	int xstate;	       /* (p) exit status for the parent */
+	int pid;	       /* (p) */
 	struct proc *parent;   /* (w) */
 
-	void *kstack;              /* (-) 2^KSTACK_ORDER pages */
-	struct trapframe *tf;      /* (-) at the top of kstack */
-	struct context ctx;        /* (-) swtch() here to run the process */
-	struct mm *mm;             /* (-) user address space */
+	void *kstack;		    /* (-) 2^KSTACK_ORDER pages */
+	struct trapframe *tf;	    /* (-) at the top of kstack */
+	struct context ctx;	    /* (-) swtch() here to run the process */
+	struct mm *mm;		    /* (-) user address space */
 	struct file *ofile[NOFILE]; /* (-) open files */
-	struct inode *cwd;         /* (-) working directory */
-	char name[PROC_NAME_LEN];  /* (-) for ps and fault messages */
-	int last_hart;             /* (p) hart it last ran on */
-	struct list sleep_link;    /* (q) in a sleep queue while SLEEPING */
-	const char *spawn_path;    /* (-) kernel-started: the program to exec */
-	char *const *spawn_argv;   /* (-) and its arguments */
+	struct inode *cwd;	    /* (-) working directory */
+	char name[PROC_NAME_LEN];   /* (-) for ps and fault messages */
+	int last_hart;		    /* (p) hart it last ran on */
+	struct list sleep_link;	    /* (q) in a sleep queue while SLEEPING */
+	const char *spawn_path;	    /* (-) kernel-started: the program to exec */
+	char *const *spawn_argv;    /* (-) and its arguments */
 };
 
 extern struct cpu cpus[NCPU];

@@ -20,9 +20,15 @@ long sys_fork(const u64 *arg)
 	return proc_fork();
 }
 
-long sys_exit(const u64 *arg) { exit_current((int)arg[0]); }
+long sys_exit(const u64 *arg)
+{
+	exit_current((int)arg[0]);
+}
 
-long sys_wait(const u64 *arg) { return proc_wait(arg[0], (int)arg[1], (int)arg[2]); }
+long sys_wait(const u64 *arg)
+{
+	return proc_wait(arg[0], (int)arg[1], (int)arg[2]);
+}
 
 long sys_kill(const u64 *arg)
 {

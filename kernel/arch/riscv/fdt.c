@@ -5,12 +5,12 @@
 #include "kernel/arch/riscv/memlayout.h"
 #include "kernel/lib/string.h"
 
-#define FDT_MAGIC 0xd00dfeed
+#define FDT_MAGIC      0xd00dfeed
 #define FDT_BEGIN_NODE 1
-#define FDT_END_NODE 2
-#define FDT_PROP 3
-#define FDT_NOP 4
-#define FDT_END 9
+#define FDT_END_NODE   2
+#define FDT_PROP       3
+#define FDT_NOP	       4
+#define FDT_END	       9
 
 static u32 be32(const void *p)
 {
@@ -55,7 +55,8 @@ int fdt_parse(u64 fdt_pa, struct boot_info *bi)
 			if (depth < 8)
 				path[depth] = name;
 			depth++;
-			if (depth == 3 && strcmp(path[1], "cpus") == 0 && starts_with(name, "cpu@")) {
+			if (depth == 3 && strcmp(path[1], "cpus") == 0 &&
+			    starts_with(name, "cpu@")) {
 				in_cpu = true;
 				cpu_okay = true;
 				cpu_reg = 0;
@@ -73,8 +74,8 @@ int fdt_parse(u64 fdt_pa, struct boot_info *bi)
 			const u8 *val = p + 8;
 			p += 8 + ALIGN_UP(len, 4);
 			const char *node = depth >= 2 ? path[depth - 1] : "";
-			if (depth == 2 && starts_with(node, "memory") && strcmp(pname, "reg") == 0 &&
-			    bi->mem_size == 0) {
+			if (depth == 2 && starts_with(node, "memory") &&
+			    strcmp(pname, "reg") == 0 && bi->mem_size == 0) {
 				bi->mem_start = cells(val, 8);
 				bi->mem_size = cells(val + 8, 8);
 			} else if (depth == 2 && strcmp(node, "chosen") == 0) {

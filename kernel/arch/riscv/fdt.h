@@ -9,7 +9,7 @@
 struct boot_info {
 	u64 mem_start, mem_size;
 	u64 initrd_start, initrd_end; /* physical; 0 when none */
-	u64 timebase;                 /* rdtime ticks per second */
+	u64 timebase;		      /* rdtime ticks per second */
 	int nharts;
 	u64 hartids[FDT_MAX_HARTS];
 	char bootargs[256];

@@ -45,4 +45,7 @@ void kmap_init(u64 ram_start, u64 ram_end)
 	satp_switch(kernel_root);
 }
 
-void kmap_init_hart(void) { satp_switch(kernel_root); }
+void kmap_init_hart(void)
+{
+	satp_switch(kernel_root);
+}

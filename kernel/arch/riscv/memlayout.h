@@ -12,23 +12,29 @@
 #ifndef ARCH_RISCV_MEMLAYOUT_H
 #define ARCH_RISCV_MEMLAYOUT_H
 
-#define USER_TOP 0x4000000000UL
-#define USER_STACK_TOP USER_TOP
+#define USER_TOP	0x4000000000UL
+#define USER_STACK_TOP	USER_TOP
 #define USER_TEXT_START 0x10000UL
 #define USER_STACK_SIZE (8UL << 20) /* the stack VMA's maximum */
 
-#define DIRECT_MAP 0xffffffc000000000UL
+#define DIRECT_MAP  0xffffffc000000000UL
 #define KERNEL_PHYS 0x80200000UL
 
-#define UART0_PA 0x10000000UL
-#define PLIC_PA 0x0c000000UL
+#define UART0_PA  0x10000000UL
+#define PLIC_PA	  0x0c000000UL
 #define PLIC_SIZE 0x400000UL
 #define UART0_IRQ 10
 
 #ifndef __ASSEMBLER__
 #include "kernel/types.h"
-static inline void *pa_to_kva(u64 pa) { return (void *)(pa + DIRECT_MAP); }
-static inline u64 kva_to_pa(const void *kva) { return (u64)kva - DIRECT_MAP; }
+static inline void *pa_to_kva(u64 pa)
+{
+	return (void *)(pa + DIRECT_MAP);
+}
+static inline u64 kva_to_pa(const void *kva)
+{
+	return (u64)kva - DIRECT_MAP;
+}
 #endif
 
 #endif

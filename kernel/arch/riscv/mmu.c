@@ -35,5 +35,11 @@ void mm_tlb_flush(struct mm *mm, u64 va)
 				      va == MM_FLUSH_ALL ? ~0UL : PAGE_SIZE);
 }
 
-void mm_user_access_begin(void) { csr_set(sstatus, SSTATUS_SUM); }
-void mm_user_access_end(void) { csr_clear(sstatus, SSTATUS_SUM); }
+void mm_user_access_begin(void)
+{
+	csr_set(sstatus, SSTATUS_SUM);
+}
+void mm_user_access_end(void)
+{
+	csr_clear(sstatus, SSTATUS_SUM);
+}

@@ -43,9 +43,9 @@ void backtrace(u64 fp)
 
 void dump_trapframe(const struct trapframe *tf)
 {
-	static const char *names[32] = {"pc", "ra", "sp", "gp", "tp", "t0", "t1", "t2",
-					"s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
-					"a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7",
+	static const char *names[32] = {"pc", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2",
+					"s0", "s1", "a0",  "a1",  "a2", "a3", "a4", "a5",
+					"a6", "a7", "s2",  "s3",  "s4", "s5", "s6", "s7",
 					"s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
 	const u64 *r = (const u64 *)tf;
 	for (int i = 0; i < 32; i += 4)

@@ -2,11 +2,11 @@
 #include "kernel/arch/riscv/sbi.h"
 
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
-#define SBI_EXT_TIME 0x54494D45
-#define SBI_EXT_IPI 0x735049
-#define SBI_EXT_RFENCE 0x52464E43
-#define SBI_EXT_HSM 0x48534D
-#define SBI_EXT_SRST 0x53525354
+#define SBI_EXT_TIME	       0x54494D45
+#define SBI_EXT_IPI	       0x735049
+#define SBI_EXT_RFENCE	       0x52464E43
+#define SBI_EXT_HSM	       0x48534D
+#define SBI_EXT_SRST	       0x53525354
 
 struct sbiret {
 	long error;
@@ -28,7 +28,10 @@ static struct sbiret sbi_call(u64 ext, u64 fid, u64 a0, u64 a1, u64 a2, u64 a3)
 	return (struct sbiret){(long)r_a0, (long)r_a1};
 }
 
-void sbi_set_timer(u64 stime_value) { sbi_call(SBI_EXT_TIME, 0, stime_value, 0, 0, 0); }
+void sbi_set_timer(u64 stime_value)
+{
+	sbi_call(SBI_EXT_TIME, 0, stime_value, 0, 0, 0);
+}
 
 void sbi_send_ipi(u64 hart_mask, u64 hart_mask_base)
 {
@@ -45,7 +48,10 @@ long sbi_hart_start(u64 hartid, u64 start_addr, u64 opaque)
 	return sbi_call(SBI_EXT_HSM, 0, hartid, start_addr, opaque, 0).error;
 }
 
-void sbi_console_putchar(int c) { sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, (u64)c, 0, 0, 0); }
+void sbi_console_putchar(int c)
+{
+	sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, (u64)c, 0, 0, 0);
+}
 
 void sbi_shutdown(void)
 {

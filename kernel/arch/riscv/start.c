@@ -2,6 +2,7 @@
  * then starts the other harts; every hart ends in the scheduler. */
 #include "kernel/arch/riscv/csr.h"
 #include "kernel/arch/riscv/fdt.h"
+#include "kernel/arch/riscv/kmap.h"
 #include "kernel/arch/riscv/memlayout.h"
 #include "kernel/arch/riscv/plic.h"
 #include "kernel/arch/riscv/sbi.h"
@@ -10,7 +11,6 @@
 #include "kernel/fs/fs.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
-#include "kernel/arch/riscv/kmap.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/page.h"
 #include "kernel/proc/proc.h"
@@ -22,7 +22,10 @@ extern char secondary_entry[];
 struct boot_info boot_info;
 static volatile int harts_started;
 
-static u64 pa_of(const void *kva) { return kva_to_pa(kva); }
+static u64 pa_of(const void *kva)
+{
+	return kva_to_pa(kva);
+}
 
 /* Hands the allocator every RAM page not used by the kernel image, the
  * initrd or the device tree. */
@@ -31,9 +34,9 @@ static void free_ram(const struct boot_info *bi)
 	struct {
 		u64 start, end;
 	} used[] = {
-		{pa_of(kernel_start), bi->pages_end},
-		{bi->initrd_start, bi->initrd_end},
-		{bi->fdt_start, bi->fdt_start + bi->fdt_size},
+	    {pa_of(kernel_start), bi->pages_end},
+	    {bi->initrd_start, bi->initrd_end},
+	    {bi->fdt_start, bi->fdt_start + bi->fdt_size},
 	};
 	u64 lo = pa_of(kernel_start), hi = bi->mem_start + bi->mem_size;
 	/* Walk [lo, hi) in address order, skipping the used ranges. */

@@ -201,8 +201,8 @@ void kernel_trap(struct trapframe *tf)
 	}
 
 	printk("\npanic: kernel trap: %s (scause %lu) at pc %p, stval %p\n",
-	       is_page_fault(cause) ? "page fault" : exception_name(cause), cause,
-	       (void *)tf->epc, (void *)addr);
+	       is_page_fault(cause) ? "page fault" : exception_name(cause), cause, (void *)tf->epc,
+	       (void *)addr);
 	dump_trapframe(tf);
 	backtrace(tf->s0);
 	panic("kernel trap");
