@@ -1,4 +1,9 @@
-/* Sleeping locks: waiters sleep instead of spinning. */
+/* Sleeping locks. The fast path is a compare-and-swap on `locked`. A
+ * waiter counts itself in `waiters`, then retries under lk and sleeps; the
+ * releaser clears `locked` and, seeing a waiter, takes lk to wake it. The
+ * two sides' orders (waiters before the retry, locked before the check of
+ * waiters; all sequentially consistent) make sure a release never misses a
+ * waiter that is about to sleep. */
 #include "kernel/lib/sleeplock.h"
 #include "kernel/proc/proc.h"
 
@@ -6,33 +11,45 @@ void sleeplock_init(struct sleeplock *lk, const char *name)
 {
 	spin_init(&lk->lk, "sleeplock");
 	lk->name = name;
-	lk->locked = false;
+	lk->locked = 0;
+	lk->waiters = 0;
 	lk->pid = 0;
+}
+
+static bool try_take(struct sleeplock *lk)
+{
+	u32 expected = 0;
+	return __atomic_compare_exchange_n(&lk->locked, &expected, 1, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_RELAXED);
 }
 
 void sleeplock_acquire(struct sleeplock *lk)
 {
-	spin_lock(&lk->lk);
-	while (lk->locked)
-		sleep(lk, &lk->lk);
-	lk->locked = true;
-	lk->pid = myproc() ? myproc()->pid : 0;
-	spin_unlock(&lk->lk);
+	if (!try_take(lk)) {
+		spin_lock(&lk->lk);
+		__atomic_fetch_add(&lk->waiters, 1, __ATOMIC_SEQ_CST);
+		while (!try_take(lk))
+			sleep(lk, &lk->lk);
+		__atomic_fetch_sub(&lk->waiters, 1, __ATOMIC_SEQ_CST);
+		spin_unlock(&lk->lk);
+	}
+	struct proc *p = myproc();
+	lk->pid = p ? p->pid : 0;
 }
 
 void sleeplock_release(struct sleeplock *lk)
 {
-	spin_lock(&lk->lk);
-	lk->locked = false;
 	lk->pid = 0;
-	wakeup(lk);
-	spin_unlock(&lk->lk);
+	__atomic_store_n(&lk->locked, 0, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&lk->waiters, __ATOMIC_SEQ_CST)) {
+		spin_lock(&lk->lk);
+		wakeup(lk);
+		spin_unlock(&lk->lk);
+	}
 }
 
 bool sleeplock_holding(struct sleeplock *lk)
 {
-	spin_lock(&lk->lk);
-	bool r = lk->locked && lk->pid == (myproc() ? myproc()->pid : 0);
-	spin_unlock(&lk->lk);
-	return r;
+	struct proc *p = myproc();
+	return __atomic_load_n(&lk->locked, __ATOMIC_ACQUIRE) && lk->pid == (p ? p->pid : 0);
 }

@@ -1,14 +1,17 @@
-/* Sleeping locks: for long critical sections that may block. */
+/* Sleeping locks: for long critical sections that may block. Taking a free
+ * lock is one atomic operation; only contention takes the spinlock and
+ * sleeps. */
 #ifndef KERNEL_LIB_SLEEPLOCK_H
 #define KERNEL_LIB_SLEEPLOCK_H
 
 #include "kernel/lib/spinlock.h"
 
 struct sleeplock {
-	bool locked;
-	struct spinlock lk; /* guards locked and pid */
+	u32 locked;         /* (a) 1 while held */
+	u32 waiters;        /* (a) processes sleeping for it, or about to */
+	struct spinlock lk; /* serialises sleepers with the releaser's wakeup */
 	const char *name;
-	int pid; /* holder */
+	int pid; /* holder, for sleeplock_holding() */
 };
 
 void sleeplock_init(struct sleeplock *lk, const char *name);

@@ -111,15 +111,16 @@ long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 
 	mm_lock(mm);
 	long ret;
-	if (fixed) {
-		ret = __mm_munmap(mm, addr, addr + size);
-		if (ret)
-			goto out;
-	} else if (noreplace) {
+	if (noreplace) {
+		/* Even together with MAP_FIXED, as Linux does. */
 		if (vma_overlaps(mm, addr, addr + size)) {
 			ret = -EEXIST;
 			goto out;
 		}
+	} else if (fixed) {
+		ret = __mm_munmap(mm, addr, addr + size);
+		if (ret)
+			goto out;
 	} else {
 		/* A hint is taken when that room is free; else search. */
 		addr = PAGE_ROUND_DOWN(addr);

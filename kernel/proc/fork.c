@@ -45,9 +45,11 @@ int proc_fork(void)
 	np->parent = p;
 	spin_unlock(&wait_lock);
 
+	/* No idle hart is kicked: a parent usually waits or execs next, and
+	 * then the child runs here at once; otherwise an idle hart's own
+	 * timer tick finds it within 1/TICK_HZ s. */
 	spin_lock(&np->lock);
 	np->state = PROC_RUNNABLE;
 	spin_unlock(&np->lock);
-	kick_idle_hart();
 	return pid;
 }
