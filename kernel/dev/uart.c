@@ -5,7 +5,6 @@
 #include "kernel/dev/uart.h"
 #include "kernel/arch/riscv/memlayout.h"
 #include "kernel/fs/fs.h"
-#include "kernel/lib/spinlock.h"
 
 /* Registers, one byte apart (QEMU virt: reg-shift 0). */
 #define UART_RBR 0 /* receive buffer (read) */
@@ -34,8 +33,6 @@
  * usual rate; the divisor is clock / (16 * baud). QEMU ignores it. */
 #define UART_CLOCK 3686400
 #define UART_BAUD  115200
-
-static struct spinlock uart_tx_lock = SPINLOCK_INIT("uart_tx");
 
 static volatile u8 *uart_reg(int reg)
 {
@@ -69,14 +66,6 @@ void uart_putc_sync(int c)
 	while (!(uart_read_reg(UART_LSR) & LSR_THR_EMPTY))
 		;
 	uart_write_reg(UART_THR, c);
-}
-
-void uart_write(const char *buf, size_t n)
-{
-	spin_lock(&uart_tx_lock);
-	for (size_t i = 0; i < n; i++)
-		uart_putc_sync(buf[i]);
-	spin_unlock(&uart_tx_lock);
 }
 
 void uart_intr(void)

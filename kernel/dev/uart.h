@@ -9,8 +9,6 @@ void uart_init(void);
 /* Sends one byte, spinning until the transmitter takes it. Takes no lock
  * and works with interrupts off: printk and panic use it. */
 void uart_putc_sync(int c);
-/* Sends n bytes, kept together against other uart_write() callers. */
-void uart_write(const char *buf, size_t n);
 /* The interrupt handler (PLIC source UART0_IRQ): hands every received
  * byte to console_intr(). */
 void uart_intr(void);

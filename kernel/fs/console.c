@@ -124,7 +124,7 @@ long console_write(int minor, const void __user *src, size_t n)
 
 		if (copy_from_user(kbuf, (const u8 __user *)src + done, len) < 0)
 			return done ? (long)done : -EFAULT;
-		uart_write(kbuf, len);
+		printk_write(kbuf, len);
 		done += len;
 	}
 	return done;

@@ -138,6 +138,20 @@ int snprintk(char *buf, size_t size, const char *fmt, ...)
 void (*printk_putc)(int c);
 static struct spinlock printk_lock = SPINLOCK_INIT("printk");
 
+void printk_write(const char *buf, size_t n)
+{
+	/* One lock for the whole chunk, so that kernel messages and
+	 * programs' output never mix within a line. Newlines become CR LF,
+	 * as a terminal in raw mode needs. */
+	spin_lock(&printk_lock);
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n')
+			printk_putc('\r');
+		printk_putc(buf[i]);
+	}
+	spin_unlock(&printk_lock);
+}
+
 int printk(const char *fmt, ...)
 {
 	char buf[256];
@@ -145,13 +159,6 @@ int printk(const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintk(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	/* One lock for the whole message, so lines from harts never mix. */
-	spin_lock(&printk_lock);
-	for (char *p = buf; *p; p++) {
-		if (*p == '\n')
-			printk_putc('\r');
-		printk_putc(*p);
-	}
-	spin_unlock(&printk_lock);
+	printk_write(buf, strlen(buf));
 	return n;
 }

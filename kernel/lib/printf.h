@@ -12,6 +12,10 @@ int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vsnprintk(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintk(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Writes n bytes to the console as one piece (the console device's output
+ * goes through here too, so lines never mix). */
+void printk_write(const char *buf, size_t n);
+
 /* Stops every hart after printing the message, the registers and a
  * backtrace. For broken invariants only, never for bad user input. */
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

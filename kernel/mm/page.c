@@ -3,8 +3,10 @@
  * case (one page, on this hart) takes no shared lock.
  *
  * Locking: buddy_lock guards the free lists and the PG_FREE/order fields of
- * free pages. A hart's cache is touched only by that hart with interrupts
- * off (push_off). nr_free is atomic. */
+ * free pages. Each hart's cache has a lock of its own, which only that hart
+ * takes, except when memory runs out and another hart drains every cache
+ * back into the buddy lists. Order: a cache's lock, then buddy_lock.
+ * nr_free is atomic. */
 #include "kernel/mm/page.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/spinlock.h"
@@ -22,8 +24,9 @@ static struct spinlock buddy_lock = SPINLOCK_INIT("buddy");
 static struct list free_lists[PAGE_MAX_ORDER + 1];
 
 struct page_cache {
-	struct list pages;
-	int count;
+	struct spinlock lock;
+	struct list pages; /* (lock) */
+	int count;         /* (lock) */
 } __attribute__((aligned(64)));
 static struct page_cache caches[MM_NCPU];
 
@@ -52,8 +55,10 @@ u64 page_alloc_setup(u64 ram_start, u64 ram_end, u64 array_pa)
 	}
 	for (int o = 0; o <= PAGE_MAX_ORDER; o++)
 		list_init(&free_lists[o]);
-	for (int c = 0; c < MM_NCPU; c++)
+	for (int c = 0; c < MM_NCPU; c++) {
+		spin_init(&caches[c].lock, "page_cache");
 		list_init(&caches[c].pages);
+	}
 	return PAGE_ROUND_UP(array_pa + npages * sizeof(struct page));
 }
 
@@ -130,14 +135,32 @@ static void page_ready(struct page *pg, unsigned order)
 	__atomic_fetch_sub(&nr_free, 1UL << order, __ATOMIC_RELAXED);
 }
 
-struct page *page_alloc(unsigned order)
+/* Gives every cached page back to the buddy lists, so that the last free
+ * pages can be found (and merged into runs) when memory runs out. */
+static void drain_caches(void)
 {
-	if (order > PAGE_MAX_ORDER)
-		return NULL;
+	for (int i = 0; i < MM_NCPU; i++) {
+		struct page_cache *c = &caches[i];
+		spin_lock(&c->lock);
+		spin_lock(&buddy_lock);
+		while (c->count > 0) {
+			struct page *p = list_entry(c->pages.next, struct page, link);
+			list_del(&p->link);
+			c->count--;
+			buddy_free(p, 0);
+		}
+		spin_unlock(&buddy_lock);
+		spin_unlock(&c->lock);
+	}
+}
+
+static struct page *page_alloc_try(unsigned order)
+{
 	struct page *pg = NULL;
 	if (order == 0) {
 		push_off();
 		struct page_cache *c = &caches[mm_cpu_id()];
+		spin_lock(&c->lock);
 		if (c->count == 0) {
 			spin_lock(&buddy_lock);
 			for (int i = 0; i < CACHE_BATCH; i++) {
@@ -155,11 +178,24 @@ struct page *page_alloc(unsigned order)
 			list_del(&pg->link);
 			c->count--;
 		}
+		spin_unlock(&c->lock);
 		pop_off();
 	} else {
 		spin_lock(&buddy_lock);
 		pg = buddy_alloc(order);
 		spin_unlock(&buddy_lock);
+	}
+	return pg;
+}
+
+struct page *page_alloc(unsigned order)
+{
+	if (order > PAGE_MAX_ORDER)
+		return NULL;
+	struct page *pg = page_alloc_try(order);
+	if (!pg) {
+		drain_caches();
+		pg = page_alloc_try(order);
 	}
 	if (pg)
 		page_ready(pg, order);
@@ -173,6 +209,7 @@ static void page_release(struct page *pg)
 	if (order == 0) {
 		push_off();
 		struct page_cache *c = &caches[mm_cpu_id()];
+		spin_lock(&c->lock);
 		pg->flags = PG_CACHED;
 		list_push_front(&c->pages, &pg->link);
 		if (++c->count > CACHE_HIGH) {
@@ -185,6 +222,7 @@ static void page_release(struct page *pg)
 			}
 			spin_unlock(&buddy_lock);
 		}
+		spin_unlock(&c->lock);
 		pop_off();
 		return;
 	}
