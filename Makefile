@@ -112,7 +112,7 @@ qemu: all
 	$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS)"
 
 qemu-gdb: all
-	@echo "*** now run 'gdb-multiarch' in this directory (it reads .gdbinit)"
+	@echo "*** now run 'gdb-multiarch -x .gdbinit' in this directory"
 	$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS)" -S -gdb tcp::26000
 
 # Runs CMD in the shell, powers off, and exits with the last command's status.

@@ -36,10 +36,11 @@ uint64_t mnemo_timebase(void);
 /* Ticks (1/100 s) since boot, as xv6's uptime(). */
 int uptime(void);
 
-/* Futexes (reserved for the crypto service; the kernel may not have them
- * yet): futex_wait sleeps while *addr == val and returns 0; futex_wake
- * wakes up to n sleepers on addr and returns how many woke. -1 with errno
- * on failure. */
+/* Futexes: futex_wait sleeps while *addr == val and returns 0 when woken
+ * (-1 with EAGAIN if *addr != val already); futex_wake wakes up to n
+ * sleepers on addr (all if n < 0) and returns how many woke. They key on
+ * the word's physical address, so they work across shared mappings. -1
+ * with errno on failure. */
 int futex_wait(uint32_t *addr, uint32_t val);
 int futex_wake(uint32_t *addr, int n);
 
