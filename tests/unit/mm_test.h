@@ -151,6 +151,46 @@ static inline void test_destroy_mm(struct mm *mm)
 	mm_destroy(mm);
 }
 
+/* ---- a test's life: start, then every page back at the end ---- */
+
+/* The free page count just after test_start() booted the host. */
+static u64 test_free0;
+
+/* Boots with pager as test_boot() does, notes the free page count that
+ * test_end() must see again, and returns the test's first mm. */
+static inline struct mm *test_start(const char *pager)
+{
+	test_boot(HOST_PHYS_PAGES, pager);
+	test_free0 = page_free_count();
+	return test_new_mm();
+}
+
+/* Destroys *m if the test made one, and forgets it. */
+static inline void test_drop_mm(struct mm **m)
+{
+	if (*m) {
+		test_destroy_mm(*m);
+		*m = NULL;
+	}
+}
+
+/* The same, after checking that *m's VMAs are still sound. */
+static inline void test_end_mm(struct mm **m)
+{
+	if (*m)
+		EXPECT_VALID(*m);
+	test_drop_mm(m);
+}
+
+/* Ends a test whose address spaces are all gone: every page taken since
+ * test_start() is back. Then halts the host. */
+static inline void test_end(void)
+{
+	cr_assert_eq(page_free_count(), test_free0, "%ld pages not given back",
+		     (long)(test_free0 - page_free_count()));
+	mm_host_halt();
+}
+
 /* Private anonymous memory at a fixed address; asserts success. */
 #define MAP_AT(mm, va, len, prot)                                                                  \
 	cr_assert_eq(mm_mmap(mm, va, len, prot, MNEMO_MAP_PRIVATE | MNEMO_MAP_FIXED, NULL, 0),     \

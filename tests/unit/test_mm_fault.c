@@ -26,25 +26,11 @@
 #define PTES(pic) EXPECT_PICTURE(pte, mm, BASE, pic)
 
 static struct mm *mm;
-static u64 free0;
-
-static void start(const char *pager)
-{
-	test_boot(HOST_PHYS_PAGES, pager);
-	free0 = page_free_count();
-	mm = test_new_mm();
-}
 
 static void teardown(void)
 {
-	if (mm) {
-		EXPECT_VALID(mm);
-		test_destroy_mm(mm);
-		mm = NULL;
-	}
-	cr_assert_eq(page_free_count(), free0, "%ld pages not given back",
-		     (long)(free0 - page_free_count()));
-	mm_host_halt();
+	test_end_mm(&mm);
+	test_end();
 }
 
 static bool is_eager(const char *pager)
@@ -58,7 +44,7 @@ TEST_BOTH_PAGERS(fault, a_fresh_page_reads_as_zeros, .fini = teardown)
 {
 	static u8 buf[PAGE_SIZE];
 
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 4 * PG, RW);
 	MAP_AT(mm, P(4), 2 * PG, VM_READ);
 	if (is_eager(pager)) {
@@ -81,7 +67,7 @@ TEST_BOTH_PAGERS(fault, a_fresh_page_reads_as_zeros, .fini = teardown)
 
 TEST_BOTH_PAGERS(fault, a_write_lands_in_the_page_and_stays, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 2 * PG, RW);
 	EXPECT_WRITE(mm, P(1) + 24, 0x1234);
 	u64 *kva = mm_host_page_kva(mm, P(1));
@@ -92,7 +78,7 @@ TEST_BOTH_PAGERS(fault, a_write_lands_in_the_page_and_stays, .fini = teardown)
 
 TEST_BOTH_PAGERS(fault, a_write_to_a_read_only_mapping_is_segv, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, VM_READ);
 	EXPECT_SEGV(user_write64(mm, P(0), 1, &test_why), "write to read-only mapping");
 	EXPECT_READ(mm, P(0), 0);
@@ -101,7 +87,7 @@ TEST_BOTH_PAGERS(fault, a_write_to_a_read_only_mapping_is_segv, .fini = teardown
 
 TEST_BOTH_PAGERS(fault, execution_needs_an_executable_mapping, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, RW);
 	MAP_AT(mm, P(1), PG, VM_READ | VM_EXEC);
 	EXPECT_SEGV(user_fetch(mm, P(0), &test_why), "execute of non-executable mapping");
@@ -110,7 +96,7 @@ TEST_BOTH_PAGERS(fault, execution_needs_an_executable_mapping, .fini = teardown)
 
 TEST_BOTH_PAGERS(fault, unmapped_and_kernel_addresses_are_segv, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(1), PG, RW);
 	EXPECT_SEGV(user_read64(mm, P(0), &(u64){0}, &test_why), "unmapped address");
 	EXPECT_SEGV(user_read64(mm, P(2), &(u64){0}, &test_why), "unmapped address");
@@ -122,7 +108,7 @@ TEST_BOTH_PAGERS(fault, unmapped_and_kernel_addresses_are_segv, .fini = teardown
 
 TEST_BOTH_PAGERS(fault, the_guard_page_is_a_stack_overflow, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	mm_lock(mm);
 	cr_assert_eq(mm_map_anon(mm, P(0), P(1), 0, false, VMA_GUARD), 0);
 	cr_assert_eq(mm_map_anon(mm, P(1), P(3), RW, false, VMA_STACK), 0);
@@ -134,7 +120,7 @@ TEST_BOTH_PAGERS(fault, the_guard_page_is_a_stack_overflow, .fini = teardown)
 
 TEST_BOTH_PAGERS(fault, prot_none_is_unreadable_until_mprotect, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 2 * PG, 0);
 	PTES(is_eager(pager) ? "nn" : ".."); /* eager: present, not user-accessible */
 	EXPECT_SEGV(user_read64(mm, P(0), &(u64){0}, &test_why), "read of unreadable mapping");
@@ -149,7 +135,7 @@ TEST_BOTH_PAGERS(fault, prot_none_is_unreadable_until_mprotect, .fini = teardown
  * hart retries the load forever. */
 TEST_BOTH_PAGERS(fault, a_read_of_an_exec_only_mapping_does_not_livelock, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, VM_EXEC);
 	cr_assert_eq(user_fetch(mm, P(0), &test_why), FAULT_OK);
 	u64 word;
@@ -159,7 +145,7 @@ TEST_BOTH_PAGERS(fault, a_read_of_an_exec_only_mapping_does_not_livelock, .fini 
 
 Test(fault, a_fault_on_a_present_page_only_fences, .init = NULL, .fini = teardown)
 {
-	start("lazy");
+	mm = test_start("lazy");
 	MAP_AT(mm, P(0), PG, RW);
 	EXPECT_WRITE(mm, P(0), 1);
 	u64 rss = mm->rss, flushes = mm_host_flushes;
@@ -177,7 +163,7 @@ Test(fault, a_fault_on_a_present_page_only_fences, .init = NULL, .fini = teardow
 TEST_BOTH_PAGERS(access_ok, a_range_may_cross_adjacent_vmas, .fini = teardown)
 {
 	/* AABB (rw, rwx) */
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 2 * PG, RW);
 	MAP_AT(mm, P(2), 2 * PG, RW | VM_EXEC);
 	cr_assert(mm_access_ok(mm, P(0), 4 * PG, true));
@@ -188,7 +174,7 @@ TEST_BOTH_PAGERS(access_ok, a_range_may_cross_adjacent_vmas, .fini = teardown)
 TEST_BOTH_PAGERS(access_ok, a_hole_fails, .fini = teardown)
 {
 	/* AA.B */
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 2 * PG, RW);
 	MAP_AT(mm, P(3), PG, RW);
 	cr_assert(mm_access_ok(mm, P(0), 2 * PG, false));
@@ -200,7 +186,7 @@ TEST_BOTH_PAGERS(access_ok, a_hole_fails, .fini = teardown)
 
 TEST_BOTH_PAGERS(access_ok, zero_length_still_checks_the_start, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, RW);
 	cr_assert(mm_access_ok(mm, P(0), 0, true));
 	cr_assert(mm_access_ok(mm, P(1) - 1, 0, true));
@@ -210,7 +196,7 @@ TEST_BOTH_PAGERS(access_ok, zero_length_still_checks_the_start, .fini = teardown
 
 TEST_BOTH_PAGERS(access_ok, writing_needs_a_writable_mapping, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, RW);
 	MAP_AT(mm, P(1), PG, VM_READ);
 	cr_assert(mm_access_ok(mm, P(0), 2 * PG, false));
@@ -220,7 +206,7 @@ TEST_BOTH_PAGERS(access_ok, writing_needs_a_writable_mapping, .fini = teardown)
 
 TEST_BOTH_PAGERS(access_ok, overflow_and_kernel_addresses_fail, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, MM_USER_TOP - PG, PG, RW);
 	cr_assert(mm_access_ok(mm, MM_USER_TOP - PG, PG, true));
 	cr_assert(!mm_access_ok(mm, MM_USER_TOP - PG, PG + 1, true));
@@ -231,7 +217,7 @@ TEST_BOTH_PAGERS(access_ok, overflow_and_kernel_addresses_fail, .fini = teardown
 
 TEST_BOTH_PAGERS(access_ok, prot_none_and_guard_pages_fail, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, 0);
 	mm_lock(mm);
 	mm_map_anon(mm, P(1), P(2), 0, false, VMA_GUARD);
@@ -242,7 +228,7 @@ TEST_BOTH_PAGERS(access_ok, prot_none_and_guard_pages_fail, .fini = teardown)
 
 TEST_BOTH_PAGERS(access_ok, never_allocates_or_faults_in, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 64 * PG, RW);
 	u64 free_before = page_free_count(), rss = mm->rss;
 	u64 tables = mm->pt_pages;
@@ -260,7 +246,7 @@ TEST_BOTH_PAGERS(uaccess, copy_to_user_fills_pages_as_a_user_write_would, .fini 
 {
 	static u8 src[3 * PAGE_SIZE], back[3 * PAGE_SIZE];
 
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 4 * PG, RW);
 	for (size_t i = 0; i < sizeof(src); i++)
 		src[i] = (u8)(i * 7 + 1);
@@ -275,7 +261,7 @@ TEST_BOTH_PAGERS(uaccess, copy_from_user_reads_across_vmas, .fini = teardown)
 {
 	u64 words[4] = {0};
 
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, RW);
 	MAP_AT(mm, P(1), PG, VM_READ | VM_EXEC);
 	EXPECT_WRITE(mm, P(1) - 16, 11);
@@ -291,7 +277,7 @@ TEST_BOTH_PAGERS(uaccess, bad_user_ranges_are_efault, .fini = teardown)
 {
 	u64 word = 5;
 
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, VM_READ);
 	cr_assert_eq(copy_to_user((void *)P(0), &word, 8), -EFAULT, "read-only");
 	EXPECT_READ(mm, P(0), 0);
@@ -311,7 +297,7 @@ Test(uaccess, without_an_address_space_everything_is_efault, .fini = teardown)
 {
 	u64 word = 0;
 
-	start("lazy");
+	mm = test_start("lazy");
 	MAP_AT(mm, P(0), PG, RW);
 	mm_host_load(NULL); /* a kernel thread */
 	cr_assert_eq(copy_from_user(&word, (void *)P(0), 8), -EFAULT);
@@ -325,7 +311,7 @@ TEST_BOTH_PAGERS(uaccess, strncpy_from_user_reads_only_what_the_string_uses, .fi
 	char buf[64];
 	const char hello[] = "hello";
 
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 2 * PG, RW);
 	u64 at = P(2) - sizeof(hello); /* the NUL is the mapping's last byte */
 	cr_assert_eq(user_store(mm, at, hello, sizeof(hello), &test_why), FAULT_OK);
@@ -438,7 +424,7 @@ static long map_file(u64 va, u64 len, u32 prot, u32 type, const struct vm_backin
 
 TEST_BOTH_PAGERS(file, a_private_mapping_reads_the_file_and_writes_a_copy, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	struct vm_backing b = file_open(3, false);
 	cr_assert_eq(map_file(P(0), 3 * PG, RW, MNEMO_MAP_PRIVATE, &b, 0), (long)P(0));
 	cr_assert_eq(file.refs, 1);
@@ -451,7 +437,7 @@ TEST_BOTH_PAGERS(file, a_private_mapping_reads_the_file_and_writes_a_copy, .fini
 
 TEST_BOTH_PAGERS(file, a_shared_mapping_writes_the_file, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	struct vm_backing b = file_open(2, true);
 	cr_assert_eq(map_file(P(0), 2 * PG, RW, MNEMO_MAP_SHARED, &b, 0), (long)P(0));
 	EXPECT_WRITE(mm, P(1), 55);
@@ -462,7 +448,7 @@ TEST_BOTH_PAGERS(file, a_shared_mapping_writes_the_file, .fini = teardown)
 
 TEST_BOTH_PAGERS(file, a_page_wholly_past_the_end_of_the_file_is_sigbus, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	struct vm_backing b = file_open(2, false);
 	cr_assert_eq(map_file(P(0), 4 * PG, VM_READ, MNEMO_MAP_PRIVATE, &b, 0), (long)P(0));
 	EXPECT_READ(mm, P(1), fill_word(2));
@@ -475,7 +461,7 @@ TEST_BOTH_PAGERS(file, a_page_wholly_past_the_end_of_the_file_is_sigbus, .fini =
 
 TEST_BOTH_PAGERS(file, a_writable_shared_mapping_needs_a_writable_file, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	struct vm_backing b = file_open(2, false);
 	cr_assert_eq(map_file(P(0), PG, RW, MNEMO_MAP_SHARED, &b, 0), -EACCES);
 	cr_assert_eq(map_file(P(0), PG, RW, MNEMO_MAP_PRIVATE, &b, 0), (long)P(0));
@@ -489,7 +475,7 @@ TEST_BOTH_PAGERS(file, a_split_mapping_keeps_each_part_at_its_file_offset, .fini
 {
 	/* file pages 1..5 at P0..P4 (AAAAA)  ->  munmap P1, mprotect P3 (A.BCD)
 	 * ->  each part still shows its own page  ->  mprotect back (A.BBB) */
-	start(pager);
+	mm = test_start(pager);
 	struct vm_backing b = file_open(6, false);
 	cr_assert_eq(map_file(P(0), 5 * PG, VM_READ, MNEMO_MAP_PRIVATE, &b, PG), (long)P(0));
 	cr_assert_eq(mm_munmap(mm, P(1), PG), 0);

@@ -24,30 +24,12 @@
 #define PTES(m, pic) EXPECT_PICTURE(pte, m, BASE, pic)
 
 static struct mm *mm, *child;
-static u64 free0;
-
-static void start(const char *pager)
-{
-	test_boot(HOST_PHYS_PAGES, pager);
-	free0 = page_free_count();
-	mm = test_new_mm();
-}
 
 static void teardown(void)
 {
-	if (child) {
-		EXPECT_VALID(child);
-		test_destroy_mm(child);
-		child = NULL;
-	}
-	if (mm) {
-		EXPECT_VALID(mm);
-		test_destroy_mm(mm);
-		mm = NULL;
-	}
-	cr_assert_eq(page_free_count(), free0, "%ld pages not given back",
-		     (long)(free0 - page_free_count()));
-	mm_host_halt();
+	test_end_mm(&child);
+	test_end_mm(&mm);
+	test_end();
 }
 
 static bool is_eager(const char *pager)
@@ -77,7 +59,7 @@ TEST_BOTH_PAGERS(fork, private_pages_become_copy_on_write_in_both, .fini = teard
 {
 	/* parent: ww. r  ->  parent and child: cc. c (eager: ccc c); the
 	 * read-only page too, since mprotect may make it writable later */
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 3 * PG, RW);
 	MAP_AT(mm, P(3), PG, VM_READ);
 	EXPECT_WRITE(mm, P(0), 10);
@@ -101,7 +83,7 @@ TEST_BOTH_PAGERS(fork, private_pages_become_copy_on_write_in_both, .fini = teard
 
 TEST_BOTH_PAGERS(fork, a_write_gives_the_writer_its_own_copy, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, RW);
 	EXPECT_WRITE(mm, P(0), 1);
 	child = fork_mm();
@@ -128,7 +110,7 @@ TEST_BOTH_PAGERS(fork, a_write_gives_the_writer_its_own_copy, .fini = teardown)
  * must fence it, or the parent's next write goes into the shared page. */
 TEST_BOTH_PAGERS(fork, fences_the_parents_writable_entries, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, RW);
 	EXPECT_WRITE(mm, P(0), 1);
 	u64 all = mm_host_flushes_all;
@@ -142,7 +124,7 @@ TEST_BOTH_PAGERS(fork, fences_the_parents_writable_entries, .fini = teardown)
 
 TEST_BOTH_PAGERS(fork, shared_mappings_stay_shared, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	cr_assert_eq(mm_mmap(mm, P(0), 2 * PG, RW, MNEMO_MAP_SHARED | MNEMO_MAP_FIXED, NULL, 0),
 		     (long)P(0));
 	EXPECT_WRITE(mm, P(0), 1);
@@ -160,7 +142,7 @@ TEST_BOTH_PAGERS(fork, shared_mappings_stay_shared, .fini = teardown)
  * still one page for both afterwards. */
 TEST_BOTH_PAGERS(fork, untouched_shared_pages_are_shared_too, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	cr_assert_eq(mm_mmap(mm, P(0), 2 * PG, RW, MNEMO_MAP_SHARED | MNEMO_MAP_FIXED, NULL, 0),
 		     (long)P(0));
 	child = fork_mm();
@@ -174,7 +156,7 @@ TEST_BOTH_PAGERS(fork, untouched_shared_pages_are_shared_too, .fini = teardown)
  * the fork. */
 TEST_BOTH_PAGERS(fork, shared_pages_opened_by_mprotect_are_shared_too, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	cr_assert_eq(mm_mmap(mm, P(0), 2 * PG, 0, MNEMO_MAP_SHARED | MNEMO_MAP_FIXED, NULL, 0),
 		     (long)P(0));
 	cr_assert_eq(mm_mprotect(mm, P(0), 2 * PG, RW), 0);
@@ -185,7 +167,7 @@ TEST_BOTH_PAGERS(fork, shared_pages_opened_by_mprotect_are_shared_too, .fini = t
 
 TEST_BOTH_PAGERS(fork, untouched_pages_are_filled_separately, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 2 * PG, RW);
 	child = fork_mm();
 	EXPECT_WRITE(child, P(1), 5);
@@ -198,7 +180,7 @@ TEST_BOTH_PAGERS(fork, untouched_pages_are_filled_separately, .fini = teardown)
  * writable in place. */
 TEST_BOTH_PAGERS(fork, a_page_read_only_at_fork_stays_private_after_mprotect, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, RW);
 	EXPECT_WRITE(mm, P(0), 1);
 	cr_assert_eq(mm_mprotect(mm, P(0), PG, VM_READ), 0);
@@ -215,7 +197,7 @@ TEST_BOTH_PAGERS(fork, a_page_read_only_at_fork_stays_private_after_mprotect, .f
 
 TEST_BOTH_PAGERS(fork, a_prot_none_page_stays_private_after_mprotect, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, RW);
 	EXPECT_WRITE(mm, P(0), 1);
 	cr_assert_eq(mm_mprotect(mm, P(0), PG, 0), 0);
@@ -229,7 +211,7 @@ TEST_BOTH_PAGERS(fork, a_prot_none_page_stays_private_after_mprotect, .fini = te
 
 TEST_BOTH_PAGERS(fork, copy_on_write_pages_stay_read_only_through_mprotect, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, RW);
 	EXPECT_WRITE(mm, P(0), 1);
 	child = fork_mm();
@@ -243,7 +225,7 @@ TEST_BOTH_PAGERS(fork, copy_to_user_breaks_copy_on_write, .fini = teardown)
 {
 	u64 val = 42;
 
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, RW);
 	EXPECT_WRITE(mm, P(0), 1);
 	child = fork_mm();
@@ -255,7 +237,7 @@ TEST_BOTH_PAGERS(fork, copy_to_user_breaks_copy_on_write, .fini = teardown)
 
 TEST_BOTH_PAGERS(fork, three_generations_share_until_each_writes, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, RW);
 	EXPECT_WRITE(mm, P(0), 1);
 	child = fork_mm();
@@ -275,7 +257,7 @@ TEST_BOTH_PAGERS(fork, three_generations_share_until_each_writes, .fini = teardo
 
 TEST_BOTH_PAGERS(fork, the_child_gets_the_vmas_the_break_and_the_pager, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	mm->brk_start = P(20);
 	mm->brk = P(20);
 	cr_assert_eq(mm_sbrk(mm, 2 * PG), (long)P(20));
@@ -292,7 +274,7 @@ TEST_BOTH_PAGERS(fork, the_child_gets_the_vmas_the_break_and_the_pager, .fini = 
 
 TEST_BOTH_PAGERS(fork, the_parent_may_go_first, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 4 * PG, RW);
 	for (int i = 0; i < 4; i++)
 		EXPECT_WRITE(mm, P(i), 100 + i);
@@ -307,7 +289,7 @@ TEST_BOTH_PAGERS(fork, the_parent_may_go_first, .fini = teardown)
 
 TEST_BOTH_PAGERS(fork, the_child_may_go_first, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 4 * PG, RW);
 	for (int i = 0; i < 4; i++)
 		EXPECT_WRITE(mm, P(i), 100 + i);
@@ -325,7 +307,7 @@ TEST_BOTH_PAGERS(fork, running_out_of_memory_at_any_point_leaks_nothing, .fini =
 {
 	static struct page *hog[HOST_PHYS_PAGES];
 
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 4 * PG, RW);
 	MAP_AT(mm, P(1024), 2 * PG, VM_READ); /* another page-table page */
 	MAP_AT(mm, 0x40000000UL, PG, RW);     /* another gigabyte */

@@ -24,32 +24,18 @@
 #define PTES(pic)  EXPECT_PICTURE(pte, mm, BASE, pic)
 
 static struct mm *mm;
-static u64 free0;
-
-static void start(const char *pager)
-{
-	test_boot(HOST_PHYS_PAGES, pager);
-	free0 = page_free_count();
-	mm = test_new_mm();
-}
 
 static void setup(void)
 {
-	start("lazy");
+	mm = test_start("lazy");
 }
 
 /* Every test ends here: the VMAs are sound, and destroying the mm gives
  * back every page it ever took. */
 static void teardown(void)
 {
-	if (mm) {
-		EXPECT_VALID(mm);
-		test_destroy_mm(mm);
-		mm = NULL;
-	}
-	cr_assert_eq(page_free_count(), free0, "%ld pages not given back",
-		     (long)(free0 - page_free_count()));
-	mm_host_halt();
+	test_end_mm(&mm);
+	test_end();
 }
 
 TestSuite(mmap, .init = setup, .fini = teardown);
@@ -408,7 +394,7 @@ static void heap_at(u64 va)
 
 TEST_BOTH_PAGERS(sbrk, grows_and_shrinks_the_heap_vma, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	heap_at(HEAP);
 	cr_assert_eq(mm_sbrk(mm, 0), (long)HEAP);
 	cr_assert_eq(mm_sbrk(mm, 2 * PG + 1), (long)HEAP);
@@ -436,7 +422,7 @@ TEST_BOTH_PAGERS(sbrk, grows_and_shrinks_the_heap_vma, .fini = teardown)
 
 TEST_BOTH_PAGERS(sbrk, refuses_what_it_cannot_do, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	heap_at(HEAP);
 	MAP_AT(mm, HEAP + 4 * PG, PG, RW);
 	cr_assert_eq(mm_sbrk(mm, -1), -ENOMEM, "below the start");
@@ -454,7 +440,7 @@ TEST_BOTH_PAGERS(sbrk, refuses_what_it_cannot_do, .fini = teardown)
 TEST_BOTH_PAGERS(sbrk, after_mprotect_split_the_heap, .fini = teardown)
 {
 	/* AAA (heap)  ->  ABC (rw, r, rw)  ->  grow by one page */
-	start(pager);
+	mm = test_start(pager);
 	heap_at(HEAP);
 	cr_assert_eq(mm_sbrk(mm, 3 * PG), (long)HEAP);
 	cr_assert_eq(mm_mprotect(mm, HEAP + PG, PG, VM_READ), 0);
@@ -469,7 +455,7 @@ TEST_BOTH_PAGERS(sbrk, after_mprotect_split_the_heap, .fini = teardown)
 TEST_BOTH_PAGERS(sbrk, shrinking_after_mprotect_split_the_heap, .fini = teardown)
 {
 	/* AAA (heap)  ->  ABC (rw, r, rw)  ->  shrink by one page: AB. */
-	start(pager);
+	mm = test_start(pager);
 	heap_at(HEAP);
 	cr_assert_eq(mm_sbrk(mm, 3 * PG), (long)HEAP);
 	cr_assert_eq(mm_mprotect(mm, HEAP + PG, PG, VM_READ), 0);
@@ -482,7 +468,7 @@ TEST_BOTH_PAGERS(sbrk, shrinking_after_mprotect_split_the_heap, .fini = teardown
 TEST_BOTH_PAGERS(sbrk, after_munmap_made_a_hole_in_the_heap, .fini = teardown)
 {
 	/* AAA (heap)  ->  A.B  ->  grow by one page */
-	start(pager);
+	mm = test_start(pager);
 	heap_at(HEAP);
 	cr_assert_eq(mm_sbrk(mm, 3 * PG), (long)HEAP);
 	cr_assert_eq(mm_munmap(mm, HEAP + PG, PG), 0);

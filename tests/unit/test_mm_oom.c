@@ -22,28 +22,12 @@
 #define P(i) (BASE + (u64)(i)*PG)
 
 static struct mm *mm, *other;
-static u64 free0;
-
-static void start(const char *pager)
-{
-	test_boot(HOST_PHYS_PAGES, pager);
-	free0 = page_free_count();
-	mm = test_new_mm();
-}
 
 static void teardown(void)
 {
-	if (other) {
-		test_destroy_mm(other);
-		other = NULL;
-	}
-	if (mm) {
-		test_destroy_mm(mm);
-		mm = NULL;
-	}
-	cr_assert_eq(page_free_count(), free0, "%ld pages not given back",
-		     (long)(free0 - page_free_count()));
-	mm_host_halt();
+	test_drop_mm(&other);
+	test_drop_mm(&mm);
+	test_end();
 }
 
 /* ---- the hog ---- */
@@ -138,7 +122,7 @@ static bool ok_nonneg(long r)
 
 TEST_BOTH_PAGERS(oom, mmap_fixed_over_a_mapping, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 8 * PG, RW);
 	for (int i = 0; i < 8; i++)
 		EXPECT_WRITE(mm, P(i), i + 1);
@@ -151,7 +135,7 @@ TEST_BOTH_PAGERS(oom, mmap_fixed_over_a_mapping, .fini = teardown)
 
 TEST_BOTH_PAGERS(oom, munmap_in_the_middle, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 8 * PG, RW);
 	for (int i = 0; i < 8; i++)
 		EXPECT_WRITE(mm, P(i), i + 1);
@@ -162,7 +146,7 @@ TEST_BOTH_PAGERS(oom, munmap_in_the_middle, .fini = teardown)
 
 TEST_BOTH_PAGERS(oom, mprotect_across_vmas, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 3 * PG, RW);
 	MAP_AT(mm, P(3), 3 * PG, RW | VM_EXEC);
 	for (int i = 0; i < 6; i++)
@@ -174,7 +158,7 @@ TEST_BOTH_PAGERS(oom, mprotect_across_vmas, .fini = teardown)
 
 TEST_BOTH_PAGERS(oom, sbrk_growing, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	mm->brk_start = mm->brk = P(0);
 	cr_assert_eq(mm_sbrk(mm, PG), (long)P(0));
 	SWEEP(ok_nonneg, mm_sbrk(mm, 6 * PG));
@@ -191,7 +175,7 @@ static bool fault_ok(long r)
 TEST_BOTH_PAGERS(oom, a_fault_far_from_other_pages, .fini = teardown)
 {
 	/* A new page table and a page: FAULT_OOM until both fit. */
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, 0);
 	MAP_AT(mm, 0x40000000UL, PG, 0);
 	cr_assert_eq(mm_mprotect(mm, 0x40000000UL, PG, RW), 0);
@@ -202,7 +186,7 @@ TEST_BOTH_PAGERS(oom, a_fault_far_from_other_pages, .fini = teardown)
 
 TEST_BOTH_PAGERS(oom, breaking_copy_on_write, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, RW);
 	EXPECT_WRITE(mm, P(0), 1);
 	other = mm_fork(mm);
@@ -215,7 +199,7 @@ TEST_BOTH_PAGERS(oom, breaking_copy_on_write, .fini = teardown)
 
 TEST_BOTH_PAGERS(oom, map_shared_pages, .fini = teardown)
 {
-	start(pager);
+	mm = test_start(pager);
 	other = mm_create();
 	cr_assert_not_null(other);
 	MAP_AT(mm, P(0), 3 * PG, RW);
@@ -239,7 +223,7 @@ TEST_BOTH_PAGERS(oom, a_failed_mprotect_leaves_no_stale_writable_entry, .fini = 
 	size_t nobjs = 0;
 	void *o;
 
-	start(pager);
+	mm = test_start(pager);
 	MAP_AT(mm, P(0), 3 * PG, RW);
 	MAP_AT(mm, P(3), 3 * PG, RW | VM_EXEC);
 	for (int i = 0; i < 6; i++)

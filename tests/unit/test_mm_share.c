@@ -22,33 +22,18 @@
 #define P(i) (BASE + (u64)(i)*PG)
 
 static struct mm *src, *dst;
-static u64 free0;
-
 static void start(const char *pager)
 {
-	test_boot(HOST_PHYS_PAGES, pager);
-	free0 = page_free_count();
-	src = test_new_mm();
+	src = test_start(pager);
 	dst = mm_create();
 	cr_assert_not_null(dst);
 }
 
-static void end_mm(struct mm **m)
-{
-	if (*m) {
-		EXPECT_VALID(*m);
-		test_destroy_mm(*m);
-		*m = NULL;
-	}
-}
-
 static void teardown(void)
 {
-	end_mm(&dst);
-	end_mm(&src);
-	cr_assert_eq(page_free_count(), free0, "%ld pages not given back",
-		     (long)(free0 - page_free_count()));
-	mm_host_halt();
+	test_end_mm(&dst);
+	test_end_mm(&src);
+	test_end();
 }
 
 /* The page mapped at va in m. */
@@ -173,8 +158,8 @@ TEST_BOTH_PAGERS(share, a_hole_in_the_source_is_efault_and_leaks_nothing, .fini 
 	cr_assert_eq(dst->rss, 0);
 	cr_assert_eq(page_refcount(page_at(src, P(0))), 1, "a reference was kept");
 	u64 before = page_free_count();
-	end_mm(&src);
-	end_mm(&dst);
+	test_end_mm(&src);
+	test_end_mm(&dst);
 	cr_assert_gt(page_free_count(), before);
 }
 
@@ -230,7 +215,7 @@ TEST_BOTH_PAGERS(share, the_source_may_go_first, .fini = teardown)
 	MAP_AT(src, P(0), 2 * PG, RW);
 	EXPECT_WRITE(src, P(1), 21);
 	u64 at = share(P(0), 2 * PG);
-	end_mm(&src);
+	test_end_mm(&src);
 	EXPECT_READ(dst, at + PG, 21);
 	EXPECT_WRITE(dst, at, 22);
 	EXPECT_READ(dst, at, 22);
@@ -243,7 +228,7 @@ TEST_BOTH_PAGERS(share, the_destination_may_go_first, .fini = teardown)
 	MAP_AT(src, P(0), 2 * PG, RW);
 	u64 at = share(P(0), 2 * PG);
 	EXPECT_WRITE(dst, at, 31);
-	end_mm(&dst);
+	test_end_mm(&dst);
 	EXPECT_READ(src, P(0), 31);
 	cr_assert_eq(page_refcount(page_at(src, P(0))), 1);
 	EXPECT_WRITE(src, P(0), 32);
