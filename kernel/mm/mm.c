@@ -107,11 +107,19 @@ int mm_install_page(struct mm *mm, struct vma *vma, u64 va, struct page *pg, u64
 	return 0;
 }
 
+/* The parent's pages that fork made read-only. A few are fenced one by one
+ * (cheap under QEMU); past FORK_FENCE_PAGES, one full fence is cheaper. */
+#define FORK_FENCE_PAGES 32
+struct fork_fences {
+	u64 va[FORK_FENCE_PAGES];
+	int n; /* may exceed FORK_FENCE_PAGES: then fence everything */
+};
+
 /* The child's PTE for a private page of the parent. Normally the page
  * becomes copy-on-write in both. A page the parent has shared with another
  * process (map_shared_pages) must stay the parent's, writable, so the child
  * gets its own copy now instead. 0 or -ENOMEM. */
-static int fork_private_pte(pte_t *src, pte_t *dst)
+static int fork_private_pte(pte_t *src, pte_t *dst, u64 va, struct fork_fences *f)
 {
 	struct page *pg = pa_to_page(pte_pa(*src));
 	if ((pg->flags & PG_SHARED) && page_refcount(pg) > 1) {
@@ -124,6 +132,11 @@ static int fork_private_pte(pte_t *src, pte_t *dst)
 	}
 	/* Every private page, writable now or not: a later mprotect may
 	 * make it writable, and it must stay private then. */
+	if (*src & PTE_W) {
+		if (f->n < FORK_FENCE_PAGES)
+			f->va[f->n] = va;
+		f->n++;
+	}
 	*src = (*src & ~PTE_W) | PTE_COW;
 	*dst = *src;
 	page_get(pg);
@@ -132,7 +145,8 @@ static int fork_private_pte(pte_t *src, pte_t *dst)
 
 /* Copies the PTEs of vma from parent to child: private pages become
  * copy-on-write in both; shared ones are shared. */
-static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v)
+static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v,
+			  struct fork_fences *f)
 {
 	for (u64 va = v->start; va < v->end; va += PAGE_SIZE) {
 		pte_t *src = pt_walk(parent->root, va, NULL);
@@ -148,7 +162,7 @@ static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v)
 		if (v->shared) {
 			*dst = *src;
 			page_get(pa_to_page(pte_pa(*src)));
-		} else if (fork_private_pte(src, dst) < 0) {
+		} else if (fork_private_pte(src, dst, va, f) < 0) {
 			return -ENOMEM;
 		}
 		child->rss++;
@@ -166,6 +180,8 @@ struct mm *mm_fork(struct mm *parent)
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
 	struct vma *v;
+	struct fork_fences fences;
+	fences.n = 0;
 	int err = 0;
 	for_each_vma(parent, v)
 	{
@@ -175,12 +191,16 @@ struct mm *mm_fork(struct mm *parent)
 			break;
 		}
 		vma_insert(child, c);
-		err = fork_copy_ptes(parent, child, v);
+		err = fork_copy_ptes(parent, child, v, &fences);
 		if (err)
 			break;
 	}
-	/* The parent's writable PTEs may have become read-only. */
-	mm_tlb_flush(parent, MM_FLUSH_ALL);
+	/* The parent's writable PTEs that became read-only. */
+	if (fences.n > FORK_FENCE_PAGES)
+		mm_tlb_flush(parent, MM_FLUSH_ALL);
+	else
+		for (int i = 0; i < fences.n; i++)
+			mm_tlb_flush(parent, fences.va[i]);
 	mm_unlock(parent);
 	if (err) {
 		mm_destroy(child);
