@@ -35,11 +35,24 @@ void mm_tlb_flush(struct mm *mm, u64 va)
 				      va == MM_FLUSH_ALL ? ~0UL : PAGE_SIZE);
 }
 
+/* The user-access window. QEMU flushes its whole software TLB whenever
+ * sstatus.SUM changes, which made every copy_to_user cost as much as
+ * twenty system calls. So mnemo keeps SUM set in the kernel all the time
+ * (trap_init_hart) and these mark the window only in the source. The rule
+ * that only the uaccess helpers touch user memory still holds by
+ * construction: they are the only code with extable entries, so any other
+ * kernel access that faults on a user address panics. Define
+ * UACCESS_TOGGLE_SUM to have the hardware enforce the window as well. */
 void mm_user_access_begin(void)
 {
+#ifdef UACCESS_TOGGLE_SUM
 	csr_set(sstatus, SSTATUS_SUM);
+#endif
 }
+
 void mm_user_access_end(void)
 {
+#ifdef UACCESS_TOGGLE_SUM
 	csr_clear(sstatus, SSTATUS_SUM);
+#endif
 }

@@ -22,6 +22,9 @@ void trap_init_hart(void)
 {
 	csr_write(sscratch, 0);
 	csr_write(stvec, (u64)trap_entry);
+#ifndef UACCESS_TOGGLE_SUM
+	csr_set(sstatus, SSTATUS_SUM); /* see mm_user_access_begin() */
+#endif
 	csr_set(sie, SIE_SEIE | SIE_STIE | SIE_SSIE);
 }
 
@@ -138,7 +141,7 @@ struct trapframe *user_trap(struct trapframe *tf)
 		exit_current(-1);
 
 	intr_off();
-	tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SUM)) | SSTATUS_SPIE;
+	tf->sstatus = (csr_read(sstatus) & ~SSTATUS_SPP) | SSTATUS_SPIE;
 	return tf;
 }
 
@@ -148,7 +151,7 @@ void user_trap_return(void)
 {
 	struct trapframe *tf = myproc()->tf;
 	intr_off();
-	tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SUM)) | SSTATUS_SPIE;
+	tf->sstatus = (csr_read(sstatus) & ~SSTATUS_SPP) | SSTATUS_SPIE;
 	user_return(tf);
 }
 
