@@ -1,14 +1,13 @@
 /* Host stand-ins for what kernel/fs needs from the rest of the kernel:
- * pages and kmalloc (with counters, poison and failure injection), locks
- * for a single thread, printk/panic, and uaccess on plain host pointers.
- * A test_fs_*.c file includes this header, then the kernel/fs sources it
- * tests, so it needs no extra sources in the Makefile. Each test binary
- * is its own program, so these definitions never clash. */
+ * pages and kmalloc (with counters, poison and failure injection), and
+ * uaccess on plain host pointers. A test_fs_*.c file includes this header,
+ * then the kernel/fs sources it tests; printk, panic and the locks come
+ * from host_kernel.c, which the Makefile links in as FS_HOST. Each test
+ * binary is its own program, so these definitions never clash. */
 #ifndef TESTS_UNIT_FS_HOST_H
 #define TESTS_UNIT_FS_HOST_H
 
 #include <criterion/criterion.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,69 +100,6 @@ void kfree(void *p)
 		return;
 	fs_host_objs--;
 	free(p);
-}
-
-/* One thread: a lock only has to be balanced. */
-void spin_init(struct spinlock *lk, const char *name)
-{
-	lk->locked = 0;
-	lk->name = name;
-}
-void spin_lock(struct spinlock *lk)
-{
-	cr_assert(!lk->locked, "spin_lock: %s already held", lk->name);
-	lk->locked = 1;
-}
-void spin_unlock(struct spinlock *lk)
-{
-	cr_assert(lk->locked, "spin_unlock: %s not held", lk->name);
-	lk->locked = 0;
-}
-bool spin_holding(struct spinlock *lk)
-{
-	return lk->locked;
-}
-
-void sleeplock_init(struct sleeplock *lk, const char *name)
-{
-	lk->locked = false;
-	lk->name = name;
-}
-void sleeplock_acquire(struct sleeplock *lk)
-{
-	cr_assert(!lk->locked, "sleeplock_acquire: %s already held", lk->name);
-	lk->locked = true;
-}
-void sleeplock_release(struct sleeplock *lk)
-{
-	cr_assert(lk->locked, "sleeplock_release: %s not held", lk->name);
-	lk->locked = false;
-}
-bool sleeplock_holding(struct sleeplock *lk)
-{
-	return lk->locked;
-}
-
-int printk(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	return n;
-}
-
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
 }
 
 /* Called in the middle of every user copy when set: what a page fault

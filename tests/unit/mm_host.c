@@ -1,17 +1,9 @@
-/* The host stand-ins kernel/mm needs: see mm_host.h. One thread, one hart:
- * a lock only has to be balanced, and taking one that is held (which would
- * deadlock the real kernel) fails the test. */
+/* The host stand-ins kernel/mm needs: see mm_host.h. printk, panic and
+ * the locks are host_kernel.c's, shared with the kernel/fs tests. */
 #include "tests/unit/mm_host.h"
 
 #include <criterion/criterion.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include "kernel/lib/printf.h"
-#include "kernel/lib/sleeplock.h"
-#include "kernel/lib/spinlock.h"
 
 /* ---- booting ---- */
 
@@ -91,30 +83,6 @@ void mm_user_access_end(void)
 	mm_host_sum = false;
 }
 
-/* ---- console ---- */
-
-int printk(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	return n;
-}
-
-/* A broken invariant: the message, then SIGABRT (tests that expect a panic
- * say .signal = SIGABRT). */
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("panic: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
-
 /* glibc 2.36 has no strlcpy; kernel/lib/string.h's contract. */
 size_t strlcpy(char *dst, const char *src, size_t size)
 {
@@ -125,70 +93,4 @@ size_t strlcpy(char *dst, const char *src, size_t size)
 		dst[k] = 0;
 	}
 	return n;
-}
-
-/* ---- locks ---- */
-
-static int host_noff; /* push_off nesting */
-
-void push_off(void)
-{
-	host_noff++;
-}
-
-void pop_off(void)
-{
-	cr_assert(host_noff > 0, "pop_off without push_off");
-	host_noff--;
-}
-
-void spin_init(struct spinlock *lk, const char *name)
-{
-	lk->locked = 0;
-	lk->name = name;
-	lk->cpu = NULL;
-}
-
-void spin_lock(struct spinlock *lk)
-{
-	push_off();
-	cr_assert(!lk->locked, "spin_lock: %s already held (deadlock)", lk->name);
-	lk->locked = 1;
-}
-
-void spin_unlock(struct spinlock *lk)
-{
-	cr_assert(lk->locked, "spin_unlock: %s not held", lk->name);
-	lk->locked = 0;
-	pop_off();
-}
-
-bool spin_holding(struct spinlock *lk)
-{
-	return lk->locked;
-}
-
-void sleeplock_init(struct sleeplock *lk, const char *name)
-{
-	lk->locked = false;
-	lk->name = name;
-	lk->pid = 0;
-	spin_init(&lk->lk, name);
-}
-
-void sleeplock_acquire(struct sleeplock *lk)
-{
-	cr_assert(!lk->locked, "sleeplock_acquire: %s already held (deadlock)", lk->name);
-	lk->locked = true;
-}
-
-void sleeplock_release(struct sleeplock *lk)
-{
-	cr_assert(lk->locked, "sleeplock_release: %s not held", lk->name);
-	lk->locked = false;
-}
-
-bool sleeplock_holding(struct sleeplock *lk)
-{
-	return lk->locked;
 }

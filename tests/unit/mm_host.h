@@ -3,8 +3,9 @@
  * plain C so that the real kernel/mm sources run unchanged under ASan.
  *
  *   mm_host.c        boot (simulated RAM, page allocator, kernel_root),
- *                    panic/printk, locks for one thread, the loaded mm,
- *                    the TLB and mm_tlb_flush (counted).
+ *                    the loaded mm, the TLB and mm_tlb_flush (counted).
+ *   host_kernel.c    panic/printk and locks for one thread (shared with
+ *                    the kernel/fs tests).
  *   mm_host_user.c   the MMU: user loads and stores that fault through
  *                    mm_fault() as user_trap does, and uaccess_copy /
  *                    uaccess_strncpy that fault as kernel_trap does.
