@@ -1,6 +1,6 @@
-/* What the test_mm_*.c specifications share: a seeded random generator and
- * pictures of an address range, one character per page, so a test states
- * the layout it expects as the documentation draws it:
+/* What the test_mm_*.c specifications share: a seeded random generator
+ * (rng.h) and pictures of an address range, one character per page, so a
+ * test states the layout it expects as the documentation draws it:
  *
  *   vma_picture   '.' no VMA; 'A', 'B', ... one letter per VMA, in address
  *                 order from the left edge ("AAAA..BB.." is two VMAs with a
@@ -28,28 +28,9 @@
 #include "kernel/mm/page.h"
 #include "kernel/mm/vma.h"
 #include "tests/unit/mm_host.h"
+#include "tests/unit/rng.h"
 
 #define PG PAGE_SIZE
-
-/* ---- a small deterministic generator (xorshift64), so failures repeat ---- */
-
-static u64 test_rng = 1;
-static inline void rng_seed(u64 seed)
-{
-	test_rng = seed ? seed : 1;
-}
-static inline u64 rng_next(void)
-{
-	test_rng ^= test_rng << 13;
-	test_rng ^= test_rng >> 7;
-	test_rng ^= test_rng << 17;
-	return test_rng;
-}
-/* Uniform enough in [0, n). */
-static inline u64 rng_below(u64 n)
-{
-	return rng_next() % n;
-}
 
 /* ---- pictures ---- */
 

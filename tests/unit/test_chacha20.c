@@ -8,28 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/unit/rng.h"
 #include "user/include/chacha20.h"
 
 /* ------------------------------------------------------------------ helpers */
-
-/* xorshift64, seeded per test, so failures reproduce. */
-static uint64_t rng_state = 1;
-static void rng_seed(uint64_t seed)
-{
-	rng_state = seed ? seed : 1;
-}
-static uint64_t rng_next(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-static void rng_fill(uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)rng_next();
-}
 
 /* Bytes from a hex string (spaces allowed); returns how many. */
 static size_t unhex(const char *hex, uint8_t *out)

@@ -7,23 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/unit/rng.h"
 #include "user/include/chacha20.h"
 #include "user/include/crypto.h"
 
 /* ------------------------------------------------------------------ helpers */
-
-static uint64_t rng_state = 1;
-static void rng_seed(uint64_t seed)
-{
-	rng_state = seed ? seed : 1;
-}
-static uint64_t rng_next(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
 
 /* A request in a heap block of exactly size bytes (as the server's
  * mapping would end there, ASan's redzone stands for the unmapped page). */
