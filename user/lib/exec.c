@@ -52,11 +52,14 @@ int execvp(const char *file, char *const argv[])
 	return execv(path, argv);
 }
 
-/* Collects the execl() family's arguments, after arg0, into argv up to
- * the NULL that ends them. Returns 0, or -1 with E2BIG if there are more
- * than EXEC_MAXARG. On return ap points past the NULL. */
-static int exec_collect(char *argv[EXEC_MAXARG + 1], const char *arg0, va_list *ap)
+/* The execl() family's common part: collects the arguments after arg0 up
+ * to the NULL that ends them into an argv, then hands it to exec (execv
+ * or execvp) with name. Returns -1 with E2BIG if there are more than
+ * EXEC_MAXARG; otherwise what exec returns. */
+static int exec_list(int (*exec)(const char *, char *const[]), const char *name, const char *arg0,
+		     va_list *ap)
 {
+	char *argv[EXEC_MAXARG + 1];
 	int argc = 0;
 
 	for (const char *arg = arg0; arg; arg = va_arg(*ap, const char *)) {
@@ -67,42 +70,32 @@ static int exec_collect(char *argv[EXEC_MAXARG + 1], const char *arg0, va_list *
 		argv[argc++] = (char *)arg;
 	}
 	argv[argc] = NULL;
-	return 0;
+	return exec(name, argv);
 }
 
 int execl(const char *path, const char *arg0, ...)
 {
-	char *argv[EXEC_MAXARG + 1];
 	va_list ap;
 	int ret;
 
 	va_start(ap, arg0);
-	ret = exec_collect(argv, arg0, &ap);
+	ret = exec_list(execv, path, arg0, &ap);
 	va_end(ap);
-	return ret < 0 ? ret : execv(path, argv);
+	return ret;
 }
 
 int execlp(const char *file, const char *arg0, ...)
 {
-	char *argv[EXEC_MAXARG + 1];
 	va_list ap;
 	int ret;
 
 	va_start(ap, arg0);
-	ret = exec_collect(argv, arg0, &ap);
+	ret = exec_list(execvp, file, arg0, &ap);
 	va_end(ap);
-	return ret < 0 ? ret : execvp(file, argv);
+	return ret;
 }
 
-/* execle's envp follows the NULL; it is ignored like execve's. */
-int execle(const char *path, const char *arg0, ...)
-{
-	char *argv[EXEC_MAXARG + 1];
-	va_list ap;
-	int ret;
-
-	va_start(ap, arg0);
-	ret = exec_collect(argv, arg0, &ap);
-	va_end(ap);
-	return ret < 0 ? ret : execv(path, argv);
-}
+/* execle's envp follows the NULL and is ignored like execve's, so execle
+ * is execl under a second name: the variadic calling convention is the
+ * same for both. */
+int execle(const char *path, const char *arg0, ...) __attribute__((alias("execl")));
