@@ -11,32 +11,6 @@
 
 #define PMAP_PAGE_KIB 4 /* Sv39 base pages */
 
-/* Fetches all mappings of pid into a malloc'd array; *count gets their
- * number. Returns NULL with errno set on failure. */
-static struct mnemo_vmmap *pmap_fetch(int pid, int *count)
-{
-	int max = 32;
-
-	for (;;) {
-		struct mnemo_vmmap *buf = malloc((size_t)max * sizeof(*buf));
-		if (!buf)
-			return NULL;
-		int n = vmmaps(pid, buf, max);
-		if (n < 0) {
-			int saved = errno;
-			free(buf);
-			errno = saved;
-			return NULL;
-		}
-		if (n <= max) {
-			*count = n;
-			return buf;
-		}
-		free(buf);
-		max = n + 8;
-	}
-}
-
 int main(int argc, char *argv[])
 {
 	long pid = 0;
@@ -55,7 +29,7 @@ int main(int argc, char *argv[])
 		}
 	}
 
-	struct mnemo_vmmap *maps = pmap_fetch((int)pid, &n);
+	struct mnemo_vmmap *maps = vmmaps_all((int)pid, &n);
 	if (!maps) {
 		fprintf(stderr, "pmap: %s: %s\n", argv[1], strerror(errno));
 		return 1;

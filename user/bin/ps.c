@@ -22,37 +22,10 @@ static const char *ps_state_name(int state)
 	}
 }
 
-/* Fetches all records into a malloc'd array; *count gets their number.
- * Processes may appear between two calls, so grow until they all fit.
- * Returns NULL with errno set on failure. */
-static struct mnemo_procinfo *ps_fetch(int *count)
-{
-	int max = 16;
-
-	for (;;) {
-		struct mnemo_procinfo *buf = malloc((size_t)max * sizeof(*buf));
-		if (!buf)
-			return NULL;
-		int n = procinfo(buf, max);
-		if (n < 0) {
-			int saved = errno;
-			free(buf);
-			errno = saved;
-			return NULL;
-		}
-		if (n <= max) {
-			*count = n;
-			return buf;
-		}
-		free(buf);
-		max = n + 8;
-	}
-}
-
 int main(void)
 {
 	int n;
-	struct mnemo_procinfo *procs = ps_fetch(&n);
+	struct mnemo_procinfo *procs = procinfo_all(&n);
 
 	if (!procs) {
 		fprintf(stderr, "ps: procinfo: %s\n", strerror(errno));

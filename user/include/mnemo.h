@@ -23,6 +23,11 @@ uint64_t mnemo_ram_bytes(void);
 int procinfo(struct mnemo_procinfo *buf, int max);
 /* The mappings of process pid (0: the caller); returns their number. */
 int vmmaps(int pid, struct mnemo_vmmap *buf, int max);
+/* All the records of procinfo() or vmmaps(pid) in a malloc'd array, grown
+ * until they fit; *count gets their number. free() the array. Returns
+ * NULL with errno set on failure. */
+struct mnemo_procinfo *procinfo_all(int *count);
+struct mnemo_vmmap *vmmaps_all(int pid, int *count);
 
 /* Time: rdtime ticks, and how many of them make a second. */
 static inline uint64_t mnemo_rdtime(void)
