@@ -27,7 +27,7 @@ static uint64_t write_big(const char *path, long size)
 	for (long off = 0; off < size; off += CHUNK) {
 		test_pattern_fill(chunk, CHUNK, SEED, off);
 		test_sum_add(&sum, chunk, CHUNK);
-		if (test_write_all(fd, chunk, CHUNK) < 0) {
+		if (write_all(fd, chunk, CHUNK) < 0) {
 			CHECK("big-write", 0, "at offset %ld: %s", off, strerror(errno));
 			close(fd);
 			return 0;
@@ -45,7 +45,7 @@ static uint64_t read_big(int fd, const char *name)
 	struct test_sum sum = {0};
 	long off = 0, n;
 
-	while ((n = test_read_full(fd, chunk, CHUNK)) > 0) {
+	while ((n = read_full(fd, chunk, CHUNK)) > 0) {
 		long bad = test_pattern_diff(chunk, n, SEED, off);
 		if (bad >= 0) {
 			CHECK(name, 0, "byte %ld differs", off + bad);
@@ -77,7 +77,7 @@ static void test_big_file(void)
 	/* Reads at scattered offsets, crossing page boundaries. */
 	for (long i = 0; i < 64; i++) {
 		long off = (i * 2654435761L) % (BIG_SIZE - 8192);
-		if (lseek(fd, off, SEEK_SET) != off || test_read_full(fd, chunk, 5000) != 5000 ||
+		if (lseek(fd, off, SEEK_SET) != off || read_full(fd, chunk, 5000) != 5000 ||
 		    test_pattern_diff(chunk, 5000, SEED, off) >= 0)
 			bad++;
 	}

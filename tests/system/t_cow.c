@@ -115,7 +115,7 @@ static int child_reads_into(long arg)
 	if (write(fds[1], src, sizeof(src)) != sizeof(src))
 		return 2;
 	/* 5000 bytes from offset 100: across the first two pages. */
-	if (test_read_full(fds[0], buf + 100, 5000) != 5000)
+	if (read_full(fds[0], buf + 100, 5000) != 5000)
 		return 3;
 	for (long i = 0; i < 2 * PAGE; i++)
 		if (buf[i] != (i >= 100 && i < 5100 ? 'C' : 'P'))

@@ -197,7 +197,7 @@ static int cr_filter(char *const argv[], const void *input, size_t in_len, uint8
 	int writer = fork();
 	if (writer == 0) {
 		close(res[0]);
-		_exit(test_write_all(in[1], input, in_len) == 0 ? 0 : 1);
+		_exit(write_all(in[1], input, in_len) == 0 ? 0 : 1);
 	}
 	close(in[0]);
 	close(in[1]);
@@ -641,7 +641,7 @@ static void test_command(void)
 
 	/* ChaCha20 over a file gives RFC 8439's ciphertext. */
 	int fd = open("/tmp/t_crypto.txt", O_CREAT | O_TRUNC | O_WRONLY, 0666);
-	int wrote = fd >= 0 && test_write_all(fd, cr_sunscreen, 114) == 0;
+	int wrote = fd >= 0 && write_all(fd, cr_sunscreen, 114) == 0;
 	if (fd >= 0)
 		close(fd);
 	char *chacha[] = {"/bin/crypto", "-c", CR_RFC_KEY, "/tmp/t_crypto.txt", NULL};

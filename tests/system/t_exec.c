@@ -22,7 +22,7 @@ static int echo_argv(int argc, char *argv[])
 	test_print("argc=%d", argc);
 	for (int i = 0; i < argc; i++) {
 		int n = snprintf(head, sizeof(head), "argv[%d]=", i);
-		if (write(1, head, n) != n || test_write_all(1, argv[i], strlen(argv[i])) < 0 ||
+		if (write(1, head, n) != n || write_all(1, argv[i], strlen(argv[i])) < 0 ||
 		    write(1, "\n", 1) != 1)
 			return 4;
 	}
@@ -46,7 +46,7 @@ static int run_capture(char *const argv[], char *out, size_t size)
 		_exit(99);
 	}
 	close(fds[1]);
-	n = test_read_full(fds[0], out, size - 1);
+	n = read_full(fds[0], out, size - 1);
 	out[n < 0 ? 0 : n] = '\0';
 	close(fds[0]);
 	return test_wait_status(pid);
@@ -101,7 +101,7 @@ static int write_file(const char *path, const void *data, size_t n)
 
 	if (fd < 0)
 		return -1;
-	r = test_write_all(fd, data, n);
+	r = write_all(fd, data, n);
 	close(fd);
 	return r;
 }
@@ -140,7 +140,7 @@ static void test_exec_failures(void)
 	expect_exec_fails("exec-empty-file", "empty", ENOEXEC);
 
 	fd = open(SELF, O_RDONLY);
-	n = test_read_full(fd, elf, sizeof(elf));
+	n = read_full(fd, elf, sizeof(elf));
 	close(fd);
 	if (!CHECK("exec-read-self", n > 4096 && n < (long)sizeof(elf), "read %ld bytes of " SELF,
 		   n))

@@ -15,7 +15,7 @@ static int make_file(const char *path, const char *text)
 
 	if (fd < 0)
 		return -1;
-	ok = test_write_all(fd, text, strlen(text)) == 0;
+	ok = write_all(fd, text, strlen(text)) == 0;
 	close(fd);
 	return ok ? 0 : -1;
 }

@@ -29,7 +29,7 @@ static int make_file(const char *name, long size, uint32_t seed)
 	for (long off = 0; off < size; off += PAGE) {
 		long n = size - off < PAGE ? size - off : PAGE;
 		test_pattern_fill(buf, n, seed, off);
-		if (test_write_all(fd, buf, n) < 0) {
+		if (write_all(fd, buf, n) < 0) {
 			close(fd);
 			return -1;
 		}
@@ -64,7 +64,7 @@ static long file_read_at(const char *name, long off, void *buf, long n)
 	if (fd < 0)
 		return -1;
 	if (lseek(fd, off, SEEK_SET) == off)
-		got = test_read_full(fd, buf, n);
+		got = read_full(fd, buf, n);
 	close(fd);
 	return got;
 }

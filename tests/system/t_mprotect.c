@@ -209,7 +209,7 @@ static int make_file(const char *name, long npages, uint32_t seed)
 		return -1;
 	for (long i = 0; i < npages; i++) {
 		test_pattern_fill(buf, PAGE, seed, i * PAGE);
-		if (test_write_all(fd, buf, PAGE) < 0) {
+		if (write_all(fd, buf, PAGE) < 0) {
 			close(fd);
 			return -1;
 		}

@@ -23,9 +23,8 @@ static void test_order(void)
 	      test_syscall(SYS_fstat, fds[0], (long)&mst, 0) == 0 && mst.type == MNEMO_T_PIPE,
 	      "type %u", mst.type);
 	CHECK("pipe-write", write(fds[1], "hello ", 6) == 6 && write(fds[1], "world", 5) == 5);
-	CHECK("pipe-order",
-	      test_read_full(fds[0], got, 11) == 11 && strcmp(got, "hello world") == 0, "got '%s'",
-	      got);
+	CHECK("pipe-order", read_full(fds[0], got, 11) == 11 && strcmp(got, "hello world") == 0,
+	      "got '%s'", got);
 	CHECK("pipe-zero-read", read(fds[0], got, 0) == 0);
 	expect_errno("pipe-read-on-write-end", read(fds[1], got, 1), EBADF);
 	expect_errno("pipe-write-on-read-end", write(fds[0], "x", 1), EBADF);
@@ -65,8 +64,7 @@ static void test_eof(void)
 	}
 	close(fds[1]);
 	memset(buf, 0, 8);
-	CHECK("pipe-read-blocks",
-	      test_read_full(fds[0], buf, 4) == 4 && memcmp(buf, "late", 4) == 0);
+	CHECK("pipe-read-blocks", read_full(fds[0], buf, 4) == 4 && memcmp(buf, "late", 4) == 0);
 	CHECK("pipe-eof-at-child-exit", read(fds[0], buf, 1) == 0);
 	close(fds[0]);
 	CHECK("pipe-child-status", test_wait_status(pid) == 0);
@@ -122,7 +120,7 @@ static void test_transfer(void)
 				len = XFER_SIZE - o;
 			test_pattern_fill(buf, len, SEED, o);
 			test_sum_add(&s, buf, len);
-			if (test_write_all(fds[1], buf, len) < 0)
+			if (write_all(fds[1], buf, len) < 0)
 				_exit(1);
 			o += len;
 		}

@@ -122,38 +122,7 @@ static inline int test_in_child(int (*fn)(long), long arg)
 	return test_wait_status(pid);
 }
 
-/* Writes all n bytes; returns 0 or -1 with errno. */
-static inline int test_write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Reads exactly n bytes unless end of file comes first; returns the
- * number read or -1 with errno. */
-static inline long test_read_full(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = read(fd, p + got, n - got);
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (long)got;
-}
+/* Whole reads and writes: read_full() and write_all() from <mnemo.h>. */
 
 /* A reproducible byte stream: byte i of stream seed. Writers fill with it,
  * readers compare against it, so a lost, repeated or reordered block is

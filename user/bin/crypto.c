@@ -30,6 +30,7 @@
 
 #include <chacha20.h>
 #include <crypto.h>
+#include <mnemo.h>
 
 #define CRYPTO_CHUNK (64 * 1024)
 
@@ -145,34 +146,6 @@ static void crypto_prepare(struct crypto_op *op, const struct crypto_job *job, u
 	memcpy(field + job->key_size - at, job->key, at);
 }
 
-/* Reads up to n bytes, stopping early only at end of file. */
-static long crypto_read_full(int fd, uint8_t *buf, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = read(fd, buf + got, n - got);
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (long)got;
-}
-
-static int crypto_write_all(int fd, const uint8_t *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
-		if (w <= 0)
-			return -1;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Runs the whole stream from fd through the service. Returns 0 or 1. */
 static int crypto_stream(int fd, const struct crypto_job *job)
 {
@@ -187,7 +160,7 @@ static int crypto_stream(int fd, const struct crypto_job *job)
 		return 1;
 	}
 	uint8_t *data = op->payload + key_field;
-	while ((n = crypto_read_full(fd, data, CRYPTO_CHUNK)) > 0) {
+	while ((n = read_full(fd, data, CRYPTO_CHUNK)) > 0) {
 		crypto_prepare(op, job, done, (size_t)n);
 		if (crypto_op(op, CRYPTO_OP_HEADER_SIZE + key_field + (uint64_t)n) < 0) {
 			fprintf(stderr, "crypto: crypto_op: %s\n", strerror(errno));
@@ -198,7 +171,7 @@ static int crypto_stream(int fd, const struct crypto_job *job)
 				(unsigned long long)done);
 			return 1;
 		}
-		if (crypto_write_all(1, data, (size_t)n) < 0) {
+		if (write_all(1, data, (size_t)n) < 0) {
 			fprintf(stderr, "crypto: write: %s\n", strerror(errno));
 			return 1;
 		}

@@ -29,6 +29,13 @@ int vmmaps(int pid, struct mnemo_vmmap *buf, int max);
 struct mnemo_procinfo *procinfo_all(int *count);
 struct mnemo_vmmap *vmmaps_all(int pid, int *count);
 
+/* Reads n bytes, stopping early only at end of file; returns the number
+ * read, or -1 with errno. */
+long read_full(int fd, void *buf, size_t n);
+/* Writes all n bytes, however many write() calls that takes; returns 0, or
+ * -1 (with errno, unless write() wrote nothing). */
+int write_all(int fd, const void *buf, size_t n);
+
 /* Time: rdtime ticks, and how many of them make a second. */
 static inline uint64_t mnemo_rdtime(void)
 {
