@@ -124,8 +124,10 @@ static void test_demos(void)
 		if (!b || !m || !u || strtoul(b + 15, NULL, 10) != strtoul(m + 14, NULL, 10) ||
 		    strtoul(m + 14, NULL, 10) != strtoul(u + 16, NULL, 10))
 			sizes_ok = 0;
-		if (round == 0)
+		if (round == 0) {
+			test_settle();
 			after_first = free_page_count();
+		}
 	}
 	CHECK("shmem_test1-runs", ok1);
 	CHECK("shmem_test2-runs", ok2);
@@ -268,6 +270,7 @@ static void test_exit_order(const struct shm_case *tc)
 {
 	static char out[512];
 	char leak[64];
+	test_settle();
 	long before = free_page_count();
 
 	CHECK(tc->name, shm_run_pair(tc, out, sizeof(out)), "%s", out);
@@ -292,6 +295,7 @@ static void test_fork_destination(void)
 {
 	char *buf = shm_buffer();
 	int to_child[2];
+	test_settle();
 	long before = free_page_count();
 
 	if (!buf || pipe(to_child) < 0)
@@ -332,6 +336,7 @@ static void test_fork_source(void)
 {
 	char *buf = shm_buffer();
 	int to_child[2], back[2];
+	test_settle();
 	long before = free_page_count();
 
 	if (!buf || pipe(to_child) < 0 || pipe(back) < 0)
@@ -407,6 +412,7 @@ static int shm_malloc_child(long parent_buf)
 static void test_malloc_mixed(void)
 {
 	char *buf = shm_buffer();
+	test_settle();
 	long before = free_page_count();
 
 	if (!buf)
@@ -473,6 +479,7 @@ static int shm_unmap_child(long parent_buf)
 static void test_unmap(void)
 {
 	char *buf = shm_buffer();
+	test_settle();
 	long before = free_page_count();
 
 	if (!buf)

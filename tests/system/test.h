@@ -246,4 +246,20 @@ static inline int test_done(void)
 	return test_nfailed ? 1 : 0;
 }
 
+/* Waits until the free-page count has stayed the same for 50 ms (at most
+ * 2 s): other processes (an orphan init has yet to reap, the crypto
+ * server) are done with what they were doing. Take a "before" count for a
+ * leak check after this. */
+static inline void test_settle(void)
+{
+	long last = free_page_count();
+
+	for (int still = 0, tick = 0; still < 5 && tick < 200; tick++) {
+		usleep(10000);
+		long now = free_page_count();
+		still = now == last ? still + 1 : 0;
+		last = now;
+	}
+}
+
 #endif

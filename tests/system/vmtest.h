@@ -234,18 +234,9 @@ static inline void vm_group_nothing(void)
 	usleep(20000);
 }
 
-/* Waits until the free-page count has stayed the same for 50 ms (at most
- * 2 s): the other processes are done with what they were doing. */
 static inline void vm_settle(void)
 {
-	long last = free_page_count();
-
-	for (int still = 0, tick = 0; still < 5 && tick < 200; tick++) {
-		usleep(10000);
-		long now = free_page_count();
-		still = now == last ? still + 1 : 0;
-		last = now;
-	}
+	test_settle();
 }
 
 /* Runs fn() in a child as a group of checks (their PASS and FAIL lines
