@@ -144,28 +144,35 @@ static int fork_private_pte(pte_t *src, pte_t *dst, u64 va, struct fork_fences *
 }
 
 /* Copies the PTEs of vma from parent to child: private pages become
- * copy-on-write in both; shared ones are shared. */
-static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v,
-			  struct fork_fences *f)
+ * copy-on-write in both; shared ones are shared. Works a level-0 table
+ * (2 MiB) at a time, so a big address space costs one walk per table,
+ * not per page. */
+static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v, struct fork_fences *f)
 {
-	for (u64 va = v->start; va < v->end; va += PAGE_SIZE) {
-		pte_t *src = pt_walk(parent->root, va, NULL);
-		if (!src) {
-			va = ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1) - PAGE_SIZE;
-			continue;
+	for (u64 va = v->start; va < v->end;) {
+		u64 table_end = MIN(v->end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
+		pagetable_t src_table = pt_leaf_table(parent->root, va);
+		pagetable_t dst_table = NULL;
+		for (; src_table && va < table_end; va += PAGE_SIZE) {
+			pte_t *src = &src_table[PT_INDEX(va, 0)];
+			if (!pte_valid(*src))
+				continue;
+			if (!dst_table) {
+				pte_t *first = pt_walk(child->root, va, &child->pt_pages);
+				if (!first)
+					return -ENOMEM;
+				dst_table = first - PT_INDEX(va, 0);
+			}
+			pte_t *dst = &dst_table[PT_INDEX(va, 0)];
+			if (v->shared) {
+				*dst = *src;
+				page_get(pa_to_page(pte_pa(*src)));
+			} else if (fork_private_pte(src, dst, va, f) < 0) {
+				return -ENOMEM;
+			}
+			child->rss++;
 		}
-		if (!pte_valid(*src))
-			continue;
-		pte_t *dst = pt_walk(child->root, va, &child->pt_pages);
-		if (!dst)
-			return -ENOMEM;
-		if (v->shared) {
-			*dst = *src;
-			page_get(pa_to_page(pte_pa(*src)));
-		} else if (fork_private_pte(src, dst, va, f) < 0) {
-			return -ENOMEM;
-		}
-		child->rss++;
+		va = table_end;
 	}
 	return 0;
 }

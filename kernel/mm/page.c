@@ -26,7 +26,7 @@ static struct list free_lists[PAGE_MAX_ORDER + 1];
 struct page_cache {
 	struct spinlock lock;
 	struct list pages; /* (lock) */
-	int count;         /* (lock) */
+	int count;	   /* (lock) */
 } __attribute__((aligned(64)));
 static struct page_cache caches[MM_NCPU];
 

@@ -120,28 +120,21 @@ enum fault_result pager_break_cow(struct mm *mm, pte_t *pte, u64 va)
 
 void mm_unmap_pages(struct mm *mm, u64 start, u64 end)
 {
-	u64 va = start;
 	bool any = false;
-	while (va < end) {
-		/* Skip whole absent tables instead of walking every page. */
-		pte_t *l2 = &mm->root[PT_INDEX(va, 2)];
-		if (!pte_valid(*l2)) {
-			va = ALIGN_DOWN(va, PT_LEVEL_SIZE(2)) + PT_LEVEL_SIZE(2);
-			continue;
+	/* A level-0 table (2 MiB) at a time; absent tables are skipped. */
+	for (u64 va = start; va < end;) {
+		u64 table_end = MIN(end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
+		pagetable_t table = pt_leaf_table(mm->root, va);
+		for (; table && va < table_end; va += PAGE_SIZE) {
+			pte_t *pte = &table[PT_INDEX(va, 0)];
+			if (pte_valid(*pte)) {
+				page_put(pa_to_page(pte_pa(*pte)));
+				*pte = 0;
+				mm->rss--;
+				any = true;
+			}
 		}
-		pte_t *l1 = &((pagetable_t)mm_pa_to_kva(pte_pa(*l2)))[PT_INDEX(va, 1)];
-		if (!pte_valid(*l1)) {
-			va = ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1);
-			continue;
-		}
-		pte_t *pte = &((pagetable_t)mm_pa_to_kva(pte_pa(*l1)))[PT_INDEX(va, 0)];
-		if (pte_valid(*pte)) {
-			page_put(pa_to_page(pte_pa(*pte)));
-			*pte = 0;
-			mm->rss--;
-			any = true;
-		}
-		va += PAGE_SIZE;
+		va = table_end;
 	}
 	if (any)
 		mm_tlb_flush(mm, end - start == PAGE_SIZE ? start : MM_FLUSH_ALL);

@@ -58,6 +58,15 @@ pte_t *pt_walk(pagetable_t root, u64 va, u64 *count)
 	return &pt[PT_INDEX(va, 0)];
 }
 
+pagetable_t pt_leaf_table(pagetable_t root, u64 va)
+{
+	pte_t l2 = root[PT_INDEX(va, 2)];
+	if (!pte_valid(l2) || pte_leaf(l2))
+		return NULL;
+	pte_t l1 = ((pagetable_t)mm_pa_to_kva(pte_pa(l2)))[PT_INDEX(va, 1)];
+	return pte_valid(l1) && !pte_leaf(l1) ? mm_pa_to_kva(pte_pa(l1)) : NULL;
+}
+
 /* Installs one leaf of the given level, creating tables above it. */
 static int map_leaf(pagetable_t root, u64 va, u64 pa, int leaf_level, u64 flags, u64 *count)
 {

@@ -14,6 +14,10 @@ void pt_free(pagetable_t pt, u64 *count);
  * count is NULL, or when memory runs out. */
 pte_t *pt_walk(pagetable_t root, u64 va, u64 *count);
 
+/* The level-0 table that maps va (the 2 MiB around it), or NULL if there
+ * is none: for walking a range a table at a time. */
+pagetable_t pt_leaf_table(pagetable_t root, u64 va);
+
 /* Maps [va, va+size) to [pa, ...) with perm | PTE_V | PTE_A | PTE_D, using
  * the largest leaves alignment allows when huge is true. Kernel use only;
  * 0 or -ENOMEM. */
