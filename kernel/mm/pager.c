@@ -118,9 +118,12 @@ enum fault_result pager_break_cow(struct mm *mm, pte_t *pte, u64 va)
 	return FAULT_OK;
 }
 
+/* Past this many pages, one full fence is cheaper than one per page. */
+#define UNMAP_FENCE_PAGES 16
+
 void mm_unmap_pages(struct mm *mm, u64 start, u64 end)
 {
-	bool any = false;
+	u64 removed = 0;
 	/* A level-0 table (2 MiB) at a time; absent tables are skipped. */
 	for (u64 va = start; va < end;) {
 		u64 table_end = MIN(end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
@@ -131,11 +134,15 @@ void mm_unmap_pages(struct mm *mm, u64 start, u64 end)
 				page_put(pa_to_page(pte_pa(*pte)));
 				*pte = 0;
 				mm->rss--;
-				any = true;
+				removed++;
 			}
 		}
 		va = table_end;
 	}
-	if (any)
-		mm_tlb_flush(mm, end - start == PAGE_SIZE ? start : MM_FLUSH_ALL);
+	if (removed > UNMAP_FENCE_PAGES || (removed && (end - start) / PAGE_SIZE > UNMAP_FENCE_PAGES)) {
+		mm_tlb_flush(mm, MM_FLUSH_ALL);
+		return;
+	}
+	for (u64 va = start; removed && va < end; va += PAGE_SIZE)
+		mm_tlb_flush(mm, va);
 }
