@@ -104,7 +104,7 @@ QEMUOPTS = -machine virt -bios default -kernel $(B)/kernel.elf -initrd $(B)/rd.c
 	-m $(MEM) -smp $(CPUS) -nographic
 BOOTARGS = pager=$(PAGER)
 
-.PHONY: all qemu qemu-gdb run test unit-test system-test bench clean format setup
+.PHONY: all qemu qemu-gdb run test unit-test system-test panic-test bench clean format setup
 
 all: $(B)/kernel.elf $(B)/rd.cpio
 
@@ -125,6 +125,10 @@ unit-test: | $(SETUP)
 system-test: all
 	@scripts/run-qemu --mode test --timeout 600 --log $(B)/test-$(PAGER).log -- \
 		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=test"
+
+# Boots with crashtest=printk: a panic inside printk must still be reported.
+panic-test: all
+	@scripts/panic-test $(QEMU) $(QEMUOPTS)
 
 test: all | $(SETUP)
 	@scripts/test-all

@@ -86,11 +86,10 @@ long console_read(int minor, void __user *dst, size_t n)
 	(void)minor;
 	spin_lock(&cons.lock);
 	while (cons.r == cons.w) {
-		if (proc_killed(myproc())) {
+		if (sleep_killable(&cons.r, &cons.lock) < 0) {
 			spin_unlock(&cons.lock);
 			return -EINTR;
 		}
-		sleep(&cons.r, &cons.lock);
 	}
 	/* At most one line per read, as a terminal gives it. */
 	while (got < n && got < sizeof(kbuf) && cons.r != cons.w) {

@@ -72,10 +72,9 @@ out:
 static int pipe_claim(struct pipe *p, bool *busy)
 {
 	while (*busy) {
-		if (proc_killed(myproc()))
-			return -EINTR;
 		p->claim_waits = true;
-		sleep(&p->claim_waits, &p->lock);
+		if (sleep_killable(&p->claim_waits, &p->lock) < 0)
+			return -EINTR;
 	}
 	*busy = true;
 	return 0;
@@ -102,12 +101,11 @@ long pipe_read(struct pipe *p, void __user *dst, size_t n)
 	while (p->nread == p->nwrite) {
 		if (!p->writeopen)
 			goto out_unclaim; /* end of file */
-		if (proc_killed(myproc())) {
+		p->reader_waits = true;
+		if (sleep_killable(&p->nwrite, &p->lock) < 0) {
 			err = -EINTR;
 			goto out_unclaim;
 		}
-		p->reader_waits = true;
-		sleep(&p->nwrite, &p->lock);
 	}
 	/* Take what is there, without waiting for more. */
 	while (done < n && p->nread != p->nwrite) {
@@ -152,12 +150,11 @@ long pipe_write(struct pipe *p, const void __user *src, size_t n)
 		}
 		space = PIPE_SIZE - (p->nwrite - p->nread);
 		if (space == 0) {
-			if (proc_killed(myproc())) {
+			p->writer_waits = true;
+			if (sleep_killable(&p->nread, &p->lock) < 0) {
 				err = -EINTR;
 				break;
 			}
-			p->writer_waits = true;
-			sleep(&p->nread, &p->lock);
 			continue;
 		}
 		head = p->nwrite % PIPE_SIZE;

@@ -47,10 +47,8 @@ long sys_futex_wait(const u64 *arg)
 	spin_lock(lk);
 	if (*word != (u32)arg[1])
 		ret = -EAGAIN;
-	else if (proc_killed(myproc()))
-		ret = -EINTR;
 	else
-		sleep((void *)key, lk);
+		ret = sleep_killable((void *)key, lk);
 	spin_unlock(lk);
 	page_put(pg);
 	return ret;

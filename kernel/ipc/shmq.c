@@ -46,11 +46,10 @@ int shmq_put(struct shmq *q, const struct shm_request *r)
 {
 	spin_lock(&q->lock);
 	while (!shmq_try_put(q, r)) {
-		if (proc_killed(myproc())) {
+		if (sleep_killable((char *)&q->count + 1, &q->lock) < 0) {
 			spin_unlock(&q->lock);
 			return -EINTR;
 		}
-		sleep((char *)&q->count + 1, &q->lock);
 	}
 	/* The client goes on to wait for its answer: let the server run
 	 * here rather than wake another hart. */
@@ -70,7 +69,10 @@ int shmq_take(struct shmq *q, struct shm_request *out)
 		}
 		if (shmq_try_take(q, out))
 			break;
-		sleep(&q->count, &q->lock);
+		if (sleep_killable(&q->count, &q->lock) < 0) {
+			spin_unlock(&q->lock);
+			return -EINTR;
+		}
 	}
 	wakeup((char *)&q->count + 1);
 	spin_unlock(&q->lock);

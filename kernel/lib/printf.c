@@ -137,19 +137,30 @@ int snprintk(char *buf, size_t size, const char *fmt, ...)
 
 void (*printk_putc)(int c);
 static struct spinlock printk_lock = SPINLOCK_INIT("printk");
+static bool printk_lockless; /* set once, by a panic */
+
+void printk_panic_mode(void)
+{
+	__atomic_store_n(&printk_lockless, true, __ATOMIC_SEQ_CST);
+}
 
 void printk_write(const char *buf, size_t n)
 {
 	/* One lock for the whole chunk, so that kernel messages and
-	 * programs' output never mix within a line. Newlines become CR LF,
-	 * as a terminal in raw mode needs. */
-	spin_lock(&printk_lock);
+	 * programs' output never mix within a line; but a panic may come
+	 * with the lock held (by this hart, inside printk, or by a hart
+	 * that will never let it go), and must still be heard. Newlines
+	 * become CR LF, as a terminal in raw mode needs. */
+	bool locked = !__atomic_load_n(&printk_lockless, __ATOMIC_ACQUIRE);
+	if (locked)
+		spin_lock(&printk_lock);
 	for (size_t i = 0; i < n; i++) {
 		if (buf[i] == '\n')
 			printk_putc('\r');
 		printk_putc(buf[i]);
 	}
-	spin_unlock(&printk_lock);
+	if (locked)
+		spin_unlock(&printk_lock);
 }
 
 int printk(const char *fmt, ...)

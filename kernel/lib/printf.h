@@ -16,6 +16,10 @@ int snprintk(char *buf, size_t size, const char *fmt, ...) __attribute__((format
  * goes through here too, so lines never mix). */
 void printk_write(const char *buf, size_t n);
 
+/* From now on printk takes no lock: for panic, which may interrupt a
+ * printk on its own hart or find the lock held by a hart that is stuck. */
+void printk_panic_mode(void);
+
 /* Stops every hart after printing the message, the registers and a
  * backtrace. For broken invariants only, never for bad user input. */
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

@@ -94,9 +94,8 @@ int proc_wait(u64 status_addr, int pid, int options)
 			spin_unlock(&wait_lock);
 			return 0;
 		}
-		if (proc_killed(me))
+		if (sleep_killable(me, &wait_lock) < 0)
 			break;
-		sleep(me, &wait_lock);
 	}
 	spin_unlock(&wait_lock);
 	return proc_killed(me) ? -EINTR : -ECHILD;

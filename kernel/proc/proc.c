@@ -4,6 +4,7 @@
  * processes sleeping on channels of the same hash. Lock order: the
  * caller's condition lock, then a queue's lock, then p->lock. */
 #include "kernel/proc/proc.h"
+#include "include/uapi/errno.h"
 #include "kernel/arch/riscv/csr.h"
 #include "kernel/lib/list.h"
 #include "kernel/lib/printf.h"
@@ -123,12 +124,21 @@ void proc_free(struct proc *p)
 	p->state = PROC_UNUSED;
 }
 
-void sleep(void *chan, struct spinlock *lk)
+/* Puts the caller to sleep on chan unless killable and it has been
+ * killed. The killed flag is read under p->lock, which proc_kill holds
+ * while it sets the flag and takes again to wake a sleeper: either this
+ * check sees the kill, or the killer sees PROC_SLEEPING and wakes us. */
+static int sleep_on(void *chan, struct spinlock *lk, bool killable)
 {
 	struct proc *p = myproc();
 	struct sleep_queue *q = queue_of(chan);
 	spin_lock(&q->lock);
 	spin_lock(&p->lock);
+	if (killable && p->killed) {
+		spin_unlock(&p->lock);
+		spin_unlock(&q->lock);
+		return -EINTR;
+	}
 	p->chan = chan;
 	p->state = PROC_SLEEPING;
 	list_push_back(&q->sleepers, &p->sleep_link);
@@ -138,6 +148,17 @@ void sleep(void *chan, struct spinlock *lk)
 	p->chan = NULL;
 	spin_unlock(&p->lock);
 	spin_lock(lk);
+	return killable && proc_killed(p) ? -EINTR : 0;
+}
+
+void sleep(void *chan, struct spinlock *lk)
+{
+	sleep_on(chan, lk, /*killable=*/false);
+}
+
+int sleep_killable(void *chan, struct spinlock *lk)
+{
+	return sleep_on(chan, lk, /*killable=*/true);
 }
 
 /* Wakes at most n sleepers on chan (all if n < 0); with kick, also an

@@ -84,8 +84,15 @@ static inline struct cpu *mycpu(void)
 int cpu_id(void);
 struct proc *myproc(void);
 
-/* Atomically releases lk and sleeps on chan; reacquires lk on wakeup. */
+/* Atomically releases lk and sleeps on chan; reacquires lk on wakeup.
+ * A kill does not end this sleep early for good: the caller's loop goes
+ * back to sleep (sleeping locks). */
 void sleep(void *chan, struct spinlock *lk);
+/* The same for a sleep that a kill must end: returns -EINTR, lk held,
+ * without sleeping if the caller is killed already, or when a kill woke
+ * it; 0 after an ordinary wakeup. No kill is lost between the caller's
+ * test of its condition and the sleep. */
+int sleep_killable(void *chan, struct spinlock *lk);
 void wakeup(void *chan);
 /* Wakes at most n (all if n < 0) sleepers on chan; returns how many. */
 int wakeup_n(void *chan, int n);

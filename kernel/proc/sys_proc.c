@@ -58,11 +58,10 @@ long sys_sleep(const u64 *arg)
 	spin_lock(&tickslock);
 	u64 start = ticks;
 	while (n > 0 && ticks - start < (u64)n) {
-		if (proc_killed(myproc())) {
+		if (sleep_killable((void *)&ticks, &tickslock) < 0) {
 			spin_unlock(&tickslock);
 			return -EINTR;
 		}
-		sleep((void *)&ticks, &tickslock);
 	}
 	spin_unlock(&tickslock);
 	return 0;

@@ -10,8 +10,6 @@
 #include "kernel/lib/printf.h"
 #include "kernel/proc/proc.h"
 
-volatile bool panicked;
-
 static void print_location(u64 pc)
 {
 	u64 offset;
@@ -55,10 +53,41 @@ void dump_trapframe(const struct trapframe *tf)
 	print_location(tf->epc);
 }
 
-void panic(const char *fmt, ...)
+/* The hart that panicked first, and how many times it has entered
+ * panic_begin() (more than once: the panic itself went wrong). */
+static int panic_hart = -1;
+static int panic_depth;
+
+void panic_begin(void)
 {
 	intr_off();
-	panicked = true;
+	int me = cpu_id(), first = -1;
+	if (!__atomic_compare_exchange_n(&panic_hart, &first, me, false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST) &&
+	    first != me) {
+		/* Another hart is reporting its panic: stay out of its way. */
+		for (;;)
+			wfi();
+	}
+	printk_panic_mode();
+	/* A panic inside the panic (a fault while printing or walking the
+	 * stack) must not loop: say so once, then stop. */
+	if (++panic_depth > 1) {
+		if (panic_depth == 2)
+			printk("\n(a second panic while panicking: stopping)\n");
+		panic_end();
+	}
+}
+
+void panic_end(void)
+{
+	/* SBI system reset stops every hart at once. */
+	sbi_shutdown();
+}
+
+void panic(const char *fmt, ...)
+{
+	panic_begin();
 	char buf[200];
 	va_list ap;
 	va_start(ap, fmt);
@@ -69,7 +98,5 @@ void panic(const char *fmt, ...)
 	printk("hart %lu, cpu %d, process %d (%s)\n", mycpu()->hartid, cpu_id(), p ? p->pid : -1,
 	       p ? p->name : "-");
 	backtrace((u64)__builtin_frame_address(0));
-	/* Stop the others: they notice `panicked` on their next interrupt. */
-	sbi_send_ipi(~0UL, 0);
-	sbi_shutdown();
+	panic_end();
 }

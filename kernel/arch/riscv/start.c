@@ -60,21 +60,43 @@ static void free_ram(const struct boot_info *bi)
 	}
 }
 
-/* Kernel options among the boot arguments: pager=lazy|eager. */
+/* crashtest=printk: the first character printed after boot panics, from
+ * inside printk with its lock held, so that scripts/panic-test can check
+ * that such a panic is still reported once and stops the machine. */
+static void crashtest_putc(int c)
+{
+	(void)c;
+	printk_putc = uart_putc_sync;
+	panic("crashtest: panic inside printk");
+}
+
+/* Copies the value of the boot argument starting at word (after key=). */
+static void bootarg_value(const char *word, size_t keylen, char *out, size_t size)
+{
+	size_t n = 0;
+	for (word += keylen; *word && *word != ' ' && n + 1 < size; word++)
+		out[n++] = *word;
+	out[n] = 0;
+}
+
+/* Kernel options among the boot arguments: pager=lazy|eager, and
+ * crashtest=printk for the panic test. Other words are init's. */
 static void apply_bootargs(const char *args)
 {
-	const char *p = args;
-	while ((p = strchr(p, 'p')) != NULL) {
-		if (strncmp(p, "pager=", 6) == 0 && (p == args || p[-1] == ' ')) {
-			char name[16];
-			size_t n = 0;
-			for (p += 6; *p && *p != ' ' && n < sizeof(name) - 1; p++)
-				name[n++] = *p;
-			name[n] = 0;
-			if (mm_set_default_pager(name) < 0)
-				printk("mnemo: unknown pager \"%s\", using lazy\n", name);
-		} else {
-			p++;
+	char value[16];
+	for (const char *w = args; *w; w++) {
+		if (w != args && w[-1] != ' ')
+			continue;
+		if (strncmp(w, "pager=", 6) == 0) {
+			bootarg_value(w, 6, value, sizeof(value));
+			if (mm_set_default_pager(value) < 0)
+				printk("mnemo: unknown pager \"%s\", using lazy\n", value);
+		} else if (strncmp(w, "crashtest=", 10) == 0) {
+			bootarg_value(w, 10, value, sizeof(value));
+			if (strcmp(value, "printk") == 0) {
+				printk_putc = crashtest_putc;
+				printk("mnemo: crashtest\n");
+			}
 		}
 	}
 }

@@ -203,10 +203,11 @@ void kernel_trap(struct trapframe *tf)
 		return;
 	}
 
+	panic_begin();
 	printk("\npanic: kernel trap: %s (scause %lu) at pc %p, stval %p\n",
 	       is_page_fault(cause) ? "page fault" : exception_name(cause), cause, (void *)tf->epc,
 	       (void *)addr);
 	dump_trapframe(tf);
 	backtrace(tf->s0);
-	panic("kernel trap");
+	panic_end();
 }
