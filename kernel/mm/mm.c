@@ -10,6 +10,7 @@
 #include "kernel/mm/page.h"
 #include "kernel/mm/pager.h"
 #include "kernel/mm/pagetable.h"
+#include "kernel/mm/tlb.h"
 #include "kernel/mm/vma.h"
 
 #define USER_L2_SLOTS 256 /* level-2 slots of the lower half */
@@ -107,19 +108,11 @@ int mm_install_page(struct mm *mm, struct vma *vma, u64 va, struct page *pg, u64
 	return 0;
 }
 
-/* The parent's pages that fork made read-only. A few are fenced one by one
- * (cheap under QEMU); past FORK_FENCE_PAGES, one full fence is cheaper. */
-#define FORK_FENCE_PAGES 32
-struct fork_fences {
-	u64 va[FORK_FENCE_PAGES];
-	int n; /* may exceed FORK_FENCE_PAGES: then fence everything */
-};
-
 /* The child's PTE for a private page of the parent. Normally the page
  * becomes copy-on-write in both. A page the parent has shared with another
  * process (map_shared_pages) must stay the parent's, writable, so the child
  * gets its own copy now instead. 0 or -ENOMEM. */
-static int fork_private_pte(pte_t *src, pte_t *dst, u64 va, struct fork_fences *f)
+static int fork_private_pte(pte_t *src, pte_t *dst, u64 va, struct tlb_gather *tlb)
 {
 	struct page *pg = pa_to_page(pte_pa(*src));
 	if ((pg->flags & PG_SHARED) && page_refcount(pg) > 1) {
@@ -132,11 +125,8 @@ static int fork_private_pte(pte_t *src, pte_t *dst, u64 va, struct fork_fences *
 	}
 	/* Every private page, writable now or not: a later mprotect may
 	 * make it writable, and it must stay private then. */
-	if (*src & PTE_W) {
-		if (f->n < FORK_FENCE_PAGES)
-			f->va[f->n] = va;
-		f->n++;
-	}
+	if (*src & PTE_W)
+		tlb_gather_va(tlb, va);
 	*src = (*src & ~PTE_W) | PTE_COW;
 	*dst = *src;
 	page_get(pg);
@@ -147,7 +137,8 @@ static int fork_private_pte(pte_t *src, pte_t *dst, u64 va, struct fork_fences *
  * copy-on-write in both; shared ones are shared. Works a level-0 table
  * (2 MiB) at a time, so a big address space costs one walk per table,
  * not per page. */
-static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v, struct fork_fences *f)
+static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v,
+			  struct tlb_gather *tlb)
 {
 	for (u64 va = v->start; va < v->end;) {
 		u64 table_end = MIN(v->end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
@@ -167,7 +158,7 @@ static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v, st
 			if (v->shared) {
 				*dst = *src;
 				page_get(pa_to_page(pte_pa(*src)));
-			} else if (fork_private_pte(src, dst, va, f) < 0) {
+			} else if (fork_private_pte(src, dst, va, tlb) < 0) {
 				return -ENOMEM;
 			}
 			child->rss++;
@@ -187,8 +178,8 @@ struct mm *mm_fork(struct mm *parent)
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
 	struct vma *v;
-	struct fork_fences fences;
-	fences.n = 0;
+	struct tlb_gather tlb; /* the parent's PTEs made read-only */
+	tlb_gather_init(&tlb, parent);
 	int err = 0;
 	for_each_vma(parent, v)
 	{
@@ -198,16 +189,11 @@ struct mm *mm_fork(struct mm *parent)
 			break;
 		}
 		vma_insert(child, c);
-		err = fork_copy_ptes(parent, child, v, &fences);
+		err = fork_copy_ptes(parent, child, v, &tlb);
 		if (err)
 			break;
 	}
-	/* The parent's writable PTEs that became read-only. */
-	if (fences.n > FORK_FENCE_PAGES)
-		mm_tlb_flush(parent, MM_FLUSH_ALL);
-	else
-		for (int i = 0; i < fences.n; i++)
-			mm_tlb_flush(parent, fences.va[i]);
+	tlb_gather_finish(&tlb);
 	mm_unlock(parent);
 	if (err) {
 		mm_destroy(child);

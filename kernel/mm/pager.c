@@ -5,6 +5,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/pagetable.h"
+#include "kernel/mm/tlb.h"
 #include "kernel/mm/vma.h"
 
 int pager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
@@ -103,6 +104,8 @@ enum fault_result pager_break_cow(struct mm *mm, pte_t *pte, u64 va)
 {
 	struct page *old = pa_to_page(pte_pa(*pte));
 	u64 flags = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_W;
+	struct tlb_gather tlb;
+	tlb_gather_init(&tlb, mm);
 	if (page_refcount(old) == 1) {
 		/* The other sharers are gone: the page is ours alone. */
 		*pte = pte_make(page_to_pa(old), flags);
@@ -112,18 +115,20 @@ enum fault_result pager_break_cow(struct mm *mm, pte_t *pte, u64 va)
 			return FAULT_OOM;
 		memcpy(page_kva(pg), page_kva(old), PAGE_SIZE);
 		*pte = pte_make(page_to_pa(pg), flags);
-		page_put(old);
+		/* Our reference to the old page goes only after the fence:
+		 * if the other sharers let go meanwhile, it would be freed
+		 * while a hart may still read it through its TLB. */
+		tlb_gather_page(&tlb, old);
 	}
-	mm_tlb_flush(mm, va);
+	tlb_gather_va(&tlb, va);
+	tlb_gather_finish(&tlb);
 	return FAULT_OK;
 }
 
-/* Past this many pages, one full fence is cheaper than one per page. */
-#define UNMAP_FENCE_PAGES 16
-
 void mm_unmap_pages(struct mm *mm, u64 start, u64 end)
 {
-	u64 removed = 0;
+	struct tlb_gather tlb;
+	tlb_gather_init(&tlb, mm);
 	/* A level-0 table (2 MiB) at a time; absent tables are skipped. */
 	for (u64 va = start; va < end;) {
 		u64 table_end = MIN(end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
@@ -131,18 +136,14 @@ void mm_unmap_pages(struct mm *mm, u64 start, u64 end)
 		for (; table && va < table_end; va += PAGE_SIZE) {
 			pte_t *pte = &table[PT_INDEX(va, 0)];
 			if (pte_valid(*pte)) {
-				page_put(pa_to_page(pte_pa(*pte)));
+				struct page *pg = pa_to_page(pte_pa(*pte));
 				*pte = 0;
 				mm->rss--;
-				removed++;
+				tlb_gather_va(&tlb, va);
+				tlb_gather_page(&tlb, pg);
 			}
 		}
 		va = table_end;
 	}
-	if (removed > UNMAP_FENCE_PAGES || (removed && (end - start) / PAGE_SIZE > UNMAP_FENCE_PAGES)) {
-		mm_tlb_flush(mm, MM_FLUSH_ALL);
-		return;
-	}
-	for (u64 va = start; removed && va < end; va += PAGE_SIZE)
-		mm_tlb_flush(mm, va);
+	tlb_gather_finish(&tlb);
 }

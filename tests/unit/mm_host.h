@@ -58,6 +58,16 @@ struct mm_host_tlb_entry {
 };
 extern struct mm_host_tlb_entry mm_host_tlb[MM_HOST_TLB_SIZE];
 
+/* ---- other harts (mm_host_poison.c) ---- */
+
+/* A page the test holds one reference to, standing for a process on
+ * another hart that shares it: the first time kernel code drops a
+ * reference to it, the test's reference is dropped just before, so the
+ * kernel's drop is the last. A kernel path that drops its reference before
+ * fencing then frees a page the TLB still maps, which page_put (wrapped)
+ * reports. */
+extern struct page *mm_host_other_holder;
+
 /* ---- user accesses (mm_host_user.c) ---- */
 
 /* A user instruction touching [va, va+n) of mm (loaded first if it is not

@@ -10,12 +10,18 @@
  * the never-freed descriptor array, and a free kmalloc object keeps its
  * first 8 bytes (the free-list link). Calls inside page.c and kmalloc.c are
  * not wrapped, so kzalloc and kpage_* are re-implemented here on top of the
- * wrapped calls. */
+ * wrapped calls.
+ *
+ * The same wrapper checks the fence-then-free rule: a page going back to
+ * the allocator must be in no TLB entry of the simulated hart; and it can
+ * play the page's other holder (mm_host_other_holder, see mm_host.h). */
+#include <criterion/criterion.h>
 #include <sanitizer/asan_interface.h>
 #include <string.h>
 
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/page.h"
+#include "tests/unit/mm_host.h"
 
 struct page *__real_page_alloc(unsigned order);
 void __real_page_put(struct page *pg);
@@ -33,11 +39,36 @@ struct page *__wrap_page_alloc(unsigned order)
 	return pg;
 }
 
+struct page *mm_host_other_holder;
+
+/* A page on its way back to the allocator must be in no TLB entry: a hart
+ * could read or write it through that entry after its next owner got it
+ * (fence, then free). */
+static void expect_in_no_tlb(struct page *pg)
+{
+	u64 pa = page_to_pa(pg), end = pa + (PAGE_SIZE << pg->order);
+	for (int i = 0; i < MM_HOST_TLB_SIZE; i++) {
+		const struct mm_host_tlb_entry *e = &mm_host_tlb[i];
+		if (e->valid && pte_valid(e->pte) && pte_pa(e->pte) >= pa && pte_pa(e->pte) < end)
+			cr_assert_fail("page %#lx freed while the TLB still maps it at %#lx: "
+				       "freed before the fence",
+				       pte_pa(e->pte), e->vpn << PAGE_SHIFT);
+	}
+}
+
 void __wrap_page_put(struct page *pg)
 {
+	if (pg == mm_host_other_holder) {
+		/* The other holder lets go at the worst moment: just before
+		 * the kernel drops its own reference. */
+		mm_host_other_holder = NULL;
+		__wrap_page_put(pg);
+	}
 	bool last = page_refcount(pg) == 1;
 	void *kva = page_kva(pg);
 	size_t size = PAGE_SIZE << pg->order;
+	if (last)
+		expect_in_no_tlb(pg);
 	__real_page_put(pg);
 	if (last)
 		ASAN_POISON_MEMORY_REGION(kva, size);
