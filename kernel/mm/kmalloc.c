@@ -68,6 +68,10 @@ void *kmalloc(size_t size)
 	if (size == 0)
 		size = 1;
 	if (size > PAGE_SIZE / 2) {
+		/* Sizes can come from user arguments: refuse what no run could
+		 * hold before the shift below overflows. */
+		if (size > (PAGE_SIZE << PAGE_MAX_ORDER))
+			return NULL;
 		unsigned order = 0;
 		while ((PAGE_SIZE << order) < size)
 			order++;

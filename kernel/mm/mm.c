@@ -142,6 +142,8 @@ static int fork_copy_ptes(struct mm *parent, struct mm *child, struct vma *v,
 {
 	for (u64 va = v->start; va < v->end;) {
 		u64 table_end = MIN(v->end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
+		if (mm_current_killed())
+			return -EINTR;
 		pagetable_t src_table = pt_leaf_table(parent->root, va);
 		pagetable_t dst_table = NULL;
 		for (; src_table && va < table_end; va += PAGE_SIZE) {
@@ -229,12 +231,12 @@ static int heap_grow(struct mm *mm, u64 old_end, u64 new_end)
 	    top->prot != (VM_READ | VM_WRITE))
 		return mm_map_anon(mm, old_end, new_end, VM_READ | VM_WRITE, false, VMA_HEAP);
 	vma_adjust(mm, top, top->start, new_end);
-	if (pager_mmap(mm, top, old_end, new_end) < 0) {
+	int err = pager_mmap(mm, top, old_end, new_end);
+	if (err < 0) {
 		pager_munmap(mm, top, old_end, new_end);
 		vma_adjust(mm, top, top->start, old_end);
-		return -ENOMEM;
 	}
-	return 0;
+	return err;
 }
 
 long mm_sbrk(struct mm *mm, long incr)

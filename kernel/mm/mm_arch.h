@@ -19,6 +19,10 @@ struct mm;
  * mm change (va == MM_FLUSH_ALL for everything), and the window in which
  * the kernel may touch user pages. */
 struct mm *mm_current(void);
+/* Has the running process been killed? Loops that may run long for one
+ * call (filling, sharing, copying pages) stop early with -EINTR, so a
+ * killed process lets go of memory at once instead of taking more. */
+bool mm_current_killed(void);
 #define MM_FLUSH_ALL (~0UL)
 void mm_tlb_flush(struct mm *mm, u64 va);
 void mm_user_access_begin(void);

@@ -146,11 +146,11 @@ long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	 * a page filled after a fork would be seen by one side only. So it
 	 * is filled now, whatever the pager, and fork shares the PTEs. */
 	const struct pager_ops *fill = shared && !backing ? &eager_pager : mm->pager;
-	if (fill->mmap(mm, v, v->start, v->end) < 0) {
+	ret = fill->mmap(mm, v, v->start, v->end);
+	if (ret < 0) {
 		pager_munmap(mm, v, v->start, v->end);
 		vma_remove(mm, v);
 		vma_free(v);
-		ret = -ENOMEM;
 		goto out;
 	}
 	vma_merge_range(mm, addr, addr + size);

@@ -9,7 +9,8 @@
 struct pager_ops {
 	const char *name;
 	/* [start, end) of vma was just mapped: populate it now or later.
-	 * 0 or -ENOMEM (the caller then unmaps the range). */
+	 * 0, -ENOMEM, or -EINTR when the caller was killed meanwhile (the
+	 * caller then unmaps the range). */
 	int (*mmap)(struct mm *mm, struct vma *vma, u64 start, u64 end);
 	/* [start, end) of vma is going away: release its pages. Optional:
 	 * the default drops every present page (mm_unmap_pages). */

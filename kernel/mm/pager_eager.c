@@ -7,6 +7,8 @@
 static int eager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
 {
 	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		if (mm_current_killed())
+			return -EINTR;
 		enum fault_result r = pager_fill_page(mm, vma, va);
 		if (r == FAULT_SIGBUS)
 			break; /* past the end of the file: touching it will fault */

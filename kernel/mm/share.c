@@ -90,6 +90,10 @@ long map_shared_pages(struct mm *src, struct mm *dst, u64 src_va, u64 size)
 	ret = 0;
 	for (; got < npages; got++) {
 		u64 va = first + got * PAGE_SIZE;
+		if (mm_current_killed()) {
+			ret = -EINTR;
+			break;
+		}
 		struct vma *v = vma_find(src, va);
 		bool write = v && (v->prot & VM_WRITE);
 		pte_t *pte;
@@ -154,7 +158,7 @@ int mm_populate(struct mm *mm, u64 addr, u64 len, bool write)
 	int err = 0;
 	mm_lock(mm);
 	for (u64 va = PAGE_ROUND_DOWN(addr); va < addr + len && !err; va += PAGE_SIZE)
-		err = present_pte(mm, va, write, &(pte_t *){NULL});
+		err = mm_current_killed() ? -EINTR : present_pte(mm, va, write, &(pte_t *){NULL});
 	mm_unlock(mm);
 	return err;
 }

@@ -44,84 +44,55 @@ static int mm_write(struct mm *mm, u64 va, const void *src, size_t n)
 	return 0;
 }
 
-/* Maps one PT_LOAD segment: a private VMA whose pages are filled from the
- * file now (zero past filesz). */
-static int load_segment(struct mm *mm, struct inode *ip, const struct elf64_phdr *ph)
+/* The layout exec builds: the program's segments, then the heap, far
+ * above them the stack with a guard page below it. */
+#define STACK_LO (USER_STACK_TOP - EXEC_STACK_SIZE)
+#define GUARD_LO (STACK_LO - PAGE_SIZE)
+
+/* Maps one checked segment as a private VMA: the pages that hold bytes of
+ * the file are filled now; those wholly past filesz (.bss) are left to the
+ * pager as anonymous zero pages. 0, -ENOMEM, or -EINTR when the caller was
+ * killed meanwhile. */
+static int load_segment(struct mm *mm, const struct exec_image *img, const struct elf_segment *s)
 {
-	u64 start = PAGE_ROUND_DOWN(ph->vaddr), end = PAGE_ROUND_UP(ph->vaddr + ph->memsz);
-	if (vma_overlaps(mm, start, end))
-		return -ENOEXEC;
-	u32 prot = (ph->flags & PF_R ? VM_READ : 0) | (ph->flags & PF_W ? VM_WRITE : 0) |
-		   (ph->flags & PF_X ? VM_EXEC : 0);
-	struct vma *v = vma_alloc(start, end, prot, false, prot & VM_EXEC ? VMA_TEXT : VMA_DATA);
+	u64 start = PAGE_ROUND_DOWN(s->vaddr), end = PAGE_ROUND_UP(s->vaddr + s->memsz);
+	u64 file_end = PAGE_ROUND_UP(s->vaddr + s->filesz);
+	struct vma *v =
+	    vma_alloc(start, end, s->prot, false, s->prot & VM_EXEC ? VMA_TEXT : VMA_DATA);
 	if (!v)
 		return -ENOMEM;
 	vma_insert(mm, v);
-	for (u64 va = start; va < end; va += PAGE_SIZE) {
+	for (u64 va = start; va < file_end; va += PAGE_SIZE) {
+		if (proc_killed(myproc()))
+			return -EINTR;
 		struct page *pg = page_alloc(0);
 		if (!pg)
 			return -ENOMEM;
 		char *kva = page_kva(pg);
 		memset(kva, 0, PAGE_SIZE);
 		/* The part of [va, va+PAGE) that comes from the file. */
-		u64 file_lo = MAX(va, ph->vaddr),
-		    file_hi = MIN(va + PAGE_SIZE, ph->vaddr + ph->filesz);
-		if (file_lo < file_hi) {
-			long n = inode_read(ip, kva + (file_lo - va),
-					    ph->offset + (file_lo - ph->vaddr), file_hi - file_lo);
-			if (n != (long)(file_hi - file_lo)) {
-				page_put(pg);
-				return -ENOEXEC;
-			}
+		u64 lo = MAX(va, s->vaddr), hi = MIN(va + PAGE_SIZE, s->vaddr + s->filesz);
+		if (lo < hi &&
+		    !exec_image_read(img, kva + (lo - va), s->offset + (lo - s->vaddr), hi - lo)) {
+			page_put(pg);
+			return -EIO; /* elf_plan checked the size: the file changed */
 		}
 		if (mm_install_page(mm, v, va, pg, 0) < 0) {
 			page_put(pg);
 			return -ENOMEM;
 		}
 	}
-	return 0;
-}
-
-static int load_elf(struct mm *mm, struct inode *ip, u64 *entry)
-{
-	struct elf64_ehdr eh;
-	if (inode_read(ip, &eh, 0, sizeof(eh)) != sizeof(eh) || eh.magic != ELF_MAGIC ||
-	    eh.class != ELFCLASS64 || eh.data != ELFDATA2LSB || eh.type != ET_EXEC ||
-	    eh.machine != EM_RISCV || eh.phentsize != sizeof(struct elf64_phdr) || eh.phnum > 32)
-		return -ENOEXEC;
-	u64 top = 0;
-	for (int i = 0; i < eh.phnum; i++) {
-		struct elf64_phdr ph;
-		if (inode_read(ip, &ph, eh.phoff + i * sizeof(ph), sizeof(ph)) != sizeof(ph))
-			return -ENOEXEC;
-		if (ph.type != PT_LOAD || ph.memsz == 0)
-			continue;
-		if (ph.filesz > ph.memsz || ph.vaddr + ph.memsz < ph.vaddr ||
-		    ph.vaddr < PAGE_SIZE ||
-		    ph.vaddr + ph.memsz > USER_STACK_TOP - EXEC_STACK_SIZE ||
-		    ph.offset + ph.filesz < ph.offset || ph.offset + ph.filesz > inode_size(ip))
-			return -ENOEXEC;
-		int err = load_segment(mm, ip, &ph);
-		if (err)
-			return err;
-		top = MAX(top, PAGE_ROUND_UP(ph.vaddr + ph.memsz));
-	}
-	if (top == 0 || eh.entry >= top)
-		return -ENOEXEC;
-	*entry = eh.entry;
-	mm->brk_start = mm->brk = top;
-	return 0;
+	return file_end < end ? pager_mmap(mm, v, file_end, end) : 0;
 }
 
 /* Builds the stack VMA, its guard page, and argv on it; returns the
  * initial sp and argv's address. */
 static int setup_stack(struct mm *mm, int argc, char *const argv[], u64 *sp_out, u64 *argv_out)
 {
-	u64 stack_lo = USER_STACK_TOP - EXEC_STACK_SIZE;
-	int err = mm_map_anon(mm, stack_lo - PAGE_SIZE, stack_lo, 0, false, VMA_GUARD);
+	int err = mm_map_anon(mm, GUARD_LO, STACK_LO, 0, false, VMA_GUARD);
 	if (!err)
 		err =
-		    mm_map_anon(mm, stack_lo, USER_STACK_TOP, VM_READ | VM_WRITE, false, VMA_STACK);
+		    mm_map_anon(mm, STACK_LO, USER_STACK_TOP, VM_READ | VM_WRITE, false, VMA_STACK);
 	if (err)
 		return err;
 	u64 sp = USER_STACK_TOP;
@@ -142,7 +113,21 @@ static int setup_stack(struct mm *mm, int argc, char *const argv[], u64 *sp_out,
 	return 0;
 }
 
-int kernel_exec(const char *path, char *const kargv[])
+/* A new address space holding the program of plan, its stack and argv. */
+static int build_mm(struct mm *mm, const struct exec_image *img, const struct elf_plan *plan,
+		    int argc, char *const argv[], u64 *sp, u64 *uargv)
+{
+	mm_assert_locked(mm);
+	for (int i = 0; i < plan->nsegs; i++) {
+		int err = load_segment(mm, img, &plan->segs[i]);
+		if (err)
+			return err;
+	}
+	mm->brk_start = mm->brk = plan->end;
+	return setup_stack(mm, argc, argv, sp, uargv);
+}
+
+int kernel_exec_image(const struct exec_image *img, const char *name, char *const kargv[])
 {
 	struct proc *p = myproc();
 	int argc = 0;
@@ -150,29 +135,24 @@ int kernel_exec(const char *path, char *const kargv[])
 		argc++;
 	if (argc > MAXARG)
 		return -E2BIG;
-
-	struct inode *ip;
-	int err = fs_lookup(p->cwd, path, &ip);
-	if (err)
-		return err;
-	if (!inode_is_file(ip)) {
-		inode_put(ip);
-		return -EACCES;
-	}
-	struct mm *mm = mm_create();
-	if (!mm) {
-		inode_put(ip);
+	struct elf_plan *plan = kmalloc(sizeof(*plan));
+	if (!plan)
 		return -ENOMEM;
+	int err = elf_plan(img, GUARD_LO, plan);
+	struct mm *mm = err ? NULL : mm_create();
+	if (!err && !mm)
+		err = -ENOMEM;
+	u64 sp = 0, uargv = 0;
+	if (!err) {
+		mm_lock(mm);
+		err = build_mm(mm, img, plan, argc, kargv, &sp, &uargv);
+		mm_unlock(mm);
 	}
-	u64 entry = 0, sp = 0, uargv = 0;
-	mm_lock(mm);
-	err = load_elf(mm, ip, &entry);
-	if (!err)
-		err = setup_stack(mm, argc, kargv, &sp, &uargv);
-	mm_unlock(mm);
-	inode_put(ip);
+	u64 entry = plan->entry;
+	kfree(plan);
 	if (err) {
-		mm_destroy(mm);
+		if (mm)
+			mm_destroy(mm);
 		return err;
 	}
 
@@ -185,11 +165,7 @@ int kernel_exec(const char *path, char *const kargv[])
 	if (old)
 		proc_mm_put(old);
 
-	const char *base = path;
-	for (const char *s = path; *s; s++)
-		if (*s == '/')
-			base = s + 1;
-	strlcpy(p->name, base, sizeof(p->name));
+	strlcpy(p->name, name, sizeof(p->name));
 	struct trapframe *tf = p->tf;
 	memset(tf, 0, sizeof(*tf));
 	tf->epc = entry;
@@ -197,6 +173,26 @@ int kernel_exec(const char *path, char *const kargv[])
 	tf->a0 = argc;
 	tf->a1 = uargv;
 	return 0;
+}
+
+int kernel_exec(const char *path, char *const kargv[])
+{
+	struct inode *ip;
+	int err = fs_lookup(myproc()->cwd, path, &ip);
+	if (err)
+		return err;
+	if (!inode_is_file(ip)) {
+		inode_put(ip);
+		return -EACCES;
+	}
+	const char *base = path;
+	for (const char *s = path; *s; s++)
+		if (*s == '/')
+			base = s + 1;
+	struct exec_image img = {.ip = ip};
+	err = kernel_exec_image(&img, base, kargv);
+	inode_put(ip);
+	return err;
 }
 
 /* exec(path, argv): copies the arguments into the kernel first. */

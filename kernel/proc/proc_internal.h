@@ -32,8 +32,12 @@ void proc_mm_put(struct mm *mm);
  * reference, goes in *mm (NULL if it has none). */
 struct proc *proc_find_mm(int pid, struct mm **mm);
 
-/* Replaces the current process's image. kargv is a kernel array. */
+/* Replaces the current process's image with the program at path, or in
+ * img (named name in ps). kargv is a kernel array. 0, or -errno with the
+ * old image untouched. */
 int kernel_exec(const char *path, char *const kargv[]);
+struct exec_image;
+int kernel_exec_image(const struct exec_image *img, const char *name, char *const kargv[]);
 
 void swtch(struct context *old, struct context *new);
 

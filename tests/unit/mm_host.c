@@ -23,6 +23,7 @@ void mm_host_boot(size_t npages)
 	memset(host_kernel_root, 0, sizeof(host_kernel_root));
 	mm_host_load(NULL);
 	mm_host_flushes = mm_host_flushes_all = 0;
+	mm_host_kill_after = -1;
 }
 
 void mm_host_halt(void)
@@ -51,6 +52,18 @@ void mm_host_load(struct mm *mm)
 struct mm *mm_current(void)
 {
 	return mm_host_loaded;
+}
+
+int mm_host_kill_after = -1;
+
+bool mm_current_killed(void)
+{
+	if (mm_host_kill_after < 0)
+		return false;
+	if (mm_host_kill_after == 0)
+		return true;
+	mm_host_kill_after--;
+	return false;
 }
 
 /* As kernel/arch/riscv/mmu.c: only the loaded mm has entries to drop. */

@@ -58,6 +58,10 @@ struct mm_host_tlb_entry {
 };
 extern struct mm_host_tlb_entry mm_host_tlb[MM_HOST_TLB_SIZE];
 
+/* The running process is killed after this many more checks of
+ * mm_current_killed() (0: killed now; -1, the default: never). */
+extern int mm_host_kill_after;
+
 /* ---- other harts (mm_host_poison.c) ---- */
 
 /* A page the test holds one reference to, standing for a process on

@@ -6,7 +6,8 @@
  *   - a class fills a slab before it takes another page;
  *   - a slab whose objects are all free goes back to the page allocator at
  *     once, so page_free_count() returns exactly to where it was;
- *   - kzalloc zeroes; kfree(NULL) does nothing. */
+ *   - kzalloc zeroes; kfree(NULL) does nothing;
+ *   - a size no page run can hold fails at once (sizes come from users). */
 #include <criterion/criterion.h>
 
 #include "kernel/mm/kmalloc.h"
@@ -172,6 +173,18 @@ Test(kmalloc, kzalloc_zeroes_reused_memory)
 			cr_assert_eq(z[i], 0, "size %zu: byte %zu", size, i);
 		kfree(z);
 	}
+	EXPECT_NO_LEAK();
+}
+
+Test(kmalloc, sizes_beyond_the_largest_run_fail_at_once)
+{
+	cr_assert_null(kmalloc((PAGE_SIZE << PAGE_MAX_ORDER) + 1));
+	cr_assert_null(kmalloc(~(size_t)0));
+	cr_assert_null(kmalloc((size_t)1 << 63));
+	EXPECT_NO_LEAK();
+	void *p = kmalloc(PAGE_SIZE << PAGE_MAX_ORDER);
+	cr_assert_not_null(p, "the largest run itself is fine");
+	kfree(p);
 	EXPECT_NO_LEAK();
 }
 

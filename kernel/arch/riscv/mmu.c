@@ -10,6 +10,12 @@ struct mm *mm_current(void)
 	return p ? p->mm : NULL;
 }
 
+bool mm_current_killed(void)
+{
+	struct proc *p = myproc();
+	return p && proc_killed(p);
+}
+
 /* Fences every hart that has mm loaded. Usually that is this hart alone
  * (a process changes its own PTEs); another hart has it loaded when a
  * process changes someone else's PTEs (map_shared_pages breaking
