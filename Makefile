@@ -104,7 +104,8 @@ QEMUOPTS = -machine virt -bios default -kernel $(B)/kernel.elf -initrd $(B)/rd.c
 	-m $(MEM) -smp $(CPUS) -nographic
 BOOTARGS = pager=$(PAGER)
 
-.PHONY: all qemu qemu-gdb run test unit-test system-test panic-test bench clean format setup
+.PHONY: all qemu qemu-gdb run test unit-test system-test service-test panic-test bench clean \
+	format setup
 
 all: $(B)/kernel.elf $(B)/rd.cpio
 
@@ -125,6 +126,12 @@ unit-test: | $(SETUP)
 system-test: all
 	@scripts/run-qemu --mode test --timeout 600 --log $(B)/test-$(PAGER).log -- \
 		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=test"
+
+# The crypto server's deaths: boots with a server that crashes on purpose
+# (tests/system/srv_crash.c) and runs only tests/system/srv_restart.c.
+service-test: all
+	@scripts/run-qemu --mode test --timeout 300 --log $(B)/service-test.log -- \
+		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=test tests=srv_restart cryptosrv=/bin/srv_crash"
 
 # Boots with crashtest=printk: a panic inside printk must still be reported.
 panic-test: all

@@ -32,6 +32,7 @@
 #define SYS_remove_shared_memory_request 26
 #define SYS_map_shared_pages		 27
 #define SYS_unmap_shared_pages		 28
+#define SYS_crypto_wait			 29 /* (struct crypto_op *) -> 0 or -EIO */
 
 #define SYS_mmap       30
 #define SYS_munmap     31

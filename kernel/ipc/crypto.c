@@ -1,100 +1,292 @@
-/* The crypto service's kernel half (seed 001): a queue of requests and
- * three system calls. The kernel moves pages, never data: it checks that a
- * client's range is mapped, queues (pid, address, size), and maps the
- * client's pages into the server when it takes the request. It holds no
- * key and no cipher. */
+/* The crypto service's kernel half (seed 001): requests, the queue, and the
+ * four system calls. The kernel moves pages, never data: it holds no key
+ * and no cipher, and never reads or writes a request's bytes.
+ *
+ * Trust comes from what the kernel holds. The server is the process the
+ * kernel started from the image it read at boot (proc_start_service), not
+ * whoever has pid 2 or /bin/crypto_srv. A request's pages are pinned when
+ * crypto_op queues it (made the client's own, writable, and referenced),
+ * and exactly those pages are mapped into the server: nothing the client
+ * does to its mappings afterwards reaches the server.
+ *
+ * A request is queued, then in service (mapped into the server), then
+ * done when the server removes it. If the server dies holding it, it goes
+ * back to the head of the queue for the restarted server; if it was held
+ * by two servers that died, it is failed and its client hears so from
+ * crypto_wait (-EIO), out of band. */
 #include "include/uapi/errno.h"
 #include "kernel/ipc/shmq.h"
+#include "kernel/lib/printf.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/share.h"
 #include "kernel/mm/uaccess.h"
-#include "kernel/proc/proc_internal.h"
+#include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 
 #define CRYPTO_SERVER_PID  2
 #define CRYPTO_HEADER_SIZE 24 /* type, state, key_size, data_size */
+#define CRYPTO_MAX_DEATHS  2  /* servers a request may see die */
+#define CRYPTO_MAX_FAILED  64 /* failed requests remembered for crypto_wait */
 
-static struct shmq crypto_queue;
+/* Locking: crypto_lock guards everything below. Sleepers: producers on
+ * &queue.count + 1 (room), the server on &queue.count (requests), a
+ * client in crypto_wait on its request. */
+static struct spinlock crypto_lock = SPINLOCK_INIT("crypto");
+static struct shmq queue;
+static struct list in_service; /* mapped into the server */
+static struct list failed;     /* failed, their clients not yet told */
+static int nfailed;
+static struct service *server;
 
-void crypto_init(void)
+static void crypto_server_died(void);
+
+void crypto_init(const char *server_path)
 {
-	shmq_init(&crypto_queue);
-	proc_start_service(CRYPTO_SERVER_PID, "/bin/crypto_srv");
+	shmq_init(&queue);
+	list_init(&in_service);
+	list_init(&failed);
+	server = proc_start_service(CRYPTO_SERVER_PID, server_path, crypto_server_died);
 }
 
-static bool server_exists(void)
+/* Lets go of a request that is in no list: its pins, then itself.
+ * Wakes its client, which may be waiting in crypto_wait. */
+static void request_free(struct shm_request *r)
 {
-	struct mm *mm;
-	struct proc *p = proc_find_mm(CRYPTO_SERVER_PID, &mm);
-	if (mm)
-		proc_mm_put(mm);
-	return p != NULL;
+	if (r->pages) {
+		mm_unpin(r->pages, r->npages);
+		kfree(r->pages);
+	}
+	spin_lock(&crypto_lock);
+	wakeup(r);
+	spin_unlock(&crypto_lock);
+	kfree(r);
+}
+
+/* A request and its pinned pages for [va, va+size) of the caller. */
+static long request_new(u64 va, u64 size, struct shm_request **out)
+{
+	u64 n = mm_pin_count(va, size);
+	if (!n)
+		return -EFAULT;
+	struct shm_request *r = kzalloc(sizeof(*r));
+	struct page **pages = kmalloc(n * sizeof(*pages));
+	long err = r && pages ? mm_pin_range(mm_current(), va, size, pages) : -ENOMEM;
+	if (err) {
+		kfree(pages);
+		kfree(r);
+		return err;
+	}
+	list_init(&r->link);
+	r->client = myproc()->pid;
+	r->va = va;
+	r->size = size;
+	r->pages = pages;
+	r->npages = n;
+	*out = r;
+	return 0;
 }
 
 /* crypto_op(op, size): queue a request whose header and payload fill
- * [op, op+size) of the caller. */
+ * [op, op+size) of the caller, which must be mapped writable. Sleeps
+ * while the queue is full. */
 long sys_crypto_op(const u64 *arg)
 {
 	u64 op = arg[0], size = arg[1];
 	if (size < CRYPTO_HEADER_SIZE)
 		return -EINVAL;
+	if (!server)
+		return -ESRCH;
 	if (!mm_access_ok(mm_current(), op, size, /*write=*/true))
 		return -EFAULT;
-	if (!server_exists())
-		return -ESRCH;
-	/* Make the pages the client's own now, in its own context: the
-	 * server's mapping must not break copy-on-write later, which would
-	 * move the client's state word while it sleeps on it. */
-	int err = mm_populate(mm_current(), op, size, /*write=*/true);
+	struct shm_request *r;
+	long err = request_new(op, size, &r);
 	if (err)
 		return err;
-	struct shm_request r = {myproc()->pid, op, size};
-	return shmq_put(&crypto_queue, &r);
+	spin_lock(&crypto_lock);
+	while (!shmq_try_put(&queue, r)) {
+		if (sleep_killable((char *)&queue.count + 1, &crypto_lock) < 0) {
+			spin_unlock(&crypto_lock);
+			request_free(r);
+			return -EINTR;
+		}
+	}
+	/* The client goes on to wait for its answer: let the server run
+	 * here rather than wake another hart. */
+	wakeup_sync(&queue.count, -1);
+	spin_unlock(&crypto_lock);
+	return 0;
+}
+
+/* Takes the oldest request into service, sleeping until there is one;
+ * crypto_lock held. It is never in neither place, so crypto_wait always
+ * finds it. NULL if the caller was killed meanwhile. */
+static struct shm_request *take_request(void)
+{
+	struct shm_request *r;
+	while (!(r = shmq_take(&queue)))
+		if (sleep_killable(&queue.count, &crypto_lock) < 0)
+			return NULL;
+	list_push_back(&in_service, &r->link);
+	wakeup((char *)&queue.count + 1);
+	return r;
+}
+
+/* Moves a request from service back to the head of the queue. */
+static void untake_request(struct shm_request *r)
+{
+	spin_lock(&crypto_lock);
+	list_del(&r->link);
+	shmq_unget(&queue, r);
+	wakeup(&queue.count);
+	spin_unlock(&crypto_lock);
 }
 
 /* take_shared_memory_request(&addr, &size): the server waits for a
- * request and gets the client's pages mapped into itself. Requests whose
- * client is gone, or whose buffer is no longer mapped, are dropped. */
+ * request and gets the client's pinned pages mapped into itself. */
 long sys_take_shared_memory_request(const u64 *arg)
 {
 	struct proc *me = myproc();
-	if (me->pid != CRYPTO_SERVER_PID)
+	if (!proc_runs_service(me, server))
 		return -EPERM;
 	if (!mm_access_ok(me->mm, arg[0], sizeof(u64), true) ||
 	    !mm_access_ok(me->mm, arg[1], sizeof(u64), true))
 		return -EFAULT;
 	for (;;) {
-		struct shm_request r;
-		int err = shmq_take(&crypto_queue, &r);
-		if (err)
-			return err;
-		struct mm *client;
-		if (!proc_find_mm(r.pid, &client) || !client)
-			continue;
-		long at = map_shared_pages(client, me->mm, r.va, r.size);
-		proc_mm_put(client);
-		if (at < 0)
-			continue;
-		if (proc_killed(me)) {
-			/* Dying with the request would lose it: hand it on. */
-			unmap_shared_pages(me->mm, (u64)at, r.size);
-			shmq_unget(&crypto_queue, &r);
+		spin_lock(&crypto_lock);
+		struct shm_request *r = take_request();
+		spin_unlock(&crypto_lock);
+		if (!r)
 			return -EINTR;
+		/* Nobody is left to read the answer. */
+		if (!proc_alive(r->client)) {
+			spin_lock(&crypto_lock);
+			list_del(&r->link);
+			spin_unlock(&crypto_lock);
+			request_free(r);
+			continue;
 		}
-		if (put_user_u64((u64 __user *)arg[0], (u64)at) < 0 ||
-		    put_user_u64((u64 __user *)arg[1], r.size) < 0) {
-			unmap_shared_pages(me->mm, (u64)at, r.size);
-			return -EFAULT;
+		long at = mm_map_pages(me->mm, r->pages, r->npages);
+		if (at >= 0) {
+			r->server_va = (u64)at + (r->va & (PAGE_SIZE - 1));
+			if (proc_killed(me) ||
+			    put_user_u64((u64 __user *)arg[0], r->server_va) < 0 ||
+			    put_user_u64((u64 __user *)arg[1], r->size) < 0) {
+				unmap_shared_pages(me->mm, (u64)at, r->npages * PAGE_SIZE);
+				at = proc_killed(me) ? -EINTR : -EFAULT;
+			}
+		}
+		if (at < 0) {
+			untake_request(r); /* not the request's fault */
+			return at;
 		}
 		return 0;
 	}
 }
 
-/* remove_shared_memory_request(addr, size): the server lets go of a
- * request's pages. */
+/* remove_shared_memory_request(addr, size): the server is done with the
+ * request it was given at addr, size bytes: unmap it and release it. */
 long sys_remove_shared_memory_request(const u64 *arg)
 {
-	if (myproc()->pid != CRYPTO_SERVER_PID)
+	struct proc *me = myproc();
+	if (!proc_runs_service(me, server))
 		return -EPERM;
-	return unmap_shared_pages(mm_current(), arg[0], arg[1]);
+	struct shm_request *r = NULL;
+	struct list *pos;
+	spin_lock(&crypto_lock);
+	list_for_each(pos, &in_service)
+	{
+		struct shm_request *q = list_entry(pos, struct shm_request, link);
+		if (q->server_va == arg[0] && q->size == arg[1]) {
+			r = q;
+			list_del(&r->link);
+			break;
+		}
+	}
+	spin_unlock(&crypto_lock);
+	if (!r)
+		return -EINVAL;
+	/* The server may have unmapped it itself: then this finds nothing. */
+	unmap_shared_pages(me->mm, PAGE_ROUND_DOWN(r->server_va), r->npages * PAGE_SIZE);
+	request_free(r);
+	return 0;
+}
+
+/* Remembers a failed request for its client's crypto_wait, forgetting the
+ * oldest when too many clients never asked. crypto_lock held. */
+static void remember_failed(struct shm_request *r)
+{
+	list_push_back(&failed, &r->link);
+	if (++nfailed > CRYPTO_MAX_FAILED) {
+		struct shm_request *old = list_entry(failed.next, struct shm_request, link);
+		list_del(&old->link);
+		nfailed--;
+		kfree(old);
+	}
+	wakeup(r);
+}
+
+/* The server's process died (and let go of its memory): each request it
+ * held goes back to the head of the queue, in order, or fails. */
+static void crypto_server_died(void)
+{
+	spin_lock(&crypto_lock);
+	while (!list_empty(&in_service)) {
+		struct shm_request *r = list_entry(in_service.prev, struct shm_request, link);
+		list_del(&r->link);
+		if (++r->deaths < CRYPTO_MAX_DEATHS) {
+			shmq_unget(&queue, r);
+			continue;
+		}
+		printk("mnemo: crypto request of pid %d at %p failed: %d servers died on it\n",
+		       r->client, (void *)r->va, r->deaths);
+		/* Its pages go now; the record stays for the client. */
+		mm_unpin(r->pages, r->npages);
+		kfree(r->pages);
+		r->pages = NULL;
+		remember_failed(r);
+	}
+	spin_unlock(&crypto_lock);
+}
+
+/* crypto_wait(op): sleeps until no request of the caller's at op is queued
+ * or in service. 0 when the last one was answered (or there was none),
+ * -EIO when it failed. */
+long sys_crypto_wait(const u64 *arg)
+{
+	int me = myproc()->pid;
+	u64 va = arg[0];
+	long ret = 0;
+	spin_lock(&crypto_lock);
+	for (;;) {
+		struct shm_request *r = shmq_find(&queue, me, va);
+		struct list *pos;
+		list_for_each(pos, &in_service)
+		{
+			struct shm_request *q = list_entry(pos, struct shm_request, link);
+			if (!r && q->client == me && q->va == va)
+				r = q;
+		}
+		if (!r)
+			break;
+		if (sleep_killable(r, &crypto_lock) < 0) {
+			ret = -EINTR;
+			goto out;
+		}
+	}
+	struct list *pos;
+	list_for_each(pos, &failed)
+	{
+		struct shm_request *r = list_entry(pos, struct shm_request, link);
+		if (r->client == me && r->va == va) {
+			list_del(&r->link);
+			nfailed--;
+			kfree(r);
+			ret = -EIO;
+			break;
+		}
+	}
+out:
+	spin_unlock(&crypto_lock);
+	return ret;
 }

@@ -1,40 +1,44 @@
-/* The crypto service's request queue: a bounded ring of (client, range)
- * records, count-based. The ring itself (shmq_try_*) is pure and tested on
- * the host; shmq_put/shmq_take add sleeping when full or empty. The kernel
- * never looks inside the requests. */
+/* The crypto service's requests and the queue that holds them until the
+ * server takes them: first in, first out, bounded for producers, with a
+ * way back to the front for a request whose server died. The queue is a
+ * plain structure (no lock, no sleeping: the caller holds the service's
+ * lock), so that the host tests can run it. The kernel never looks inside
+ * a request's pages. */
 #ifndef KERNEL_IPC_SHMQ_H
 #define KERNEL_IPC_SHMQ_H
 
-#include "kernel/lib/spinlock.h"
+#include "kernel/lib/list.h"
 #include "kernel/types.h"
 
-#define SHMQ_CAPACITY 64
+#define SHMQ_CAPACITY 64 /* requests queued before crypto_op waits */
 
+struct page;
+
+/* One request: a client's buffer, and the pages behind it, pinned. */
 struct shm_request {
-	int pid;  /* the client */
-	u64 va;	  /* start of its buffer */
-	u64 size; /* bytes */
+	struct list link;    /* in the queue, or among those in service */
+	int client;	     /* pid of the process that queued it */
+	u64 va, size;	     /* its buffer, in the client */
+	struct page **pages; /* the buffer's pages, a reference each */
+	u64 npages;
+	u64 server_va; /* in service: where the server sees the buffer */
+	int deaths;    /* servers that died while holding it */
 };
 
 struct shmq {
-	struct spinlock lock;
-	struct shm_request ring[SHMQ_CAPACITY]; /* (lock) */
-	u32 head;				/* (lock) oldest request */
-	u32 count;				/* (lock) requests queued */
+	struct list items; /* oldest first */
+	u32 count;
 };
 
 void shmq_init(struct shmq *q);
-/* Lock held. false when full / empty. */
-bool shmq_try_put(struct shmq *q, const struct shm_request *r);
-bool shmq_try_take(struct shmq *q, struct shm_request *out);
-/* Puts a taken request back at the front; false when full. */
-bool shmq_try_unget(struct shmq *q, const struct shm_request *r);
-
-/* Sleep until there is room / a request; 0 or -EINTR if the caller is
- * killed while waiting. */
-int shmq_put(struct shmq *q, const struct shm_request *r);
-int shmq_take(struct shmq *q, struct shm_request *out);
-/* Gives a taken request back (its taker was killed); dropped if full. */
-void shmq_unget(struct shmq *q, const struct shm_request *r);
+/* Appends r; false (and nothing changes) when SHMQ_CAPACITY are queued. */
+bool shmq_try_put(struct shmq *q, struct shm_request *r);
+/* Removes and returns the oldest request, or NULL. */
+struct shm_request *shmq_take(struct shmq *q);
+/* Puts a taken request back in front of the others, even when the queue
+ * is full: a request already accepted is never lost. */
+void shmq_unget(struct shmq *q, struct shm_request *r);
+/* The first queued request of client at va, or NULL. */
+struct shm_request *shmq_find(struct shmq *q, int client, u64 va);
 
 #endif

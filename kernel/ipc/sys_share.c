@@ -1,20 +1,22 @@
 /* map_shared_pages(src_pid, dst_pid, src_va, size) and
- * unmap_shared_pages(addr, size): page sharing between a process and its
- * parent or children (seed 001, task 1). The caller must be one of the two
- * sides; the other must be its parent or its child. */
+ * unmap_shared_pages(addr, size): page sharing (seed 001, task 1).
+ *
+ * The rule: the caller is one side, and the other side must be one of its
+ * own descendants (a child, a grandchild, ...) that is neither init nor a
+ * kernel service. Being a parent is not enough: every orphan's parent is
+ * init, and a process's parent can change under it, while a process's
+ * descendants are processes it made (or its children made). A pid of 0
+ * names the caller. */
 #include "include/uapi/errno.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/share.h"
-#include "kernel/proc/proc_internal.h"
+#include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 
-/* Is q the parent or a child of p? */
-static bool related(struct proc *p, struct proc *q)
+/* May me share pages with other, in either direction? */
+static bool may_share(struct proc *me, struct proc *other)
 {
-	spin_lock(&wait_lock);
-	bool r = p->parent == q || q->parent == p;
-	spin_unlock(&wait_lock);
-	return r;
+	return !proc_is_system(other) && proc_is_descendant(other, me);
 }
 
 long sys_map_shared_pages(const u64 *arg)
@@ -33,7 +35,7 @@ long sys_map_shared_pages(const u64 *arg)
 	if (!p)
 		return -ESRCH;
 	long ret = -EPERM;
-	if (other && related(me, p)) {
+	if (other && may_share(me, p)) {
 		struct mm *src = src_pid == me->pid ? me->mm : other;
 		struct mm *dst = src == me->mm ? other : me->mm;
 		ret = map_shared_pages(src, dst, arg[2], arg[3]);

@@ -144,9 +144,12 @@ long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	vma_insert(mm, v);
 	/* Shared anonymous memory has no object to find its pages in later:
 	 * a page filled after a fork would be seen by one side only. So it
-	 * is filled now, whatever the pager, and fork shares the PTEs. */
-	const struct pager_ops *fill = shared && !backing ? &eager_pager : mm->pager;
-	ret = fill->mmap(mm, v, v->start, v->end);
+	 * is filled now, whatever the pager and the protection, and fork
+	 * shares the PTEs. */
+	if (shared && !backing)
+		ret = pager_populate(mm, v, v->start, v->end);
+	else
+		ret = pager_mmap(mm, v, v->start, v->end);
 	if (ret < 0) {
 		pager_munmap(mm, v, v->start, v->end);
 		vma_remove(mm, v);
@@ -216,8 +219,10 @@ int mm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot)
 		goto out;
 	}
 	for (; v && v->start < end; v = vma_next(mm, v)) {
+		u32 old = v->prot;
 		v->prot = prot;
 		reprotect_ptes(mm, v->start, v->end, prot);
+		pager_mprotect(mm, v, old);
 	}
 	vma_merge_range(mm, addr, end);
 	mm_tlb_flush(mm, MM_FLUSH_ALL);

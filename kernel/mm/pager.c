@@ -14,6 +14,13 @@ int pager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
 	return mm->pager->mmap(mm, vma, start, end);
 }
 
+void pager_mprotect(struct mm *mm, struct vma *vma, u32 old_prot)
+{
+	mm_assert_locked(mm);
+	if (mm->pager->mprotect)
+		mm->pager->mprotect(mm, vma, old_prot);
+}
+
 void pager_munmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
 {
 	mm_assert_locked(mm);
@@ -80,6 +87,23 @@ static enum fault_result file_page(struct vma *vma, u64 va, struct page **out)
 	return FAULT_OK;
 }
 
+int pager_populate(struct mm *mm, struct vma *vma, u64 start, u64 end)
+{
+	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		if (mm_current_killed())
+			return -EINTR;
+		pte_t *pte = pt_walk(mm->root, va, NULL);
+		if (pte && pte_valid(*pte))
+			continue;
+		enum fault_result r = pager_fill_page(mm, vma, va);
+		if (r == FAULT_SIGBUS)
+			break; /* past the end of the file: touching it will fault */
+		if (r != FAULT_OK)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 enum fault_result pager_fill_page(struct mm *mm, struct vma *vma, u64 va)
 {
 	struct page *pg;
@@ -100,10 +124,12 @@ enum fault_result pager_fill_page(struct mm *mm, struct vma *vma, u64 va)
 	return FAULT_OK;
 }
 
-enum fault_result pager_break_cow(struct mm *mm, pte_t *pte, u64 va)
+enum fault_result pager_break_cow(struct mm *mm, struct vma *vma, pte_t *pte, u64 va)
 {
 	struct page *old = pa_to_page(pte_pa(*pte));
-	u64 flags = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_W;
+	u64 flags = *pte & PTE_FLAGS_MASK & ~PTE_COW;
+	if (vma->prot & VM_WRITE)
+		flags |= PTE_W;
 	struct tlb_gather tlb;
 	tlb_gather_init(&tlb, mm);
 	if (page_refcount(old) == 1) {

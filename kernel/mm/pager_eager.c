@@ -1,21 +1,23 @@
-/* The eager pager: mmap fills every page at once, so a fault can only be
- * a write to a copy-on-write page (or a stale TLB entry). */
-#include "include/uapi/errno.h"
+/* The eager pager: mmap fills every page the process may touch at once,
+ * so a fault is a write to a copy-on-write page, a stale TLB entry, or a
+ * page the fill could not get memory for. */
 #include "kernel/mm/pager.h"
 #include "kernel/mm/pagetable.h"
 
+/* What the process can touch is filled now; a PROT_NONE range (a guard
+ * page, a reservation) waits until mprotect opens it. Shared anonymous
+ * memory is the exception: mm_mmap fills it whatever its protection. */
 static int eager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
 {
-	for (u64 va = start; va < end; va += PAGE_SIZE) {
-		if (mm_current_killed())
-			return -EINTR;
-		enum fault_result r = pager_fill_page(mm, vma, va);
-		if (r == FAULT_SIGBUS)
-			break; /* past the end of the file: touching it will fault */
-		if (r != FAULT_OK)
-			return -ENOMEM;
-	}
-	return 0;
+	if (vma->prot == 0)
+		return 0;
+	return pager_populate(mm, vma, start, end);
+}
+
+static void eager_mprotect(struct mm *mm, struct vma *vma, u32 old_prot)
+{
+	if (old_prot == 0 && vma->prot != 0)
+		pager_populate(mm, vma, vma->start, vma->end);
 }
 
 static enum fault_result eager_fault(struct mm *mm, struct vma *vma, u64 va,
@@ -23,12 +25,12 @@ static enum fault_result eager_fault(struct mm *mm, struct vma *vma, u64 va,
 {
 	pte_t *pte = pt_walk(mm->root, va, NULL);
 	if (!pte || !pte_valid(*pte)) {
-		/* Only a page past the end of a file is missing here, and
-		 * the fill reports that as FAULT_SIGBUS again. */
+		/* Missing: a page past the end of a file (the fill says
+		 * FAULT_SIGBUS again), or one a fill had no memory for. */
 		return pager_fill_page(mm, vma, va);
 	}
 	if (access == FAULT_WRITE && (*pte & PTE_COW))
-		return pager_break_cow(mm, pte, va);
+		return pager_break_cow(mm, vma, pte, va);
 	mm_tlb_flush(mm, va);
 	return FAULT_OK;
 }
@@ -36,5 +38,6 @@ static enum fault_result eager_fault(struct mm *mm, struct vma *vma, u64 va,
 const struct pager_ops eager_pager = {
     .name = "eager",
     .mmap = eager_mmap,
+    .mprotect = eager_mprotect,
     .fault = eager_fault,
 };

@@ -16,7 +16,7 @@ static enum fault_result lazy_fault(struct mm *mm, struct vma *vma, u64 va,
 	if (!pte || !pte_valid(*pte))
 		return pager_fill_page(mm, vma, va);
 	if (access == FAULT_WRITE && (*pte & PTE_COW))
-		return pager_break_cow(mm, pte, va);
+		return pager_break_cow(mm, vma, pte, va);
 	/* Present and allowed: a stale TLB entry from before a change. */
 	mm_tlb_flush(mm, va);
 	return FAULT_OK;

@@ -12,23 +12,27 @@
 
 #define SHARE_MMAP_BASE 0x3000000000UL
 
-/* The PTE for page va of mm, faulting it in for the access (a write
- * breaks copy-on-write). mm->lock held. NULL when it cannot be had. */
+/* The PTE for page va of mm, faulting it in for the access, and with a
+ * page of mm's own: copy-on-write is broken even where the mapping is
+ * read-only, or a later mprotect and write would move mm to a copy and
+ * leave whoever shares the page behind. mm->lock held. 0, -EFAULT (no
+ * accessible mapping) or -ENOMEM. */
 static int present_pte(struct mm *mm, u64 va, bool write, pte_t **out)
 {
 	struct vma *v = vma_find(mm, va);
 	if (!v || v->role == VMA_GUARD || !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)))
 		return -EFAULT;
 	pte_t *pte = pt_walk(mm->root, va, NULL);
-	bool need_fault = !pte || !pte_valid(*pte) || (write && (*pte & PTE_COW));
-	if (need_fault) {
+	if (!pte || !pte_valid(*pte) || (write && (*pte & PTE_COW))) {
 		enum fault_result r = pager_fault(mm, v, va, write ? FAULT_WRITE : FAULT_READ);
 		if (r != FAULT_OK)
 			return r == FAULT_OOM ? -ENOMEM : -EFAULT;
+		pte = pt_walk(mm->root, va, NULL);
 	}
-	pte = pt_walk(mm->root, va, NULL);
 	if (!pte || !pte_valid(*pte) || !(*pte & PTE_U))
 		return -EFAULT;
+	if ((*pte & PTE_COW) && pager_break_cow(mm, v, pte, va) != FAULT_OK)
+		return -ENOMEM;
 	*out = pte;
 	return 0;
 }
@@ -41,9 +45,8 @@ static u32 pte_to_prot(pte_t pte)
 
 /* Maps pages[0..n) at [at, ...) of dst (free), one VMA per run of pages
  * with the same permissions, each unable to gain more (mprotect): a
- * read-only source page stays read-only here. The PTEs take over the
- * references in pages[], which are set to NULL. dst->lock held. 0 or
- * -ENOMEM, with nothing left mapped. */
+ * read-only source page stays read-only here. Each PTE takes a reference
+ * of its own. dst->lock held. 0 or -ENOMEM, with nothing left mapped. */
 static int install_shared(struct mm *dst, u64 at, struct page **pages, const u64 *flags, u64 n)
 {
 	for (u64 i = 0; i < n;) {
@@ -61,9 +64,9 @@ static int install_shared(struct mm *dst, u64 at, struct page **pages, const u64
 			pte_t *pte = pt_walk(dst->root, at + i * PAGE_SIZE, &dst->pt_pages);
 			if (!pte)
 				goto undo;
+			page_get(pages[i]);
 			*pte = pte_make(page_to_pa(pages[i]), flags[i]);
 			dst->rss++;
-			pages[i] = NULL;
 		}
 	}
 	/* Invalid to valid: no fence (see mm_install_page). */
@@ -73,58 +76,120 @@ undo:
 	return -ENOMEM;
 }
 
-long map_shared_pages(struct mm *src, struct mm *dst, u64 src_va, u64 size)
+/* Maps pages into dst at a free address (above SHARE_MMAP_BASE if there
+ * is room); the address or -ENOMEM. */
+static long map_pages(struct mm *dst, struct page **pages, const u64 *flags, u64 n)
 {
-	if (size == 0 || src_va + size < src_va || src_va + size > MM_USER_TOP || src == dst)
-		return size == 0 || src == dst ? -EINVAL : -EFAULT;
-	u64 first = PAGE_ROUND_DOWN(src_va), end = PAGE_ROUND_UP(src_va + size);
-	u64 npages = (end - first) / PAGE_SIZE;
-	struct page **pages = kmalloc(npages * sizeof(*pages));
-	u64 *flags = kmalloc(npages * sizeof(*flags));
-	long ret = -ENOMEM;
-	u64 got = 0;
-	if (!pages || !flags)
-		goto out;
+	mm_lock(dst);
+	u64 size = n * PAGE_SIZE;
+	u64 at = vma_find_gap(dst, size, SHARE_MMAP_BASE, MM_USER_TOP);
+	if (!at)
+		at = vma_find_gap(dst, size, PAGE_SIZE, MM_USER_TOP);
+	long ret = at ? install_shared(dst, at, pages, flags, n) : -ENOMEM;
+	mm_unlock(dst);
+	return ret < 0 ? ret : (long)at;
+}
 
-	mm_lock(src);
-	ret = 0;
-	for (; got < npages; got++) {
+/* Takes a reference on the pages behind n pages from first of mm, each
+ * faulted in and made mm's own (present_pte), into pages[]; with flags,
+ * their PTE permissions too. need_write: every page must be mapped
+ * writable. 0, -EFAULT, -ENOMEM or -EINTR, holding nothing then. */
+static int collect_pages(struct mm *mm, u64 first, u64 n, bool need_write, struct page **pages,
+			 u64 *flags)
+{
+	int err = 0;
+	u64 got = 0;
+	mm_lock(mm);
+	for (; got < n; got++) {
 		u64 va = first + got * PAGE_SIZE;
 		if (mm_current_killed()) {
-			ret = -EINTR;
+			err = -EINTR;
 			break;
 		}
-		struct vma *v = vma_find(src, va);
+		struct vma *v = vma_find(mm, va);
 		bool write = v && (v->prot & VM_WRITE);
+		if (need_write && !write) {
+			err = -EFAULT;
+			break;
+		}
 		pte_t *pte;
-		ret = present_pte(src, va, write, &pte);
-		if (ret)
+		err = present_pte(mm, va, write, &pte);
+		if (err)
 			break;
 		pages[got] = pa_to_page(pte_pa(*pte));
 		page_get(pages[got]);
-		/* A later fork of the source must not make it copy-on-write.
-		 * A mapped page's flags change nowhere else, and racing
-		 * sharers only set this same bit, so a plain store is safe. */
+		/* A later fork of mm must not make it copy-on-write. A
+		 * mapped page's flags change nowhere else, and racing sharers
+		 * only set this same bit, so a plain store is safe. */
 		pages[got]->flags |= PG_SHARED;
-		flags[got] = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_S;
+		if (flags)
+			flags[got] = (*pte & PTE_FLAGS_MASK & ~PTE_COW) | PTE_S;
 	}
-	mm_unlock(src);
-	if (ret)
-		goto out;
+	mm_unlock(mm);
+	if (err)
+		mm_unpin(pages, got);
+	return err;
+}
 
-	mm_lock(dst);
-	u64 at = vma_find_gap(dst, end - first, SHARE_MMAP_BASE, MM_USER_TOP);
-	if (!at)
-		at = vma_find_gap(dst, end - first, PAGE_SIZE, MM_USER_TOP);
-	ret = at ? install_shared(dst, at, pages, flags, npages) : -ENOMEM;
-	mm_unlock(dst);
-	if (!ret)
-		ret = (long)(at + (src_va - first));
-out:
-	for (u64 i = 0; pages && i < got; i++)
-		if (pages[i])
-			page_put(pages[i]);
+/* The pages [va, va+size) spans; 0 for a range that is empty, wraps or
+ * reaches past user space. */
+static u64 span_pages(u64 va, u64 size)
+{
+	if (size == 0 || va + size < va || va + size > MM_USER_TOP)
+		return 0;
+	return (PAGE_ROUND_UP(va + size) - PAGE_ROUND_DOWN(va)) / PAGE_SIZE;
+}
+
+long map_shared_pages(struct mm *src, struct mm *dst, u64 src_va, u64 size)
+{
+	if (size == 0 || src == dst)
+		return -EINVAL;
+	u64 npages = span_pages(src_va, size);
+	if (!npages)
+		return -EFAULT;
+	struct page **pages = kmalloc(npages * sizeof(*pages));
+	u64 *flags = kmalloc(npages * sizeof(*flags));
+	long ret = -ENOMEM;
+	if (pages && flags)
+		ret = collect_pages(src, PAGE_ROUND_DOWN(src_va), npages, false, pages, flags);
+	if (ret == 0) {
+		ret = map_pages(dst, pages, flags, npages);
+		mm_unpin(pages, npages);
+		if (ret >= 0)
+			ret += src_va & (PAGE_SIZE - 1);
+	}
 	kfree(pages);
+	kfree(flags);
+	return ret;
+}
+
+u64 mm_pin_count(u64 va, u64 size)
+{
+	return span_pages(va, size);
+}
+
+int mm_pin_range(struct mm *mm, u64 va, u64 size, struct page **pages)
+{
+	u64 n = span_pages(va, size);
+	if (!n)
+		return -EFAULT;
+	return collect_pages(mm, PAGE_ROUND_DOWN(va), n, true, pages, NULL);
+}
+
+void mm_unpin(struct page **pages, u64 n)
+{
+	for (u64 i = 0; i < n; i++)
+		page_put(pages[i]);
+}
+
+long mm_map_pages(struct mm *mm, struct page **pages, u64 n)
+{
+	u64 *flags = kmalloc(n * sizeof(*flags));
+	if (!flags)
+		return -ENOMEM;
+	for (u64 i = 0; i < n; i++)
+		flags[i] = vm_prot_to_pte(VM_READ | VM_WRITE) | PTE_V | PTE_A | PTE_D | PTE_S;
+	long ret = map_pages(mm, pages, flags, n);
 	kfree(flags);
 	return ret;
 }
@@ -147,18 +212,6 @@ int unmap_shared_pages(struct mm *mm, u64 addr, u64 size)
 	}
 	err = __mm_munmap(mm, start, end);
 out:
-	mm_unlock(mm);
-	return err;
-}
-
-int mm_populate(struct mm *mm, u64 addr, u64 len, bool write)
-{
-	if (len == 0 || addr + len < addr || addr + len > MM_USER_TOP)
-		return -EFAULT;
-	int err = 0;
-	mm_lock(mm);
-	for (u64 va = PAGE_ROUND_DOWN(addr); va < addr + len && !err; va += PAGE_SIZE)
-		err = mm_current_killed() ? -EINTR : present_pte(mm, va, write, &(pte_t *){NULL});
 	mm_unlock(mm);
 	return err;
 }

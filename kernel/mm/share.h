@@ -11,7 +11,8 @@
  * lazy source pages in first (and breaking copy-on-write, so the source
  * and destination really share). Returns the address in dst with the same
  * offset into the first page, or -EFAULT (source range not all mapped
- * user memory), -EINVAL (size 0 or overflow), -ENOMEM. src != dst. */
+ * user memory, or reaching past it), -EINVAL (size 0, or src == dst),
+ * -ENOMEM, -EINTR (the caller was killed meanwhile). */
 long map_shared_pages(struct mm *src, struct mm *dst, u64 src_va, u64 size);
 
 /* Removes a mapping made by map_shared_pages: every page of the range
@@ -19,10 +20,23 @@ long map_shared_pages(struct mm *src, struct mm *dst, u64 src_va, u64 size);
  * 0, or -EINVAL when anything in it is not one. */
 int unmap_shared_pages(struct mm *mm, u64 addr, u64 size);
 
-/* Faults in every page of [addr, addr+len) of mm for the access, breaking
- * copy-on-write for a write, so that the pages are the caller's own before
- * another process shares them. 0 or -EFAULT. */
-int mm_populate(struct mm *mm, u64 addr, u64 len, bool write);
+/* Pinning for the crypto service: the pages behind a client's buffer are
+ * held by the request, whatever the client does to its mappings later,
+ * and exactly those are mapped into the server.
+ *
+ * mm_pin_count: how many pages [va, va+size) spans (0: not a user range).
+ * mm_pin_range: every byte of [va, va+size) must be mapped writable; each
+ *   page is faulted in, made mm's own (copy-on-write broken) and gets a
+ *   reference, stored in pages[mm_pin_count()]. 0, -EFAULT, -ENOMEM, or
+ *   -EINTR if the caller was killed; nothing is held after a failure.
+ * mm_unpin: drops those references.
+ * mm_map_pages: maps pages[0..n) read-write into mm as one shared-in
+ *   mapping (PTE_S, unmap_shared_pages removes it) at a free address, each
+ *   PTE with a reference of its own; the address or -ENOMEM. */
+u64 mm_pin_count(u64 va, u64 size);
+int mm_pin_range(struct mm *mm, u64 va, u64 size, struct page **pages);
+void mm_unpin(struct page **pages, u64 n);
+long mm_map_pages(struct mm *mm, struct page **pages, u64 n);
 
 /* Takes a reference on the page behind user address va of mm, faulting it
  * in (and breaking copy-on-write if the mapping is writable, so the page

@@ -198,6 +198,9 @@ int kernel_exec(const char *path, char *const kargv[])
 /* exec(path, argv): copies the arguments into the kernel first. */
 long sys_exec(const u64 *arg)
 {
+	/* A service runs the image the kernel gave it and no other. */
+	if (myproc()->service)
+		return -EPERM;
 	char *path = kmalloc(MAXPATH);
 	char *strings = kmalloc(ARG_SPACE);
 	char **argv = kmalloc((MAXARG + 1) * sizeof(char *));

@@ -19,21 +19,26 @@ void proc_mm_put(struct mm *mm)
 	mm_destroy(mm);
 }
 
-void exit_current(int status)
+/* Gives p's children to init, which reaps them. wait_lock held. */
+static void reparent_children(struct proc *p)
 {
-	struct proc *p = myproc();
-	if (p == init_proc)
-		panic("init exiting with status %d", status);
+	for (struct proc *c = proc_table; c < &proc_table[NPROC]; c++) {
+		if (c->parent == p) {
+			c->parent = init_proc;
+			wakeup(init_proc);
+		}
+	}
+}
 
+/* Lets go of what the current process holds: its open files and its
+ * address space (the working directory stays: a service keeps it). */
+static void release_files_and_mm(struct proc *p)
+{
 	for (int fd = 0; fd < NOFILE; fd++) {
 		if (p->ofile[fd]) {
 			file_put(p->ofile[fd]);
 			p->ofile[fd] = NULL;
 		}
-	}
-	if (p->cwd) {
-		inode_put(p->cwd);
-		p->cwd = NULL;
 	}
 	spin_lock(&p->lock);
 	struct mm *mm = p->mm;
@@ -42,15 +47,28 @@ void exit_current(int status)
 	proc_drop_mm();
 	if (mm)
 		proc_mm_put(mm);
+}
+
+void exit_current(int status)
+{
+	struct proc *p = myproc();
+	if (p == init_proc)
+		panic("init exiting with status %d", status);
+
+	release_files_and_mm(p);
+	if (p->service) {
+		spin_lock(&wait_lock);
+		reparent_children(p);
+		spin_unlock(&wait_lock);
+		service_restart(p, status);
+	}
+	if (p->cwd) {
+		inode_put(p->cwd);
+		p->cwd = NULL;
+	}
 
 	spin_lock(&wait_lock);
-	/* Orphans go to init, which reaps them. */
-	for (struct proc *c = proc_table; c < &proc_table[NPROC]; c++) {
-		if (c->parent == p) {
-			c->parent = init_proc;
-			wakeup(init_proc);
-		}
-	}
+	reparent_children(p);
 	wakeup_sync(p->parent, -1);
 	spin_lock(&p->lock);
 	p->xstate = status;
@@ -80,7 +98,6 @@ int proc_wait(u64 status_addr, int pid, int options)
 				proc_free(c);
 				spin_unlock(&c->lock);
 				spin_unlock(&wait_lock);
-				proc_service_reaped(cpid);
 				if (status_addr && copy_to_user((void __user *)status_addr, &xstate,
 								sizeof(int)) < 0)
 					return -EFAULT;

@@ -121,6 +121,7 @@ void proc_free(struct proc *p)
 	p->xstate = 0;
 	p->spawn_path = NULL;
 	p->spawn_argv = NULL;
+	p->service = NULL;
 	p->state = PROC_UNUSED;
 }
 
@@ -236,6 +237,10 @@ int proc_kill(int pid)
 	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
 		spin_lock(&p->lock);
 		if (p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
+			if (proc_is_system(p)) {
+				spin_unlock(&p->lock);
+				return -EPERM;
+			}
 			p->killed = true;
 			spin_unlock(&p->lock);
 			interrupt_sleep(p);
@@ -243,5 +248,34 @@ int proc_kill(int pid)
 		}
 		spin_unlock(&p->lock);
 	}
-	return -1;
+	return -ESRCH;
+}
+
+bool proc_is_system(struct proc *p)
+{
+	return p == init_proc || p->service != NULL;
+}
+
+bool proc_is_descendant(struct proc *p, struct proc *ancestor)
+{
+	spin_lock(&wait_lock);
+	struct proc *q = p->parent;
+	while (q && q != ancestor)
+		q = q->parent;
+	spin_unlock(&wait_lock);
+	return q != NULL;
+}
+
+bool proc_alive(int pid)
+{
+	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++)
+		if (__atomic_load_n(&p->pid, __ATOMIC_RELAXED) == pid) {
+			spin_lock(&p->lock);
+			bool alive =
+			    p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE;
+			spin_unlock(&p->lock);
+			if (alive)
+				return true;
+		}
+	return false;
 }

@@ -47,6 +47,7 @@ enum proc_state { PROC_UNUSED, PROC_USED, PROC_SLEEPING, PROC_RUNNABLE, PROC_RUN
 struct mm;
 struct file;
 struct inode;
+struct service;
 
 /* Locking legend: (p) p->lock, (w) wait_lock, (q) the sleep queue's lock,
  * (-) private to the process itself or set before it first runs. */
@@ -68,8 +69,9 @@ struct proc {
 	char name[PROC_NAME_LEN];   /* (-) for ps and fault messages */
 	int last_hart;		    /* (p) hart it last ran on */
 	struct list sleep_link;	    /* (q) in a sleep queue while SLEEPING */
-	const char *spawn_path;	    /* (-) kernel-started: the program to exec */
+	const char *spawn_path;	    /* (-) init: the program to exec */
 	char *const *spawn_argv;    /* (-) and its arguments */
+	struct service *service;    /* (-) the kernel service it runs, or NULL */
 };
 
 extern struct cpu cpus[NCPU];
@@ -109,9 +111,31 @@ void proc_init(void);
 void scheduler(void) __attribute__((noreturn));
 /* Creates PID 1, which runs /bin/init with the boot arguments as argv. */
 void userinit_with_args(const char *bootargs);
-/* Starts path as a service with a fixed pid, started again whenever it
- * exits (until an exec of it fails). */
-void proc_start_service(int pid, const char *path);
+
+/* Kernel services (the crypto server): a program the kernel reads from
+ * path once, at boot, and runs as the process with the given pid, started
+ * again from that same image whenever it exits or is killed, so that
+ * nothing a user does to the file system or to the pid reaches it. Users
+ * cannot kill it or share pages with it. on_exit, if not NULL, runs each
+ * time the process has let go of its memory and before it starts again.
+ * Returns the service, or NULL (after saying why) if path cannot be read. */
+struct service *proc_start_service(int pid, const char *path, void (*on_exit)(void));
+/* Is p the process running service s? What the kernel trusts, where a
+ * pid or a path could be a user's. */
+bool proc_runs_service(struct proc *p, const struct service *s);
+
+/* Is p init or a kernel service (never a user's to kill or share with)? */
+bool proc_is_system(struct proc *p);
+/* Is p a descendant of (a child, grandchild, ... of) ancestor? */
+bool proc_is_descendant(struct proc *p, struct proc *ancestor);
+/* Does a process with this pid exist (and not as a zombie)? */
+bool proc_alive(int pid);
+/* The process with this pid (not a zombie), or NULL. Its mm, with a new
+ * reference, goes in *mm (NULL if it has none). */
+struct proc *proc_find_mm(int pid, struct mm **mm);
+/* Drops a reference to an address space, destroying it with the last. */
+void proc_mm_put(struct mm *mm);
+
 void exit_current(int status) __attribute__((noreturn));
 
 extern volatile u64 ticks; /* 100 Hz, since boot */

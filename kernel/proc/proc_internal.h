@@ -13,8 +13,10 @@ extern struct proc *init_proc;
 struct proc *proc_alloc(void);
 /* The same with a chosen pid (0: the next free one); NULL if it is taken. */
 struct proc *proc_alloc_pid(int pid);
-/* A service's process was reaped: start it again. */
-void proc_service_reaped(int pid);
+/* The current process, which runs p->service, exited with status (or
+ * was killed) and has let go of its memory and files: start the service
+ * again in it. */
+void service_restart(struct proc *p, int status) __attribute__((noreturn));
 /* Back to UNUSED; p->lock held and p off every hart. */
 void proc_free(struct proc *p);
 /* Gives up the hart; p->lock held and nothing else. */
@@ -25,12 +27,9 @@ void kick_idle_hart(void);
 void proc_activate_mm(struct proc *p);
 /* Unloads the current address space from this hart (before freeing it). */
 void proc_drop_mm(void);
+/* Kills the process with this pid for a user: 0, -ESRCH, or -EPERM for
+ * init or a service. */
 int proc_kill(int pid);
-/* Drops a reference to an address space, destroying it with the last. */
-void proc_mm_put(struct mm *mm);
-/* The process with this pid (not a zombie), or NULL. Its mm, with a new
- * reference, goes in *mm (NULL if it has none). */
-struct proc *proc_find_mm(int pid, struct mm **mm);
 
 /* Replaces the current process's image with the program at path, or in
  * img (named name in ps). kargv is a kernel array. 0, or -errno with the

@@ -32,10 +32,7 @@ long sys_wait(const u64 *arg)
 
 long sys_kill(const u64 *arg)
 {
-	int pid = (int)arg[0];
-	if (pid == 1)
-		return -EPERM;
-	return proc_kill(pid) < 0 ? -ESRCH : 0;
+	return proc_kill((int)arg[0]);
 }
 
 long sys_getpid(const u64 *arg)

@@ -38,6 +38,7 @@ static syscall_fn *const syscalls[NSYSCALL] = {
     [SYS_crypto_op] = sys_crypto_op,
     [SYS_take_shared_memory_request] = sys_take_shared_memory_request,
     [SYS_remove_shared_memory_request] = sys_remove_shared_memory_request,
+    [SYS_crypto_wait] = sys_crypto_wait,
     [SYS_map_shared_pages] = sys_map_shared_pages,
     [SYS_unmap_shared_pages] = sys_unmap_shared_pages,
     [SYS_futex_wait] = sys_futex_wait,

@@ -18,8 +18,9 @@ syscall_fn sys_pipe, sys_read, sys_write, sys_fstat, sys_chdir, sys_dup, sys_dup
     sys_mknod, sys_unlink, sys_link, sys_mkdir, sys_close, sys_lseek, sys_getcwd;
 /* kernel/ipc */
 syscall_fn sys_crypto_op, sys_take_shared_memory_request, sys_remove_shared_memory_request,
-    sys_map_shared_pages, sys_unmap_shared_pages, sys_futex_wait, sys_futex_wake;
-void crypto_init(void);
+    sys_crypto_wait, sys_map_shared_pages, sys_unmap_shared_pages, sys_futex_wait, sys_futex_wake;
+/* Starts the crypto service with the server read from server_path. */
+void crypto_init(const char *server_path);
 /* kernel/mm */
 syscall_fn sys_meminfo, sys_mmap, sys_munmap, sys_mprotect, sys_vmmaps;
 

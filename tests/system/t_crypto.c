@@ -13,8 +13,10 @@
  *   - crypto_op's own checks (EINVAL, EFAULT) and EPERM for the server's
  *     calls from anyone else;
  *   - the crypto command over a file and over pipes;
- *   - kill(2): the kernel starts the server again as PID 2, and requests
- *     are served. */
+ *   - a client that makes its buffer read-only or PROT_NONE while its
+ *     request is queued gets its answer, and the server is not hurt;
+ *   - trust: kill(2) is EPERM, and a program put at /bin/crypto_srv does
+ *     not become the server. */
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -22,6 +24,7 @@
 #include <chacha20.h>
 #include <crypto.h>
 
+#include "include/uapi/syscall.h"
 #include "test.h"
 
 #define PAGE	   4096L
@@ -681,7 +684,7 @@ static void test_command(void)
 	CHECK("command-bad-key-usage", status == 2, "status %d", status);
 }
 
-/* ---------------------------------------------------------------- restarting the server */
+/* ---------------------------------------------------------------- trust */
 
 static int cr_server_alive(void)
 {
@@ -694,52 +697,29 @@ static int cr_server_alive(void)
 	return 0;
 }
 
-/* Kills the server and checks that four requests are all served by the
- * next one: made at once (queued while it restarts, or retried on
- * ESRCH), or after pause_ms. */
-static int cr_kill_and_serve(int pause_ms)
-{
-	struct crypto_op *ops[4];
-	uint64_t size;
-	int ok = kill(CRYPTO_SERVER_PID, SIGKILL) == 0;
-
-	if (pause_ms)
-		usleep(pause_ms * 1000);
-
-	for (int i = 0; i < 4; i++) {
-		ops[i] = cr_new(CRYPTO_OP_TYPE_DECRYPT, 6, 60, &size);
-		if (!ops[i])
-			return 0;
-		memcpy(ops[i]->payload, "OS2024", 6);
-		memcpy(ops[i]->payload + 6, cr_secret, 60);
-		ok &= cr_submit(ops[i], size) == 0;
-	}
-	for (int i = 0; i < 4; i++) {
-		ok &= cr_wait_bounded(ops[i]) == CRYPTO_OP_STATE_DONE &&
-		      memcmp(ops[i]->payload + 6, cr_plain, 60) == 0;
-		free(ops[i]);
-	}
-	return ok;
-}
-
-static void test_server_restart(void)
+/* The server is the program the kernel read at boot: a user can neither
+ * kill it nor, by putting another program at /bin/crypto_srv, become
+ * it. (The kernel's restarts after a crash are tested by srv_restart,
+ * against a server that crashes on purpose.) */
+static void test_trust(void)
 {
 	CHECK("server-is-pid-2", cr_server_alive());
-	CHECK("restarted-server-serves", cr_kill_and_serve(1000));
-	CHECK("restarted-server-is-pid-2", cr_server_alive());
+	expect_errno("kill-server-eperm", kill(CRYPTO_SERVER_PID, SIGKILL), EPERM);
+	expect_errno("kill-init-eperm", kill(1, SIGKILL), EPERM);
 
-	/* Each server is the same size: restarting leaks nothing. (Compared
-	 * from one restart to the next: right after boot the first server may
-	 * still be finishing its self-test.) */
-	long before = free_page_count();
-	CHECK("restarted-again-serves", cr_kill_and_serve(1000));
-	long missing = cr_settle(before);
-	CHECK("restart-no-leak", missing == 0, "%ld pages not freed", missing);
-
-	/* Requests made the moment the server is killed: the dying server
-	 * must not take one it will never answer. */
-	CHECK("requests-during-restart-served", cr_kill_and_serve(0),
-	      "a request made right after kill(2) was never answered");
+	/* An impostor at the server's path. */
+	unlink("/tmp/t_crypto_srv");
+	int saved = link("/bin/crypto_srv", "/tmp/t_crypto_srv") == 0;
+	int replaced = saved && unlink("/bin/crypto_srv") == 0 &&
+		       link("/bin/t_crypto", "/bin/crypto_srv") == 0;
+	CHECK("impostor-in-place", replaced, "%s", strerror(errno));
+	expect_errno("impostor-kill-eperm", kill(CRYPTO_SERVER_PID, SIGKILL), EPERM);
+	CHECK("real-server-still-serves", cr_server_serves() && cr_server_alive());
+	if (saved) {
+		unlink("/bin/crypto_srv");
+		link("/tmp/t_crypto_srv", "/bin/crypto_srv");
+		unlink("/tmp/t_crypto_srv");
+	}
 
 	/* A server that is not PID 2 refuses to run. */
 	static uint8_t out[256];
@@ -747,6 +727,48 @@ static void test_server_restart(void)
 	char *argv[] = {"/bin/crypto_srv", NULL};
 	int status = cr_filter(argv, "", 0, out, sizeof(out), &len);
 	CHECK("server-not-pid-2-exits", status == 1, "status %d", status);
+}
+
+/* A client that takes its buffer away from itself (read-only, PROT_NONE)
+ * while its request waits in the queue: the server works on the pages
+ * pinned when the request was queued, so it is not hurt and the answer
+ * lands in the client's pages. */
+static int cr_mprotect_client(long prot)
+{
+	uint64_t size;
+	struct crypto_op *op = cr_new(CRYPTO_OP_TYPE_ENCRYPT, 3, 2 * PAGE, &size);
+	char *page;
+
+	if (!op)
+		return 2;
+	memcpy(op->payload, "abc", 3);
+	memset(op->payload + 3, 'x', 2 * PAGE);
+	page = (char *)((uintptr_t)op & ~(uintptr_t)(PAGE - 1));
+	if (crypto_op(op, size) < 0)
+		return 3;
+	if (mprotect(page, 3 * PAGE, (int)prot) < 0)
+		return 4;
+	/* The bare call: crypto_wait() itself would read the state. */
+	long waited = test_syscall(SYS_crypto_wait, (long)op, 0, 0);
+	mprotect(page, 3 * PAGE, PROT_READ | PROT_WRITE);
+	if (waited != 0 || op->state != CRYPTO_OP_STATE_DONE)
+		return 5;
+	return op->payload[3] == ('x' ^ 'a') &&
+		       op->payload[3 + 2 * PAGE - 1] == ('x' ^ "abc"[(2 * PAGE - 1) % 3])
+		   ? 0
+		   : 6;
+}
+
+static void test_client_mprotects(const char *name, int prot)
+{
+	struct crypto_op *busy = cr_busy(); /* so that the request waits */
+	int status = test_in_child(cr_mprotect_client, prot);
+	int busy_done = !busy || cr_wait_bounded(busy) == CRYPTO_OP_STATE_DONE;
+	if (busy)
+		munmap(busy, CR_BUSY_SIZE);
+	CHECK(name, status == 0 && busy_done && cr_server_serves(),
+	      "client status %d (5: not answered, 6: wrong answer), busy request %s", status,
+	      busy_done ? "done" : "unanswered");
 }
 
 static void test_leaving_clients(void)
@@ -765,6 +787,8 @@ static void test_leaving_clients(void)
 	test_client_leaves("client-unmaps-while-queued", CR_UNMAP_QUEUED);
 	test_client_leaves("client-unmaps-while-served", CR_UNMAP_SERVED);
 	test_client_leaves("client-killed-while-waiting", CR_KILLED);
+	test_client_mprotects("client-read-only-while-queued", PROT_READ);
+	test_client_mprotects("client-prot-none-while-queued", PROT_NONE);
 }
 
 /* The groups, in order; `t_crypto NAME...` runs only those named. */
@@ -776,7 +800,7 @@ static const struct {
     {"chacha20", test_chacha20_rfc}, {"errors", test_call_errors},
     {"clients", test_many_clients},  {"malformed", test_malformed},
     {"misaligned", test_misaligned}, {"leaving", test_leaving_clients},
-    {"command", test_command},	     {"restart", test_server_restart},
+    {"command", test_command},	     {"trust", test_trust},
 };
 
 int main(int argc, char *argv[])

@@ -343,6 +343,34 @@ static void test_after_munmap(void)
 	unlink("io");
 }
 
+/* What cannot be touched gets no frame, under either pager: a 16 MiB
+ * PROT_NONE reservation costs at most a few page-table pages and the
+ * stack's guard page has none; opening one page of the reservation makes
+ * it usable (the eager pager fills it then). */
+static void test_prot_none_costs_nothing(void)
+{
+	const long size = 16L << 20;
+	const struct mnemo_vmmap *guard = vm_find_named("[guard]");
+
+	CHECK("guard-page-has-no-frame", guard && guard->resident == 0, "%s, %llu resident",
+	      guard ? "found" : "no [guard] mapping",
+	      guard ? (unsigned long long)guard->resident : 0ULL);
+	test_settle();
+	long before = free_page_count();
+	char *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!CHECK("prot-none-reserve", p != MAP_FAILED, "%s", strerror(errno)))
+		return;
+	long used = before - free_page_count();
+	CHECK("prot-none-reserve-costs-nothing", used <= 4, "16 MiB of PROT_NONE took %ld pages",
+	      used);
+	CHECK_OK("prot-none-open-one", mprotect(p + size / 2, PAGE, PROT_READ | PROT_WRITE));
+	p[size / 2] = 7;
+	used = before - free_page_count();
+	CHECK("prot-none-open-one-costs-one", p[size / 2] == 7 && used <= 5,
+	      "opening one page took %ld pages in all", used);
+	munmap(p, size);
+}
+
 int main(void)
 {
 	if (test_enter_tmp(TDIR) < 0)
@@ -358,6 +386,7 @@ int main(void)
 	vm_run_group("group-file-split", test_file_split);
 	vm_run_group("group-errors", test_errors);
 	vm_run_group("group-after-munmap", test_after_munmap);
+	vm_run_group("group-prot-none-costs-nothing", test_prot_none_costs_nothing);
 	test_leave_tmp(TDIR);
 	return test_done();
 }

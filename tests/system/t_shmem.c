@@ -1,8 +1,9 @@
 /* Page sharing (map_shared_pages / unmap_shared_pages, seed 001):
  *   - the seed's demonstrations, shmem_test1 and shmem_test2, run several
  *     times in a row and leave the free-page count where it was;
- *   - sharing in both directions (parent's pages into the child, child's
- *     into the parent), writes seen both ways over several pages at the
+ *   - sharing in both directions, mapped by the parent (its pages into
+ *     the child, the child's into itself), writes seen both ways over
+ *     several pages at the
  *     source's offset, and either side exiting first: the other keeps
  *     working and nothing leaks;
  *   - fork of the destination (the grandchild shares too) and of the
@@ -10,12 +11,16 @@
  *   - malloc next to a shared mapping (sbrk(0) does not move);
  *   - unmap_shared_pages refuses anything that is not such a mapping and
  *     can take part of one;
- *   - EPERM between processes that are not parent and child, ESRCH,
- *     EFAULT, EINVAL;
+ *   - a process shares only with its own descendants: EPERM with its
+ *     parent, a sibling, init (also as an orphan) or the crypto server;
+ *     ESRCH, EFAULT, EINVAL;
+ *   - a read-only copy-on-write page shared, then made writable and
+ *     written by its owner, is still one page for both sides;
  *   - the destination keeps the source's permissions: a read-only page
  *     stays read-only, and the mapping shows as "[shared]". */
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "include/uapi/mman.h"
 #include "test.h"
@@ -91,6 +96,27 @@ static void *shm_receive(int fd)
 	void *p = NULL;
 
 	return read(fd, &p, sizeof(p)) == sizeof(p) ? p : NULL;
+}
+
+/* Runs fn(mapped, arg) in a child, where mapped is [addr, addr+size) of
+ * ours mapped into the child by us (a process shares only with its own
+ * descendants). Returns the child's exit status; fn gets NULL when the
+ * mapping failed. */
+static int shm_in_child_mapped(int (*fn)(char *mapped, long arg), const void *addr, long size,
+			       long arg)
+{
+	int to_child[2];
+
+	if (pipe(to_child) < 0)
+		return TEST_NO_CHILD;
+	int pid = fork();
+	if (pid == 0)
+		_exit(fn(shm_receive(to_child[0]), arg));
+	char *there = pid > 0 ? map_shared_pages(getpid(), pid, (void *)addr, size) : NULL;
+	shm_send(to_child[1], there == (char *)-1 ? NULL : there);
+	close(to_child[0]);
+	close(to_child[1]);
+	return pid > 0 ? test_wait_status(pid) : TEST_NO_CHILD;
 }
 
 /* ---------------------------------------------------------------- the demos */
@@ -169,15 +195,17 @@ static const char *shm_expect(const char *p, uint32_t seed)
 #define SEED_LAST   33 /* the survivor writes it after the other has gone */
 
 /* The pair: P (the parent) and C. The source fills its buffer after the
- * fork (so that it owns its pages), the mapping is made by the source,
- * the destination checks and overwrites, then one exits and the other
- * checks the bytes once more and writes again. */
+ * fork (so that it owns its pages); the parent makes the mapping, in
+ * either direction (a process shares only with its descendants) and
+ * tells the child where it is when the child is the destination; the
+ * destination checks and overwrites, then one exits and the other checks
+ * the bytes once more and writes again. */
 static void shm_pair(const struct shm_case *tc, int res)
 {
 	char *buf = shm_buffer();
-	int addr_pipe[2], done_pipe[2];
+	int addr_pipe[2], done_pipe[2], filled_pipe[2];
 
-	if (!buf || pipe(addr_pipe) < 0 || pipe(done_pipe) < 0) {
+	if (!buf || pipe(addr_pipe) < 0 || pipe(done_pipe) < 0 || pipe(filled_pipe) < 0) {
 		shm_say(res, "P", "no memory or pipes");
 		_exit(1);
 	}
@@ -192,24 +220,37 @@ static void shm_pair(const struct shm_case *tc, int res)
 	int exits_first = is_parent == tc->parent_exits_first;
 	const char *who = is_parent ? "P" : "C";
 	const char *bad = NULL;
-	char *mine = buf, c;
+	char *mine = buf, *there = NULL, c;
 
 	if (is_source) {
 		test_pattern_fill((uint8_t *)buf, SHM_SIZE, SEED_SOURCE, 0);
-		char *there = map_shared_pages(0, is_parent ? child : parent, buf, SHM_SIZE);
+		if (!is_parent)
+			(void)!write(filled_pipe[1], "f", 1);
+	}
+	if (is_parent) {
+		/* The child's buffer is at the same address as ours. */
+		if (!is_source && read(filled_pipe[0], &c, 1) != 1)
+			bad = "the child never filled its buffer";
+		else
+			there = map_shared_pages(is_source ? 0 : child, is_source ? child : 0, buf,
+						 SHM_SIZE);
 		if (there == (char *)-1)
 			there = NULL;
-		shm_send(addr_pipe[1], there);
-		if (!there)
+		if (!there && !bad)
 			bad = "map_shared_pages failed";
+		if (is_source)
+			shm_send(addr_pipe[1], there);
+	}
+	if (bad) {
+	} else if (is_source) {
 		/* Wait for the destination's writes. */
-		else if (read(done_pipe[0], &c, 1) != 1)
+		if (read(done_pipe[0], &c, 1) != 1)
 			bad = "the destination gave up";
 		else
 			bad = shm_expect(buf, SEED_DEST) ? "the destination's writes are not seen"
 							 : 0;
 	} else {
-		mine = shm_receive(addr_pipe[0]);
+		mine = is_parent ? there : shm_receive(addr_pipe[0]);
 		if (!mine)
 			bad = "no mapping";
 		else if (((uintptr_t)mine & (PAGE - 1)) != SHM_LEAD)
@@ -378,15 +419,14 @@ static void test_fork_source(void)
 
 /* ---------------------------------------------------------------- malloc */
 
-/* In the child: map the parent's buffer, check that sbrk(0) did not move
- * and the mapping is not in the heap, malloc and fill 1 MiB, and check
- * the mapping is untouched; then unmap and malloc again. */
-static int shm_malloc_child(long parent_buf)
+/* In the child, given the parent's buffer mapped at p: check that sbrk(0)
+ * did not move and the mapping is not in the heap, malloc and fill 1 MiB,
+ * and check the mapping is untouched; then unmap and malloc again. */
+static int shm_malloc_child(char *p, long brk0_long)
 {
-	char *brk0 = sbrk(0);
-	char *p = map_shared_pages(getppid(), 0, (void *)parent_buf, SHM_SIZE);
+	char *brk0 = (char *)brk0_long;
 
-	if (p == (char *)-1)
+	if (!p)
 		return 2;
 	if (sbrk(0) != brk0 || (p >= (char *)0x10000 && p < brk0))
 		return 3;
@@ -418,10 +458,10 @@ static void test_malloc_mixed(void)
 	if (!buf)
 		return;
 	test_pattern_fill((uint8_t *)buf, SHM_SIZE, SEED_SOURCE, 0);
-	/* The child maps from us after the fork, while our pages are still
+	/* We map into the child after the fork, while our pages are still
 	 * copy-on-write: map_shared_pages breaks that in us first, so the
 	 * child's writes land in our pages. */
-	int status = test_in_child(shm_malloc_child, (long)buf);
+	int status = shm_in_child_mapped(shm_malloc_child, buf, SHM_SIZE, (long)sbrk(0));
 	CHECK("malloc-next-to-mapping", status == 0,
 	      "child status %d (3: sbrk moved or mapping in the heap, 5: mapping changed by "
 	      "malloc)",
@@ -437,17 +477,17 @@ static int shm_touch(long addr)
 	return *(volatile char *)addr;
 }
 
-/* In the child: the parent's buffer is mapped; refuse bad unmaps, take
- * the middle page away, check the rest still works. */
-static int shm_unmap_child(long parent_buf)
+/* In the child: the parent's buffer is mapped at p; refuse bad unmaps,
+ * take the middle page away, check the rest still works. */
+static int shm_unmap_child(char *p, long unused)
 {
 	static char on_data[64];
 	char on_stack[64];
 	char *heap = malloc(64);
-	char *p = map_shared_pages(getppid(), 0, (void *)parent_buf, SHM_SIZE);
 	char *page0 = (char *)((uintptr_t)p & ~(uintptr_t)(PAGE - 1));
 
-	if (p == (char *)-1 || !heap)
+	(void)unused;
+	if (!p || !heap)
 		return 2;
 	on_stack[0] = on_data[0] = 0;
 	if (unmap_shared_pages(heap, 64) != -1 || errno != EINVAL)
@@ -485,7 +525,7 @@ static void test_unmap(void)
 	if (!buf)
 		return;
 	test_pattern_fill((uint8_t *)buf, SHM_SIZE, SEED_SOURCE, 0);
-	int status = test_in_child(shm_unmap_child, (long)buf);
+	int status = shm_in_child_mapped(shm_unmap_child, buf, SHM_SIZE, 0);
 	CHECK("unmap-only-shared", status == 0, "child status %d", status);
 	char *page0 = (char *)((uintptr_t)buf & ~(uintptr_t)(PAGE - 1));
 	CHECK("unmap-partial-writes-seen",
@@ -528,7 +568,7 @@ static void test_errors(void)
 	int status = test_wait_status(a);
 	CHECK("siblings-eperm", status == 0, "status %d (3: allowed, 4/5: not EPERM)", status);
 
-	/* A grandchild is not a child. */
+	/* A grandchild is a descendant: allowed. */
 	int g_pipe[2];
 	if (pipe(g_pipe) == 0) {
 		int c = fork();
@@ -544,7 +584,8 @@ static void test_errors(void)
 		}
 		int g = 0;
 		(void)!read(g_pipe[0], &g, sizeof(g));
-		expect_errno("grandchild-eperm", (long)map_shared_pages(0, g, buf, 64), EPERM);
+		void *there = map_shared_pages(0, g, buf, 64);
+		CHECK("grandchild-allowed", there != (void *)-1, "%s", strerror(errno));
 		test_wait_status(c);
 		close(g_pipe[0]);
 		close(g_pipe[1]);
@@ -571,19 +612,112 @@ static void test_errors(void)
 	test_wait_status(child);
 }
 
+/* A process shares only with its own descendants, and never with init or
+ * the crypto server: not with its parent, and not (as an orphan, whose
+ * parent is init) with init. The orphan's findings come back on the pipe
+ * shm_strangers_res. */
+static int shm_strangers_res;
+
+static int shm_strangers_child(long buf)
+{
+	int res = shm_strangers_res, orphan_pipe[2];
+	void *p = (void *)buf;
+
+	if (map_shared_pages(getppid(), 0, p, 64) != (void *)-1 || errno != EPERM)
+		return 2;
+	if (map_shared_pages(0, getppid(), p, 64) != (void *)-1 || errno != EPERM)
+		return 3;
+	if (pipe(orphan_pipe) < 0)
+		return 4;
+	if (fork() == 0) {
+		char c, r = 0;
+		/* End of file once our parent is exiting; init is our parent
+		 * a moment later. */
+		close(orphan_pipe[1]);
+		(void)!read(orphan_pipe[0], &c, 1);
+		for (int i = 0; i < 200 && getppid() != 1; i++)
+			usleep(10000);
+		if (map_shared_pages(1, 0, p, 64) != (void *)-1 || errno != EPERM)
+			r |= 1;
+		if (map_shared_pages(0, 1, p, 64) != (void *)-1 || errno != EPERM)
+			r |= 2;
+		if (getppid() != 1)
+			r |= 4;
+		(void)!write(res, &r, 1);
+		_exit(0);
+	}
+	return 0;
+}
+
+static void test_strangers(void)
+{
+	static char buf[64] = "x";
+	int res[2];
+	char r = -1;
+
+	if (pipe(res) < 0)
+		return;
+	shm_strangers_res = res[1];
+	int s = test_in_child(shm_strangers_child, (long)buf);
+	CHECK("child-to-parent-eperm", s == 0, "status %d (2, 3: allowed or not EPERM)", s);
+	close(res[1]);
+	CHECK("orphan-to-init-eperm", read(res[0], &r, 1) == 1 && r == 0,
+	      "the orphan saw %d (1, 2: allowed or not EPERM; 4: not init's)", r);
+	close(res[0]);
+	expect_errno("to-crypto-server-eperm", (long)map_shared_pages(0, 2, buf, 64), EPERM);
+	expect_errno("from-crypto-server-eperm", (long)map_shared_pages(2, 0, buf, 64), EPERM);
+	expect_errno("to-init-eperm", (long)map_shared_pages(0, 1, buf, 64), EPERM);
+}
+
+/* Our page is read-only and copy-on-write (we forked) when we share it;
+ * then we make it writable and write. The destination must see the write:
+ * one page for both sides, for the mapping's whole life. */
+static void test_read_only_cow_stays_shared(void)
+{
+	char *page =
+	    mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *buf = page + SHM_LEAD;
+	int to_child[2], go[2];
+
+	if (page == MAP_FAILED || pipe(to_child) < 0 || pipe(go) < 0)
+		return;
+	test_pattern_fill((uint8_t *)buf, SHM_SIZE, SEED_SOURCE, 0);
+	mprotect(page, 4 * PAGE, PROT_READ);
+	int pid = fork(); /* our pages become copy-on-write */
+	if (pid == 0) {
+		char c;
+		char *p = shm_receive(to_child[0]);
+		if (!p || read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(shm_expect(p, SEED_LAST) ? 3 : 0);
+	}
+	char *there = map_shared_pages(0, pid, buf, SHM_SIZE);
+	shm_send(to_child[1], there == (char *)-1 ? NULL : there);
+	mprotect(page, 4 * PAGE, PROT_READ | PROT_WRITE);
+	test_pattern_fill((uint8_t *)buf, SHM_SIZE, SEED_LAST, 0);
+	(void)!write(go[1], "g", 1);
+	int status = test_wait_status(pid);
+	CHECK("read-only-cow-page-stays-shared", status == 0,
+	      "child status %d (3: it kept the old page after we made ours writable)", status);
+	close(to_child[0]);
+	close(to_child[1]);
+	close(go[0]);
+	close(go[1]);
+	munmap(page, 4 * PAGE);
+}
+
 /* ---------------------------------------------------------------- permissions */
 
 static const char shm_rodata[PAGE] __attribute__((aligned(PAGE))) = "read only";
 
-/* Maps the parent's read-only page: reading works, the mapping shows as
- * "[shared]", and a write kills the child. */
-static int shm_readonly_child(long write_it)
+/* Given the parent's read-only page at p: reading works, the mapping
+ * shows as "[shared]", and a write kills the child. */
+static int shm_readonly_child(char *p, long write_it)
 {
-	char *p = map_shared_pages(getppid(), 0, (void *)shm_rodata, 16);
 	struct mnemo_vmmap maps[64];
 	int n = vmmaps(0, maps, 64), shown = 0;
 
-	if (p == (char *)-1 || strcmp(p, "read only") != 0)
+	if (!p || strcmp(p, "read only") != 0)
 		return 2;
 	for (int i = 0; i < n && i < 64; i++)
 		shown |= maps[i].start <= (uintptr_t)p && (uintptr_t)p < maps[i].end &&
@@ -598,9 +732,9 @@ static int shm_readonly_child(long write_it)
 
 static void test_permissions(void)
 {
-	int s = test_in_child(shm_readonly_child, 0);
+	int s = shm_in_child_mapped(shm_readonly_child, shm_rodata, 16, 0);
 	CHECK("read-only-source-readable", s == 0, "status %d (3: not shown as [shared], ro)", s);
-	s = test_in_child(shm_readonly_child, 1);
+	s = shm_in_child_mapped(shm_readonly_child, shm_rodata, 16, 1);
 	CHECK("read-only-source-write-kills", s == -1, "status %d", s);
 	CHECK("read-only-source-unchanged", strcmp(shm_rodata, "read only") == 0);
 }
@@ -619,6 +753,8 @@ int main(void)
 	test_malloc_mixed();
 	test_unmap();
 	test_errors();
+	test_strangers();
+	test_read_only_cow_stays_shared();
 	test_permissions();
 	return test_done();
 }

@@ -5,7 +5,7 @@
  * leave nothing behind:
  *
  *   - eager mmap and sbrk give back the pages they had filled;
- *   - map_shared_pages and mm_populate stop before taking more;
+ *   - map_shared_pages and mm_pin_range stop before taking more;
  *   - fork stops (NULL) and the half-made child is freed. */
 #include <criterion/criterion.h>
 
@@ -59,13 +59,15 @@ Test(kill, map_shared_pages_stops_before_taking_more, .fini = teardown)
 	cr_assert_eq(other->nvmas, 0);
 }
 
-Test(kill, populate_stops, .fini = teardown)
+Test(kill, pin_range_stops_and_holds_nothing, .fini = teardown)
 {
+	static struct page *pinned[NPAGE];
 	mm = test_start("lazy");
 	MAP_AT(mm, BASE, NPAGE * PG, RW);
 	mm_host_kill_after = 20;
-	cr_assert_eq(mm_populate(mm, BASE, NPAGE * PG, true), -EINTR);
+	cr_assert_eq(mm_pin_range(mm, BASE, NPAGE * PG, pinned), -EINTR);
 	cr_assert_lt(mm->rss, NPAGE);
+	cr_assert_eq(page_refcount(pa_to_page(pte_pa(*mm_host_pte(mm, BASE)))), 1);
 }
 
 Test(kill, fork_stops_and_frees_the_child, .fini = teardown)

@@ -4,8 +4,9 @@
  *
  * The model is one record per page: mapped or not, its protection, the
  * word the test last wrote at its start (0 for a fresh page), and whether
- * a page must be resident (lazy: touched since mapped; eager: always,
- * since mmap fills every page, PROT_NONE ones too). After every step:
+ * a page must be resident (lazy: touched since mapped; eager: since it
+ * was mapped or mprotect opened it, PROT_NONE pages not before). After
+ * every step:
  *
  *   - every system call and every access has the result the model
  *     predicts (values, errors, fault reasons);
@@ -91,7 +92,8 @@ static bool model_range_mapped(int first, int n)
 static void model_map(int first, int n, u32 prot)
 {
 	for (int i = first; i < first + n; i++)
-		sp->model[i] = (struct model_page){.mapped = true, .prot = prot, .resident = eager};
+		sp->model[i] =
+		    (struct model_page){.mapped = true, .prot = prot, .resident = eager && prot};
 }
 
 static void model_unmap(int first, int n)
@@ -227,8 +229,12 @@ static void do_mprotect(void)
 	int got = mm_mprotect(sp->mm, P(first), (u64)n * PG, prot);
 	CHECK(got == want, "returned %d, expected %d", got, want);
 	if (got == 0)
-		for (int i = first; i < first + n; i++)
+		for (int i = first; i < first + n; i++) {
+			/* Eager fills a PROT_NONE page once it is opened. */
+			if (eager && sp->model[i].prot == 0 && prot)
+				sp->model[i].resident = true;
 			sp->model[i].prot = prot;
+		}
 }
 
 static void do_access(bool write)

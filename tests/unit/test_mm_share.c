@@ -124,6 +124,32 @@ TEST_BOTH_PAGERS(share, a_copy_on_write_source_page_is_broken_first, .fini = tea
 	test_destroy_mm(child);
 }
 
+/* A read-only source page that fork made copy-on-write is shared too: it
+ * must be the source's own first, so that when the source later makes it
+ * writable and writes, the write lands in the page the destination sees
+ * (it used to move to a copy, leaving the destination behind). */
+TEST_BOTH_PAGERS(share, a_read_only_copy_on_write_page_stays_shared_after_mprotect,
+		 .fini = teardown)
+{
+	start(pager);
+	MAP_AT(src, P(0), PG, RW);
+	EXPECT_WRITE(src, P(0), 1);
+	cr_assert_eq(mm_mprotect(src, P(0), PG, VM_READ), 0);
+	mm_host_load(src);
+	struct mm *child = mm_fork(src);
+	cr_assert_not_null(child);
+
+	u64 at = share(P(0), PG);
+	EXPECT_PICTURE(pte, src, P(0), "r");
+	cr_assert_eq(page_at(dst, at), page_at(src, P(0)));
+	cr_assert_eq(mm_mprotect(src, P(0), PG, RW), 0);
+	EXPECT_WRITE(src, P(0), 2);
+	cr_assert_eq(page_at(dst, at), page_at(src, P(0)), "one page for both, still");
+	EXPECT_READ(dst, at, 2);
+	EXPECT_READ(child, P(0), 1);
+	test_destroy_mm(child);
+}
+
 /* A fork of the source after sharing: the source keeps sharing with the
  * destination; the child has the contents but not the sharing. */
 TEST_BOTH_PAGERS(share, the_source_keeps_sharing_after_it_forks, .fini = teardown)
@@ -305,7 +331,10 @@ TEST_BOTH_PAGERS(share, pin_page_faults_in_and_takes_a_reference, .fini = teardo
 	cr_assert_eq(mm_pin_page(src, MM_USER_TOP, &pg), -EFAULT);
 }
 
-TEST_BOTH_PAGERS(share, populate_makes_the_pages_the_callers_own, .fini = teardown)
+/* A crypto request pins the client's pages: they are made the client's own
+ * (copy-on-write broken) and held, and exactly those pages are mapped into
+ * the server, writable, whatever the client does to its mapping later. */
+TEST_BOTH_PAGERS(share, pinned_pages_reach_the_server_whatever_the_client_does, .fini = teardown)
 {
 	start(pager);
 	MAP_AT(src, P(0), 3 * PG, RW);
@@ -314,10 +343,41 @@ TEST_BOTH_PAGERS(share, populate_makes_the_pages_the_callers_own, .fini = teardo
 	struct mm *child = mm_fork(src);
 	cr_assert_not_null(child);
 
-	cr_assert_eq(mm_populate(src, P(0), 3 * PG, /*write=*/true), 0);
+	struct page *pinned[3];
+	cr_assert_eq(mm_pin_count(P(0) + 8, 2 * PG), 3);
+	cr_assert_eq(mm_pin_range(src, P(0) + 8, 2 * PG, pinned), 0);
 	EXPECT_PICTURE(pte, src, P(0), "www");
-	cr_assert_eq(page_refcount(page_at(src, P(0))), 1, "copy-on-write broken");
-	cr_assert_eq(mm_populate(src, P(2), 2 * PG, /*write=*/false), -EFAULT, "a hole");
-	cr_assert_eq(mm_populate(src, P(0), 0, /*write=*/false), -EFAULT);
+	cr_assert_eq(pinned[0], page_at(src, P(0)));
+	cr_assert_eq(page_refcount(pinned[0]), 2, "copy-on-write broken, then pinned");
+	cr_assert_eq(mm_mprotect(src, P(0), 3 * PG, VM_READ), 0); /* the client changes its mind */
+
+	long at = mm_map_pages(dst, pinned, 3);
+	cr_assert_geq(at, 0);
+	EXPECT_PICTURE(pte, dst, (u64)at, "sss");
+	EXPECT_WRITE(dst, (u64)at, 2);
+	EXPECT_READ(src, P(0), 2);
+	cr_assert_eq(mm_munmap(src, P(0), 3 * PG), 0); /* or lets go of it */
+	EXPECT_WRITE(dst, (u64)at + 2 * PG, 3);
+	cr_assert_eq(unmap_shared_pages(dst, (u64)at, 3 * PG), 0);
+	mm_unpin(pinned, 3);
+	EXPECT_READ(child, P(0), 1);
 	test_destroy_mm(child);
+}
+
+TEST_BOTH_PAGERS(share, only_writable_ranges_are_pinned, .fini = teardown)
+{
+	start(pager);
+	MAP_AT(src, P(0), 2 * PG, RW);
+	MAP_AT(src, P(2), PG, VM_READ);
+	struct page *pinned[4];
+	u64 free_before = page_free_count();
+	cr_assert_eq(mm_pin_range(src, P(1), 2 * PG, pinned), -EFAULT, "read-only page");
+	cr_assert_eq(mm_pin_range(src, P(3), PG, pinned), -EFAULT, "a hole");
+	cr_assert_eq(mm_pin_range(src, P(0), 0, pinned), -EFAULT, "empty");
+	cr_assert_eq(mm_pin_range(src, MM_USER_TOP - PG, 2 * PG, pinned), -EFAULT);
+	cr_assert_eq(mm_pin_count(MM_USER_TOP - PG, 2 * PG), 0);
+	/* The page faulted in before the refusal stays mapped; nothing is
+	 * held beyond it. */
+	cr_assert_leq(free_before - page_free_count(), 3);
+	cr_assert_eq(page_refcount(page_at(src, P(1))), 1);
 }

@@ -1,126 +1,128 @@
-/* Specification of the crypto service's request ring (kernel/ipc/shmq.c,
- * the part without sleeping): first in, first out; full at
- * SHMQ_CAPACITY, empty at zero, and neither changes the ring; the head
- * wraps around; and a long random mix of puts and takes agrees with a
- * plain model queue. */
+/* Specification of the crypto service's request queue (kernel/ipc/shmq.c):
+ * first in, first out; full for producers at SHMQ_CAPACITY, and a refused
+ * put changes nothing; a request put back goes in front of the others,
+ * even into a full queue (an accepted request is never lost); requests are
+ * found by client and address; and a long random mix of puts, takes and
+ * put-backs agrees with a plain model. */
 #include <criterion/criterion.h>
 
 #include "kernel/ipc/shmq.h"
 
-/* shmq_init names its lock; the ring itself never locks (the caller
- * holds the lock), so the host needs only this. */
-void spin_init(struct spinlock *lk, const char *name)
-{
-	lk->locked = 0;
-	lk->name = name;
-	lk->cpu = NULL;
-}
+#define NREQ (4 * SHMQ_CAPACITY)
 
 static struct shmq q;
+static struct shm_request reqs[NREQ];
 
 static void setup(void)
 {
 	shmq_init(&q);
-}
-
-static struct shm_request req(int n)
-{
-	return (struct shm_request){.pid = n, .va = 0x1000u * (u64)n + 24, .size = (u64)n * 3 + 1};
-}
-
-static void expect_take(int n)
-{
-	struct shm_request got;
-
-	cr_assert(shmq_try_take(&q, &got), "empty when %d was expected", n);
-	cr_assert(got.pid == n && got.va == req(n).va && got.size == req(n).size,
-		  "took pid %d va %#lx size %lu, expected request %d", got.pid, got.va, got.size,
-		  n);
+	for (int i = 0; i < NREQ; i++)
+		reqs[i] = (struct shm_request){.client = 100 + i % 7, .va = 0x1000u * (u64)i + 24};
 }
 
 TestSuite(shmq, .init = setup);
 
-Test(shmq, empty_take_fails_and_changes_nothing)
+static void expect_take(int n)
 {
-	struct shm_request out = req(99);
+	struct shm_request *got = shmq_take(&q);
+	cr_assert_not_null(got, "empty when request %d was expected", n);
+	cr_assert_eq(got, &reqs[n], "took request %ld, expected %d", (long)(got - reqs), n);
+}
 
-	cr_assert(!shmq_try_take(&q, &out));
-	cr_assert_eq(out.pid, 99, "a failed take wrote its output");
+Test(shmq, empty_take_gives_null)
+{
+	cr_assert_null(shmq_take(&q));
 	cr_assert_eq(q.count, 0);
-	cr_assert_eq(q.head, 0);
 }
 
 Test(shmq, first_in_first_out)
 {
-	for (int i = 1; i <= 5; i++) {
-		struct shm_request r = req(i);
-		cr_assert(shmq_try_put(&q, &r));
-	}
+	for (int i = 1; i <= 5; i++)
+		cr_assert(shmq_try_put(&q, &reqs[i]));
 	cr_assert_eq(q.count, 5);
 	for (int i = 1; i <= 5; i++)
 		expect_take(i);
 	cr_assert_eq(q.count, 0);
+	cr_assert_null(shmq_take(&q));
 }
 
 Test(shmq, full_at_capacity)
 {
-	for (int i = 0; i < SHMQ_CAPACITY; i++) {
-		struct shm_request r = req(i);
-		cr_assert(shmq_try_put(&q, &r), "put %d of %d failed", i, SHMQ_CAPACITY);
-	}
-	struct shm_request extra = req(1000);
-	cr_assert(!shmq_try_put(&q, &extra), "put past capacity");
+	for (int i = 0; i < SHMQ_CAPACITY; i++)
+		cr_assert(shmq_try_put(&q, &reqs[i]), "put %d of %d failed", i, SHMQ_CAPACITY);
+	cr_assert(!shmq_try_put(&q, &reqs[SHMQ_CAPACITY]), "put past capacity");
 	cr_assert_eq(q.count, SHMQ_CAPACITY);
-	/* The refused request overwrote nothing. */
 	for (int i = 0; i < SHMQ_CAPACITY; i++)
 		expect_take(i);
-	cr_assert(!shmq_try_take(&q, &extra));
+	cr_assert_null(shmq_take(&q));
 }
 
-/* Half fill, drain, repeat: the head goes round the ring several times. */
-Test(shmq, head_wraps_around)
+Test(shmq, a_request_put_back_goes_first_even_when_full)
 {
-	int next_put = 0, next_take = 0;
-
-	for (int round = 0; round < 10; round++) {
-		for (int i = 0; i < SHMQ_CAPACITY * 3 / 4; i++) {
-			struct shm_request r = req(next_put++);
-			cr_assert(shmq_try_put(&q, &r));
-		}
-		while (next_take < next_put)
-			expect_take(next_take++);
-		cr_assert(q.head < SHMQ_CAPACITY);
-	}
-	cr_assert_eq(q.count, 0);
+	cr_assert(shmq_try_put(&q, &reqs[0]));
+	for (int i = 1; i < SHMQ_CAPACITY; i++)
+		cr_assert(shmq_try_put(&q, &reqs[i]));
+	struct shm_request *first = shmq_take(&q);
+	cr_assert(shmq_try_put(&q, &reqs[SHMQ_CAPACITY]), "room for one again");
+	shmq_unget(&q, first); /* its server died: back in front */
+	cr_assert_eq(q.count, SHMQ_CAPACITY + 1);
+	cr_assert(!shmq_try_put(&q, &reqs[SHMQ_CAPACITY + 1]), "over capacity: producers wait");
+	for (int i = 0; i <= SHMQ_CAPACITY; i++)
+		expect_take(i);
 }
 
-/* Random puts and takes against a model: an array with a read and a write
- * index that only grow. */
+Test(shmq, find_by_client_and_address)
+{
+	for (int i = 0; i < 20; i++)
+		cr_assert(shmq_try_put(&q, &reqs[i]));
+	cr_assert_eq(shmq_find(&q, reqs[13].client, reqs[13].va), &reqs[13]);
+	cr_assert_null(shmq_find(&q, reqs[13].client + 1, reqs[13].va), "another client's");
+	cr_assert_null(shmq_find(&q, reqs[30].client, reqs[30].va), "never queued");
+	expect_take(0);
+	cr_assert_null(shmq_find(&q, reqs[0].client, reqs[0].va), "taken");
+}
+
+/* Random puts, takes and put-backs against a model: a double-ended array
+ * of request numbers. */
 Test(shmq, random_mix_matches_a_model)
 {
 	enum { STEPS = 200000 };
-	static int model[STEPS];
-	int w = 0, r = 0;
+	static int model[2 * STEPS];
+	int head = STEPS, tail = STEPS, next = 0;
 	u64 x = 88172645463325252ull;
 
 	for (int step = 0; step < STEPS; step++) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
-		if (x % 100 < 52) {
-			struct shm_request in = req(step);
-			bool ok = shmq_try_put(&q, &in);
-			cr_assert_eq(ok, w - r < SHMQ_CAPACITY, "step %d: put %d with %d queued",
-				     step, ok, w - r);
-			if (ok)
-				model[w++] = step;
+		int queued = tail - head;
+		if (x % 100 < 50) {
+			int n = next % NREQ;
+			bool in_queue = false;
+			for (int i = head; i < tail; i++)
+				in_queue |= model[i] == n;
+			if (in_queue)
+				continue; /* a request sits in one place at a time */
+			bool ok = shmq_try_put(&q, &reqs[n]);
+			cr_assert_eq(ok, queued < SHMQ_CAPACITY, "step %d: put %d with %d queued",
+				     step, ok, queued);
+			if (ok) {
+				model[tail++] = n;
+				next++;
+			}
 		} else {
-			struct shm_request out;
-			bool ok = shmq_try_take(&q, &out);
-			cr_assert_eq(ok, w > r, "step %d: take %d with %d queued", step, ok, w - r);
-			if (ok)
-				cr_assert_eq(out.pid, model[r++], "step %d: out of order", step);
+			struct shm_request *out = shmq_take(&q);
+			cr_assert_eq(out != NULL, queued > 0, "step %d: take with %d queued", step,
+				     queued);
+			if (!out)
+				continue;
+			cr_assert_eq(out, &reqs[model[head]], "step %d: out of order", step);
+			head++;
+			if (x % 100 > 95) {
+				shmq_unget(&q, out);
+				model[--head] = (int)(out - reqs);
+			}
 		}
-		cr_assert_eq(q.count, (u32)(w - r));
+		cr_assert_eq(q.count, (u32)(tail - head));
 	}
 }

@@ -1,7 +1,8 @@
 /* init: the first process (PID 1). The kernel passes its boot arguments as
  * argv words, e.g. {"init", "pager=lazy", "mode=test"}. init opens the
  * console as standard input, output and error, then by mode:
- *   mode=test   runs /bin/runtests and powers off with its exit status;
+ *   mode=test   runs /bin/runtests and powers off with its exit status
+ *               (with tests=A,B only the tests named);
  *   mode=bench  runs /bin/runbench, likewise;
  *   mode=run    runs /bin/sh /etc/cmd (what `make run CMD=...` wrote),
  *               likewise;
@@ -135,7 +136,16 @@ int main(int argc, char *argv[])
 
 	const char *mode = init_bootarg(argc, argv, "mode");
 	if (mode && strcmp(mode, "test") == 0) {
-		char *test_argv[] = {"/bin/runtests", NULL};
+		static char names[256];
+		char *test_argv[16] = {"/bin/runtests"};
+		const char *tests = init_bootarg(argc, argv, "tests");
+		int n = 1;
+		if (tests) {
+			snprintf(names, sizeof(names), "%s", tests);
+			for (char *t = strtok(names, ","); t && n < 15; t = strtok(NULL, ","))
+				test_argv[n++] = t;
+		}
+		test_argv[n] = NULL;
 		init_run_once(test_argv);
 	}
 	if (mode && strcmp(mode, "bench") == 0) {

@@ -66,21 +66,26 @@ _Static_assert(offsetof(struct crypto_op, data_size) == 16, "crypto_op data_size
  * queue is full. */
 int crypto_op(struct crypto_op *op, uint64_t size);
 
-/* Sleeps until the server has answered a queued request; returns the final
- * state (CRYPTO_OP_STATE_DONE or _ERROR). After it returns, the server's
- * writes to the data are visible. */
+/* Sleeps until the server has answered the caller's request at op; returns
+ * the final state (CRYPTO_OP_STATE_DONE or _ERROR), after which the
+ * server's writes to the data are visible; or -1 with errno EIO when the
+ * request failed (the server died on it twice), EINTR. With no request
+ * at op queued or in service, it returns the state at once. */
 int crypto_wait(struct crypto_op *op);
 
 /* ---------------------------------------------------------------- the server
- * Only PID 2 may call these (EPERM otherwise). */
+ * Only the server the kernel started (PID 2) may call these (EPERM
+ * otherwise; not another process that gets pid 2 or runs the same file). */
 
-/* Sleeps until a request is queued, maps the client's pages into the
- * caller (at the same offset into the first page) and stores the address
- * of the request and its size. 0, or -1 with errno (EINTR, EFAULT). */
+/* Sleeps until a request is queued, maps the client's pages (pinned when
+ * the client queued the request) into the caller, writable, at the same
+ * offset into the first page, and stores the address of the request and
+ * its size. 0, or -1 with errno (EINTR, EFAULT, ENOMEM). */
 int take_shared_memory_request(void **addr, uint64_t *size);
 
-/* Unmaps a request that take_shared_memory_request mapped. 0, or -1 with
- * errno EINVAL when [addr, addr+size) is not such a mapping. */
+/* Ends a request that take_shared_memory_request gave at addr with size
+ * bytes: unmaps it and wakes the client in crypto_wait. 0, or -1 with
+ * errno EINVAL when no request is in service there. */
 int remove_shared_memory_request(void *addr, uint64_t size);
 
 /* The server's work on one request of size bytes at op (size >= the

@@ -10,22 +10,20 @@ int crypto_op(struct crypto_op *op, uint64_t size)
 	return usys_result(usys_call2(SYS_crypto_op, op, size));
 }
 
-/* The server stores the data, then `fence rw,rw', then the state, then
- * wakes us; so once we have seen the state change, a fence of our own
- * orders our later reads of the data after it. futex_wait returns at once
- * when the state is no longer INIT, and a wakeup for some other reason
- * only costs another look, so the loop needs nothing else. (A request
- * whose state word is not 4-byte aligned cannot be a futex word: then
- * futex_wait fails with EINVAL and this loop polls.) */
+/* The kernel sleeps until the server has removed our request (it stores
+ * the data, then `fence rw,rw', then the state, then removes it), or
+ * tells us that the request failed: the server died on it twice, and the
+ * kernel never writes into a request, so that answer comes out of band.
+ * After the call a fence of our own orders our reads of the data after the
+ * server's writes. */
 int crypto_wait(struct crypto_op *op)
 {
-	volatile uint32_t *state = &op->state;
-	uint32_t now;
+	long r = usys_call1(SYS_crypto_wait, op);
 
-	while ((now = *state) == CRYPTO_OP_STATE_INIT)
-		futex_wait(&op->state, CRYPTO_OP_STATE_INIT);
+	if (usys_is_error(r))
+		return usys_result(r);
 	__asm__ volatile("fence rw,rw" : : : "memory");
-	return (int)now;
+	return (int)*(volatile uint32_t *)&op->state;
 }
 
 int take_shared_memory_request(void **addr, uint64_t *size)

@@ -79,7 +79,11 @@ static void bootarg_value(const char *word, size_t keylen, char *out, size_t siz
 	out[n] = 0;
 }
 
-/* Kernel options among the boot arguments: pager=lazy|eager, and
+/* The crypto server's program, read once at boot (cryptosrv=PATH). */
+static char crypto_server_path[64] = "/bin/crypto_srv";
+
+/* Kernel options among the boot arguments: pager=lazy|eager,
+ * cryptosrv=PATH (the tests start a server that crashes on purpose), and
  * crashtest=printk for the panic test. Other words are init's. */
 static void apply_bootargs(const char *args)
 {
@@ -91,6 +95,8 @@ static void apply_bootargs(const char *args)
 			bootarg_value(w, 6, value, sizeof(value));
 			if (mm_set_default_pager(value) < 0)
 				printk("mnemo: unknown pager \"%s\", using lazy\n", value);
+		} else if (strncmp(w, "cryptosrv=", 10) == 0) {
+			bootarg_value(w, 10, crypto_server_path, sizeof(crypto_server_path));
 		} else if (strncmp(w, "crashtest=", 10) == 0) {
 			bootarg_value(w, 10, value, sizeof(value));
 			if (strcmp(value, "printk") == 0) {
@@ -146,7 +152,7 @@ void kmain(u64 hartid, u64 fdt_pa)
 		page_alloc_init(bi->initrd_start, bi->initrd_end);
 	apply_bootargs(bi->bootargs);
 	userinit_with_args(bi->bootargs);
-	crypto_init();
+	crypto_init(crypto_server_path);
 
 	/* Start the other harts; cpus[] index i goes to the i-th other hart. */
 	int next = 1;
