@@ -91,7 +91,22 @@ endef
 $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS),$(eval $(call USER_PROG,$(s),)))
 $(foreach s,$(EXTRA_SRCS),$(eval $(call USER_PROG,$(s),-Icompat/xv6)))
 
-PROGS := $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(EXTRA_SRCS),$(B)/prog/$(notdir $(basename $(s))))
+# The fuzzer is the one program of several files: every .c in tests/fuzz.
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*.c))
+FUZZ_OBJS := $(patsubst %,$(B)/%.o,$(FUZZ_SRCS))
+
+$(B)/tests/fuzz/%.c.o: tests/fuzz/%.c | $(SETUP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+
+$(B)/prog/fuzz: $(FUZZ_OBJS) $(B)/ulib.a user/lib/user.ld | $(SETUP)
+	@mkdir -p $(B)/prog
+	@echo "  PROG    $@"
+	$(Q)$(CC) $(UCFLAGS) $(ULDFLAGS) $(FUZZ_OBJS) -Wl,--start-group $(B)/ulib.a -lc -Wl,--end-group -o $@
+
+PROGS := $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(EXTRA_SRCS),$(B)/prog/$(notdir $(basename $(s)))) \
+	$(B)/prog/fuzz
 
 # ---------------------------------------------------------------- root fs
 $(B)/rd.cpio: $(PROGS) scripts/mkrootfs $(wildcard rootfs/*) FORCE
