@@ -1,6 +1,8 @@
 # mnemo: `make qemu` boots to a shell, `make test` runs every test.
 # Variables: CPUS (4), MEM (256M), PAGER (lazy|eager), EXTRA (a folder of
-# extra user programs), CMD (for `make run`).
+# extra user programs), CMD (for `make run`), TIMEOUT (seconds QEMU may
+# run in `make run`, `system-test` and `fuzz`), and for `make fuzz`: SEED,
+# CALLS, ROUND, PRINT, SKIP (tests/fuzz/README.md).
 
 CPUS ?= 4
 MEM ?= 256M
@@ -119,7 +121,7 @@ QEMUOPTS = -machine virt -bios default -kernel $(B)/kernel.elf -initrd $(B)/rd.c
 	-m $(MEM) -smp $(CPUS) -nographic
 BOOTARGS = pager=$(PAGER)
 
-.PHONY: all qemu qemu-gdb run test unit-test system-test bench clean format setup
+.PHONY: all qemu qemu-gdb run test unit-test system-test fuzz bench clean format setup
 
 all: $(B)/kernel.elf $(B)/rd.cpio
 
@@ -132,14 +134,25 @@ qemu-gdb: all
 
 # Runs CMD in the shell, powers off, and exits with the last command's status.
 run: all
-	@scripts/run-qemu --mode run --timeout 120 -- $(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=run"
+	@scripts/run-qemu --mode run --timeout $(or $(TIMEOUT),120) -- \
+		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=run"
 
 unit-test: | $(SETUP)
 	@$(MAKE) -s -C tests/unit
 
 system-test: all
-	@scripts/run-qemu --mode test --timeout 600 --log $(B)/test-$(PAGER).log -- \
+	@scripts/run-qemu --mode test --timeout $(or $(TIMEOUT),600) --log $(B)/test-$(PAGER).log -- \
 		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=test"
+
+# A longer fuzz run than the suite's: CALLS calls (or round ROUND alone,
+# each call printed with PRINT=1) from SEED (else one from the clock),
+# leaving out SKIP. The command goes into the image as `make run`'s does.
+CALLS ?= 200000
+fuzz: CMD = fuzz $(if $(SEED),--seed $(SEED)) $(if $(ROUND),--round $(ROUND),--calls $(CALLS)) \
+	$(if $(PRINT),--print) $(if $(SKIP),--skip $(SKIP))
+fuzz: all
+	@scripts/run-qemu --mode run --timeout $(or $(TIMEOUT),1800) --log $(B)/fuzz-$(PAGER).log -- \
+		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=run"
 
 test: all | $(SETUP)
 	@scripts/test-all
