@@ -66,10 +66,28 @@ static void fz_phdr(struct fz_rng *r, struct fz_phdr *ph, int i)
 	ph->align = FZ_PAGE;
 }
 
+/* With --print, says what the headers of the image hold. */
+static void fz_print_elf(struct fz_proc *p, const struct fz_ehdr *eh, const struct fz_phdr *ph,
+			 uint64_t n)
+{
+	fz_print_note(
+	    p, "elf: %lu bytes, magic %x type %u machine %u entry 0x%lx phoff 0x%lx phnum %u",
+	    (unsigned long)n, eh->magic, eh->type, eh->machine, (unsigned long)eh->entry,
+	    (unsigned long)eh->phoff, eh->phnum);
+	for (int i = 0; i < 3 && i < eh->phnum; i++)
+		fz_print_note(p,
+			      "elf: ph%d type %u flags %u offset 0x%lx vaddr 0x%lx filesz 0x%lx "
+			      "memsz 0x%lx",
+			      i, ph[i].type, ph[i].flags, (unsigned long)ph[i].offset,
+			      (unsigned long)ph[i].vaddr, (unsigned long)ph[i].filesz,
+			      (unsigned long)ph[i].memsz);
+}
+
 /* Builds an ELF image in fz_elf; returns how many of its bytes to write
  * (sometimes fewer than all: a truncated file). */
-static uint64_t fz_build_elf(struct fz_rng *r)
+static uint64_t fz_build_elf(struct fz_proc *p)
 {
+	struct fz_rng *r = &p->rng;
 	struct fz_ehdr eh = {
 	    .magic = 0x464c457f,
 	    .class = 2,
@@ -120,14 +138,16 @@ static uint64_t fz_build_elf(struct fz_rng *r)
 	memcpy(fz_elf, &eh, sizeof(eh));
 	memcpy(fz_elf + sizeof(eh), ph, sizeof(ph));
 	memcpy(fz_elf + FZ_CODE_OFF, fz_exit_stub, sizeof(fz_exit_stub));
-	return fz_chance(r, 25) ? fz_below(r, FZ_ELF_SIZE) : FZ_ELF_SIZE;
+	uint64_t n = fz_chance(r, 25) ? fz_below(r, FZ_ELF_SIZE) : FZ_ELF_SIZE;
+	fz_print_elf(p, &eh, ph, n);
+	return n;
 }
 
 /* Writes a fresh ELF file at path; 0, or -1 when a step failed (then
  * nothing may be run from that path). */
 static int fz_write_elf(struct fz_proc *p, const char *path)
 {
-	uint64_t n = fz_build_elf(&p->rng);
+	uint64_t n = fz_build_elf(p);
 	long fd = fz_sub(p, "open", SYS_open, 2, (long)path,
 			 (long)(MNEMO_O_WRONLY | MNEMO_O_CREAT | MNEMO_O_TRUNC));
 

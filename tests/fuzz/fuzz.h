@@ -258,6 +258,9 @@ long fz_sub(struct fz_proc *p, const char *name, long nr, int nargs, ...);
 /* Records that a result broke a rule (the first one per process is
  * kept, with its call). */
 void fz_broken(struct fz_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* With --print, prints a line about what the next call is made of (an
+ * ELF file's headers, say). */
+void fz_print_note(struct fz_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Makes one random call from the table. */
 void fz_step(struct fz_proc *p);
 

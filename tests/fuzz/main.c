@@ -1,6 +1,6 @@
 /* fuzz: the system-call fuzzer (tests/fuzz/README.md).
  *
- *   fuzz [--seed S] [--calls N] [--round R | --from R --rounds N]
+ *   fuzz [--seed S] [--calls N] [--round R | --round A-B | --from R --rounds N]
  *        [--child C] [--per-child K] [--seconds S] [--hang S] [--batch N]
  *        [--skip LIST] [--print]
  *
@@ -38,10 +38,19 @@ static const char *fz_pager(void)
 
 static int fz_usage(void)
 {
-	fz_say("usage: fuzz [--seed S] [--calls N] [--round R | --from R --rounds N] "
+	fz_say("usage: fuzz [--seed S] [--calls N] [--round R | --round A-B | --from R --rounds N] "
 	       "[--child C] [--per-child K] [--seconds S] [--hang S] [--batch N] [--skip LIST] "
 	       "[--print]");
 	return 2;
+}
+
+/* --round R, or --round A-B for rounds A to B. */
+static void fz_parse_rounds(struct fz_opts *o, const char *v)
+{
+	char *end;
+
+	o->first_round = strtol(v, &end, 0);
+	o->rounds = *end == '-' ? strtol(end + 1, NULL, 0) - o->first_round + 1 : 1;
 }
 
 /* Fills o from argv; returns 0 or -1. */
@@ -63,7 +72,7 @@ static int fz_parse(struct fz_opts *o, int argc, char *argv[])
 		else if (strcmp(a, "--calls") == 0)
 			o->calls = strtol(v, NULL, 0);
 		else if (strcmp(a, "--round") == 0)
-			o->first_round = strtol(v, NULL, 0), o->rounds = 1;
+			fz_parse_rounds(o, v);
 		else if (strcmp(a, "--from") == 0)
 			o->first_round = strtol(v, NULL, 0);
 		else if (strcmp(a, "--rounds") == 0)

@@ -277,6 +277,8 @@ int fz_round(const struct fz_opts *o, long r, long *calls, bool *stop)
 	memset(fz_st, 0, sizeof(*fz_st));
 	fz_rng_init(&rng, o->seed, (uint64_t)r, 1000);
 	n = 1 + (int)fz_below(&rng, FZ_MAX_CHILDREN);
+	if (o->print)
+		fz_say("--- round %ld: %d children", r, n);
 	for (int c = 0; c < n; c++) {
 		if (o->only_child >= 0 && c != o->only_child)
 			continue;

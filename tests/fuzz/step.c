@@ -107,6 +107,20 @@ void fz_broken(struct fz_proc *p, const char *fmt, ...)
 	}
 }
 
+void fz_print_note(struct fz_proc *p, const char *fmt, ...)
+{
+	char line[300];
+	va_list ap;
+
+	if (!p->opts->print)
+		return;
+	line[0] = line[1] = ' ';
+	va_start(ap, fmt);
+	vsnprintf(line + 2, sizeof(line) - 2, fmt, ap);
+	va_end(ap);
+	fz_log(line);
+}
+
 /* The rules every call keeps: the result it was told to expect, no
  * success where failure is certain, and a negative result is one of the
  * kernel's error numbers (a result below -4095 is none, either). */
