@@ -144,9 +144,10 @@ system-test: all
 	@scripts/run-qemu --mode test --timeout $(or $(TIMEOUT),600) --log $(B)/test-$(PAGER).log -- \
 		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=test"
 
-# A longer fuzz run than the suite's: CALLS calls (or round ROUND alone,
-# each call printed with PRINT=1) from SEED (else one from the clock),
-# leaving out SKIP. The command goes into the image as `make run`'s does.
+# A longer fuzz run than the suite's: CALLS calls (or round ROUND alone, or
+# rounds ROUND=A-B; each call printed with PRINT=1) from SEED (else one
+# from the clock), leaving out SKIP. The command goes into the image as
+# `make run`'s does.
 CALLS ?= 200000
 fuzz: CMD = fuzz $(if $(SEED),--seed $(SEED)) $(if $(ROUND),--round $(ROUND),--calls $(CALLS)) \
 	$(if $(PRINT),--print) $(if $(SKIP),--skip $(SKIP))
