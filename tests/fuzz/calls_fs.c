@@ -22,6 +22,7 @@ static struct fz_fd *fz_model(struct fz_proc *p, long v)
 	return &p->fd[fd];
 }
 
+/* pipe() writes two ints: where nothing can be written, EFAULT. */
 static void gen_pipe(struct fz_proc *p, struct fz_call *c)
 {
 	struct fz_ptr at = fz_ptr_arg(p, c, 0, 0);
@@ -91,6 +92,7 @@ static void gen_read(struct fz_proc *p, struct fz_call *c)
 		c->expect = -FZ_EBADF;
 }
 
+/* What a read took out of a pipe is no longer in it. */
 static void after_read(struct fz_proc *p, struct fz_call *c, long ret)
 {
 	struct fz_fd *m = fz_model(p, c->arg[0]);
@@ -120,6 +122,7 @@ static void gen_write(struct fz_proc *p, struct fz_call *c)
 	}
 }
 
+/* What a write put into a pipe is in it; never more than it holds. */
 static void after_write(struct fz_proc *p, struct fz_call *c, long ret)
 {
 	struct fz_fd *m = fz_model(p, c->arg[0]);
@@ -130,6 +133,7 @@ static void after_write(struct fz_proc *p, struct fz_call *c, long ret)
 		fz_broken(p, "a pipe now holds %u bytes", p->pipe_bytes[m->pipe]);
 }
 
+/* close: of an open descriptor, or EBADF. */
 static void gen_close(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_close;
@@ -137,12 +141,14 @@ static void gen_close(struct fz_proc *p, struct fz_call *c)
 		c->expect = -FZ_EBADF;
 }
 
+/* A descriptor closed is free in the model. */
 static void after_close(struct fz_proc *p, struct fz_call *c, long ret)
 {
 	if (ret == 0)
 		fz_model(p, c->arg[0])->kind = FZ_FD_CLOSED;
 }
 
+/* dup: of an open descriptor, or EBADF. */
 static void gen_dup(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_dup;
@@ -150,12 +156,14 @@ static void gen_dup(struct fz_proc *p, struct fz_call *c)
 		c->expect = -FZ_EBADF;
 }
 
+/* The new descriptor is the same file as the old. */
 static void after_dup(struct fz_proc *p, struct fz_call *c, long ret)
 {
 	if (ret >= 0 && ret < FZ_NOFILE)
 		p->fd[ret] = *fz_model(p, c->arg[0]);
 }
 
+/* dup2 onto any number but FZ_LOG_FD, open or not. */
 static void gen_dup2(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_dup2;
@@ -163,6 +171,7 @@ static void gen_dup2(struct fz_proc *p, struct fz_call *c)
 	fz_newfd_arg(p, c, 1);
 }
 
+/* The target is now the same file as the source (its old file closed). */
 static void after_dup2(struct fz_proc *p, struct fz_call *c, long ret)
 {
 	int newfd = (int)c->arg[1];
@@ -171,6 +180,7 @@ static void after_dup2(struct fz_proc *p, struct fz_call *c, long ret)
 		p->fd[newfd] = *fz_model(p, c->arg[0]);
 }
 
+/* fstat: EBADF for a closed descriptor, else EFAULT where nothing can be written. */
 static void gen_fstat(struct fz_proc *p, struct fz_call *c)
 {
 	int fd = fz_fd_arg(p, c, 0);
@@ -183,6 +193,7 @@ static void gen_fstat(struct fz_proc *p, struct fz_call *c)
 		c->expect = -FZ_EFAULT;
 }
 
+/* lseek to small, negative and extreme offsets, whence valid or not. */
 static void gen_lseek(struct fz_proc *p, struct fz_call *c)
 {
 	static const long offs[] = {
@@ -225,6 +236,7 @@ static void gen_open(struct fz_proc *p, struct fz_call *c)
 	fz_arg(c, 1, flags, "%s", "");
 }
 
+/* A descriptor opened is an open file in the model (never a pipe). */
 static void after_open(struct fz_proc *p, struct fz_call *c, long ret)
 {
 	if (ret >= 0 && ret < FZ_NOFILE)
@@ -245,12 +257,15 @@ static void gen_mknod(struct fz_proc *p, struct fz_call *c)
 	fz_arg(c, 2, minor[fz_below(r, sizeof(minor) / sizeof(minor[0]))], "%s", "");
 }
 
+/* unlink: a /tmp/fz* path. */
 static void gen_unlink(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_unlink;
 	fz_path_arg(p, c, 0, FZ_PATH_TMP, 0);
 }
 
+/* link: both paths under /tmp/fz* (a link to a file elsewhere would let a
+ * later write reach it). */
 static void gen_link(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_link;
@@ -258,12 +273,14 @@ static void gen_link(struct fz_proc *p, struct fz_call *c)
 	fz_path_arg(p, c, 1, FZ_PATH_TMP, 1);
 }
 
+/* mkdir: a /tmp/fz* path. */
 static void gen_mkdir(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_mkdir;
 	fz_path_arg(p, c, 0, FZ_PATH_TMP, 0);
 }
 
+/* chdir: a /tmp/fz* path only, so that relative paths stay there too. */
 static void gen_chdir(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_chdir;

@@ -57,6 +57,7 @@ static const long fz_prots[] = {
     -1,
 };
 
+/* A protection: the usual ones, write-only, exec-only, and bits that are none. */
 static long fz_prot_arg(struct fz_proc *p, struct fz_call *c, int i)
 {
 	long prot = fz_prots[fz_below(&p->rng, sizeof(fz_prots) / sizeof(fz_prots[0]))];
@@ -76,6 +77,8 @@ static uint64_t fz_map_size(struct fz_proc *p, struct fz_call *c, int i)
 	return charged;
 }
 
+/* mmap of anonymous memory or a descriptor, private or shared (or both, or
+ * neither), fixed or not, at the classes of fz_map_addr. */
 static void gen_mmap(struct fz_proc *p, struct fz_call *c)
 {
 	static const long offs[] = {0, 0, FZ_PAGE, 3 * FZ_PAGE, 1, -4096, 1l << 40};
@@ -134,6 +137,7 @@ static void fz_expect_range(struct fz_call *c)
 		c->expect = -FZ_EINVAL;
 }
 
+/* munmap of any range of fz_map_addr's classes. */
 static void gen_munmap(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_munmap;
@@ -142,6 +146,7 @@ static void gen_munmap(struct fz_proc *p, struct fz_call *c)
 	fz_expect_range(c);
 }
 
+/* mprotect of any range, with protections valid or not. */
 static void gen_mprotect(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_mprotect;
@@ -153,12 +158,14 @@ static void gen_mprotect(struct fz_proc *p, struct fz_call *c)
 		c->expect = -FZ_EINVAL;
 }
 
+/* The range touched may have held PREP or a crypto slot. */
 static void after_unmap_or_protect(struct fz_proc *p, struct fz_call *c, long ret)
 {
 	(void)ret; /* a failure may come after part of the work */
 	fz_lost_range(p, (uint64_t)c->arg[0], (uint64_t)c->arg[1]);
 }
 
+/* sbrk by small, page, huge and extreme amounts both ways. */
 static void gen_sbrk(struct fz_proc *p, struct fz_call *c)
 {
 	static const long incr[] = {0,
@@ -184,6 +191,7 @@ static void gen_sbrk(struct fz_proc *p, struct fz_call *c)
 		fz_arg(c, 0, v, "%s", "");
 }
 
+/* The old break is an address in user space. */
 static void after_sbrk(struct fz_proc *p, struct fz_call *c, long ret)
 {
 	(void)c;
@@ -214,6 +222,7 @@ static void gen_futex_wait(struct fz_proc *p, struct fz_call *c)
 	fz_expect_futex(c, &at);
 }
 
+/* A futex_wait that returns 0 slept and was woken: nobody wakes it here. */
 static void after_futex_wait(struct fz_proc *p, struct fz_call *c, long ret)
 {
 	(void)c;
@@ -221,6 +230,7 @@ static void after_futex_wait(struct fz_proc *p, struct fz_call *c, long ret)
 		fz_broken(p, "futex_wait slept on a value the word never held");
 }
 
+/* futex_wake of any address, for none, one, all or many sleepers. */
 static void gen_futex_wake(struct fz_proc *p, struct fz_call *c)
 {
 	static const long counts[] = {0, 1, -1, 0x7fffffff, 1000};

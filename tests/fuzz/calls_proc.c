@@ -35,6 +35,7 @@ static void after_fork(struct fz_proc *p, struct fz_call *c, long ret)
 		fz_note_kid(p, (int)ret);
 }
 
+/* exit with plain and odd statuses; the slot says the process is done. */
 static void gen_exit(struct fz_proc *p, struct fz_call *c)
 {
 	static const long status[] = {0, 1, -1, 255, 256, 0x7fffffff};
@@ -44,6 +45,8 @@ static void gen_exit(struct fz_proc *p, struct fz_call *c)
 	p->status->slot[p->slot].state = FZ_SLOT_DONE;
 }
 
+/* wait for any child, a kid, a sibling or nobody, with options valid or
+ * not; the status written anywhere (or nowhere). */
 static void gen_wait(struct fz_proc *p, struct fz_call *c)
 {
 	static const long options[] = {0, 0, 1, 1, 2, -1};
@@ -57,6 +60,7 @@ static void gen_wait(struct fz_proc *p, struct fz_call *c)
 	fz_arg(c, 2, options[fz_below(&p->rng, sizeof(options) / sizeof(options[0]))], "%s", "");
 }
 
+/* kill: only the round's own processes, or pids nobody has. */
 static void gen_kill(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_kill;
@@ -71,18 +75,21 @@ static void fz_junk_args(struct fz_proc *p, struct fz_call *c)
 			fz_arg(c, i, (long)fz_next(&p->rng), "%s", "");
 }
 
+/* getpid, with junk in the registers. */
 static void gen_getpid(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_getpid;
 	fz_junk_args(p, c);
 }
 
+/* getpid agrees with what fork said. */
 static void after_getpid(struct fz_proc *p, struct fz_call *c, long ret)
 {
 	if (c->nr == SYS_getpid && ret != p->pid)
 		fz_broken(p, "getpid gave %ld, fork said %d", ret, p->pid);
 }
 
+/* getppid, with junk in the registers. */
 static void gen_getppid(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_getppid;
@@ -106,18 +113,21 @@ static void gen_sleep(struct fz_proc *p, struct fz_call *c)
 	c->expect = 0;
 }
 
+/* uptime, with junk in the registers. */
 static void gen_uptime(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_uptime;
 	fz_junk_args(p, c);
 }
 
+/* timebase, with junk in the registers. */
 static void gen_timebase(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_timebase;
 	fz_junk_args(p, c);
 }
 
+/* The timer runs at some positive rate. */
 static void after_timebase(struct fz_proc *p, struct fz_call *c, long ret)
 {
 	if (ret <= 0)
@@ -153,6 +163,7 @@ static void gen_procinfo(struct fz_proc *p, struct fz_call *c)
 		c->expect = -FZ_EFAULT;
 }
 
+/* vmmaps of any process: EFAULT for a bad buffer of the caller's own. */
 static void gen_vmmaps(struct fz_proc *p, struct fz_call *c)
 {
 	int pid = fz_pid_arg(p, c, 0, FZ_PID_LOOK);
@@ -166,6 +177,7 @@ static void gen_vmmaps(struct fz_proc *p, struct fz_call *c)
 		c->expect = -FZ_EFAULT;
 }
 
+/* meminfo: EFAULT where nothing can be written. */
 static void gen_meminfo(struct fz_proc *p, struct fz_call *c)
 {
 	struct fz_ptr at = fz_ptr_arg(p, c, 0, 0);

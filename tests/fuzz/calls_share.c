@@ -33,6 +33,8 @@ static void fz_share_src(struct fz_proc *p, struct fz_call *c, long src)
 	fz_ptr_arg(p, c, 2, FZ_NO_STACK | (parent_is_fuzzer ? FZ_NO_TEXT | FZ_NO_TOP : 0));
 }
 
+/* map_shared_pages: the caller as the source, the destination, both or
+ * neither, with the other side any pid of fz_pid_arg. */
 static void gen_map_shared(struct fz_proc *p, struct fz_call *c)
 {
 	struct fz_rng *r = &p->rng;
@@ -95,6 +97,8 @@ static void after_map_shared(struct fz_proc *p, struct fz_call *c, long ret)
 	}
 }
 
+/* unmap_shared_pages of what map_shared_pages gave (all, the rest, or
+ * any size), or of any pointer. */
 static void gen_unmap_shared(struct fz_proc *p, struct fz_call *c)
 {
 	struct fz_rng *r = &p->rng;

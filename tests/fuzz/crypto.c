@@ -39,6 +39,7 @@ static bool fz_slot_ready(struct fz_proc *p, int k)
 	return !p->slot_lost[k];
 }
 
+/* One of the n values. */
 static uint64_t fz_pick64(struct fz_rng *r, const uint64_t *v, size_t n)
 {
 	return v[fz_below(r, n)];
@@ -222,6 +223,7 @@ static void gen_crypto_op(struct fz_proc *p, struct fz_call *c)
 		c->expect = -FZ_EINVAL;
 }
 
+/* A request queued in a quiet slot is waited for, half the time. */
 static void after_crypto_op(struct fz_proc *p, struct fz_call *c, long ret)
 {
 	if (ret != 0)
@@ -300,6 +302,8 @@ static void gen_crypto_race(struct fz_proc *p, struct fz_call *c)
 	fz_arg(c, 1, (long)fz_req.size, "whole");
 }
 
+/* Takes the queued buffer away at once: here (read-only, no access,
+ * unmapped, mapped afresh), in a forked child, or by exiting. */
 static void after_crypto_race(struct fz_proc *p, struct fz_call *c, long ret)
 {
 	unsigned how = (unsigned)fz_below(&p->rng, 20);
@@ -332,6 +336,7 @@ static void gen_take(struct fz_proc *p, struct fz_call *c)
 	c->expect = -FZ_EPERM;
 }
 
+/* The server's other call, refused to a client as well. */
 static void gen_remove(struct fz_proc *p, struct fz_call *c)
 {
 	c->nr = SYS_remove_shared_memory_request;

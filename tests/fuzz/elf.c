@@ -37,6 +37,7 @@ static const uint32_t fz_exit_stub[] = {0x00000513, 0x00200893, 0x00000073};
 
 static uint8_t fz_elf[FZ_ELF_SIZE];
 
+/* One of the n values. */
 static uint64_t fz_pick(struct fz_rng *r, const uint64_t *v, size_t n)
 {
 	return v[fz_below(r, n)];
@@ -212,6 +213,8 @@ static void fz_argv_arg(struct fz_proc *p, struct fz_call *c, int i)
 	}
 }
 
+/* exec of a fresh ELF file, of a path from the list, or of a grammar
+ * path or bad pointer, with an argument vector from fz_argv_arg. */
 static void gen_exec(struct fz_proc *p, struct fz_call *c)
 {
 	static const char *const paths[] = {"/bin/true",    "/bin/true", "/tmp/fz",   "/dev/null",

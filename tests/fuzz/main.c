@@ -36,6 +36,7 @@ static const char *fz_pager(void)
 	return name;
 }
 
+/* Says how to call fuzz; the exit status of a bad command line. */
 static int fz_usage(void)
 {
 	fz_say("usage: fuzz [--seed S] [--calls N] [--round R | --round A-B | --from R --rounds N] "

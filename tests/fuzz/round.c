@@ -94,6 +94,21 @@ static void fz_warm_crypto(void)
 		crypto_wait(op);
 }
 
+/* Waits (2 s at most) until the free-page count has held still for 0.1 s:
+ * the process that started the fuzzer (the runner, a shell) may still be
+ * copying pages it shared with us before our exec. */
+static void fz_wait_quiet(void)
+{
+	long last = free_page_count();
+
+	for (int still = 0, tick = 0; still < 10 && tick < 200; tick++) {
+		usleep(10000);
+		long now = free_page_count();
+		still = now == last ? still + 1 : 0;
+		last = now;
+	}
+}
+
 int fz_parent_setup(const struct fz_opts *o)
 {
 	size_t status_len = (sizeof(struct fz_status) + FZ_PAGE - 1) & ~(FZ_PAGE - 1);
@@ -117,6 +132,7 @@ int fz_parent_setup(const struct fz_opts *o)
 	close(null);
 	mkdir("/tmp", 0777);
 	fz_clean_tmp();
+	fz_wait_quiet();
 	return 0;
 }
 
