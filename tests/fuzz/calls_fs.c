@@ -22,13 +22,17 @@ static struct fz_fd *fz_model(struct fz_proc *p, long v)
 	return &p->fd[fd];
 }
 
-/* pipe() writes two ints: where nothing can be written, EFAULT. */
+/* pipe() writes two ints: where nothing can be written, EFAULT, unless
+ * the table has no room for the two descriptors (EMFILE comes first). */
 static void gen_pipe(struct fz_proc *p, struct fz_call *c)
 {
 	struct fz_ptr at = fz_ptr_arg(p, c, 0, 0);
+	int free = 0;
 
 	c->nr = SYS_pipe;
-	if (at.bad)
+	for (int fd = 0; fd < FZ_NOFILE; fd++)
+		free += p->fd[fd].kind == FZ_FD_CLOSED;
+	if (at.bad && free >= 2)
 		c->expect = -FZ_EFAULT;
 }
 
