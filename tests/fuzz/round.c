@@ -145,14 +145,15 @@ static bool fz_alive(int pid, int n)
 	return false;
 }
 
-/* "child 2" or "grandchild 1 of child 2", for slot s. */
+/* The name of slot s's process in check names and printed calls: "c2"
+ * for child 2, "c2.g1" for its grandchild 1. */
 static void fz_slot_name(int s, char *buf, size_t size)
 {
 	if (s < FZ_MAX_CHILDREN)
-		snprintf(buf, size, "child %d", s);
+		snprintf(buf, size, "c%d", s);
 	else
-		snprintf(buf, size, "grandchild %d of child %d",
-			 (s - FZ_MAX_CHILDREN) % FZ_MAX_KIDS, (s - FZ_MAX_CHILDREN) / FZ_MAX_KIDS);
+		snprintf(buf, size, "c%d.g%d", (s - FZ_MAX_CHILDREN) / FZ_MAX_KIDS,
+			 (s - FZ_MAX_CHILDREN) % FZ_MAX_KIDS);
 }
 
 /* Reports every process of the round still alive, with the call it is
@@ -163,12 +164,13 @@ static int fz_kill_hung(const struct fz_opts *o, long r, const char *what, int s
 
 	for (int s = 0; s < FZ_NSLOTS; s++) {
 		struct fz_slot *slot = &fz_st->slot[s];
-		char name[40];
+		char name[16], check[40];
 
 		if (!fz_alive(slot->pid, n))
 			continue;
 		fz_slot_name(s, name, sizeof(name));
-		fz_fail(o, what, r, "%s (pid %d) still running after %d s, %d calls made", name,
+		snprintf(check, sizeof(check), "%s-%s", name, what);
+		fz_fail(o, check, r, "%s (pid %d) still running after %d s, %d calls made", name,
 			slot->pid, seconds, slot->calls);
 		fz_say("  in: %s", slot->last);
 		kill(slot->pid, SIGKILL);
@@ -268,12 +270,13 @@ static int fz_rules(const struct fz_opts *o, long r)
 
 	for (int s = 0; s < FZ_NSLOTS; s++) {
 		struct fz_slot *slot = &fz_st->slot[s];
-		char name[40];
+		char name[16], check[40];
 
 		if (!slot->broken)
 			continue;
 		fz_slot_name(s, name, sizeof(name));
-		fz_fail(o, "rule", r, "%s broke %d rule(s); the first:", name, slot->broken);
+		snprintf(check, sizeof(check), "%s-rule", name);
+		fz_fail(o, check, r, "%s broke %d rule(s); the first:", name, slot->broken);
 		fz_say("  %s", slot->why);
 		failures++;
 	}
