@@ -1,6 +1,8 @@
 # mnemo: `make qemu` boots to a shell, `make test` runs every test.
 # Variables: CPUS (4), MEM (256M), PAGER (lazy|eager), EXTRA (a folder of
-# extra user programs), CMD (for `make run`).
+# extra user programs), CMD (for `make run`), TIMEOUT (seconds QEMU may
+# run in `make run`, `system-test` and `fuzz`), and for `make fuzz`: SEED,
+# CALLS, ROUND, PRINT, SKIP (tests/fuzz/README.md).
 
 CPUS ?= 4
 MEM ?= 256M
@@ -91,7 +93,22 @@ endef
 $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS),$(eval $(call USER_PROG,$(s),)))
 $(foreach s,$(EXTRA_SRCS),$(eval $(call USER_PROG,$(s),-Icompat/xv6)))
 
-PROGS := $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(EXTRA_SRCS),$(B)/prog/$(notdir $(basename $(s))))
+# The fuzzer is the one program of several files: every .c in tests/fuzz.
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*.c))
+FUZZ_OBJS := $(patsubst %,$(B)/%.o,$(FUZZ_SRCS))
+
+$(B)/tests/fuzz/%.c.o: tests/fuzz/%.c | $(SETUP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
+
+$(B)/prog/fuzz: $(FUZZ_OBJS) $(B)/ulib.a user/lib/user.ld | $(SETUP)
+	@mkdir -p $(B)/prog
+	@echo "  PROG    $@"
+	$(Q)$(CC) $(UCFLAGS) $(ULDFLAGS) $(FUZZ_OBJS) -Wl,--start-group $(B)/ulib.a -lc -Wl,--end-group -o $@
+
+PROGS := $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(EXTRA_SRCS),$(B)/prog/$(notdir $(basename $(s)))) \
+	$(B)/prog/fuzz
 
 # ---------------------------------------------------------------- root fs
 $(B)/rd.cpio: $(PROGS) scripts/mkrootfs $(wildcard rootfs/*) FORCE
@@ -104,8 +121,8 @@ QEMUOPTS = -machine virt -bios default -kernel $(B)/kernel.elf -initrd $(B)/rd.c
 	-m $(MEM) -smp $(CPUS) -nographic
 BOOTARGS = pager=$(PAGER)
 
-.PHONY: all qemu qemu-gdb run test unit-test system-test service-test panic-test bench clean \
-	format setup
+.PHONY: all qemu qemu-gdb run test unit-test system-test service-test panic-test fuzz bench \
+	clean format setup
 
 all: $(B)/kernel.elf $(B)/rd.cpio
 
@@ -118,13 +135,14 @@ qemu-gdb: all
 
 # Runs CMD in the shell, powers off, and exits with the last command's status.
 run: all
-	@scripts/run-qemu --mode run --timeout 120 -- $(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=run"
+	@scripts/run-qemu --mode run --timeout $(or $(TIMEOUT),120) -- \
+		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=run"
 
 unit-test: | $(SETUP)
 	@$(MAKE) -s -C tests/unit
 
 system-test: all
-	@scripts/run-qemu --mode test --timeout 600 --log $(B)/test-$(PAGER).log -- \
+	@scripts/run-qemu --mode test --timeout $(or $(TIMEOUT),600) --log $(B)/test-$(PAGER).log -- \
 		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=test"
 
 # The crypto server's deaths: boots with a server that crashes on purpose
@@ -136,6 +154,17 @@ service-test: all
 # Boots with crashtest=printk: a panic inside printk must still be reported.
 panic-test: all
 	@scripts/panic-test $(QEMU) $(QEMUOPTS)
+
+# A longer fuzz run than the suite's: CALLS calls (or round ROUND alone, or
+# rounds ROUND=A-B; each call printed with PRINT=1) from SEED (else one
+# from the clock), leaving out SKIP. The command goes into the image as
+# `make run`'s does.
+CALLS ?= 200000
+fuzz: CMD = fuzz $(if $(SEED),--seed $(SEED)) $(if $(ROUND),--round $(ROUND),--calls $(CALLS)) \
+	$(if $(PRINT),--print) $(if $(SKIP),--skip $(SKIP))
+fuzz: all
+	@scripts/run-qemu --mode run --timeout $(or $(TIMEOUT),1800) --log $(B)/fuzz-$(PAGER).log -- \
+		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=run"
 
 test: all | $(SETUP)
 	@scripts/test-all
