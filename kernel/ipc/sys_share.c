@@ -6,18 +6,13 @@
  * kernel service. Being a parent is not enough: every orphan's parent is
  * init, and a process's parent can change under it, while a process's
  * descendants are processes it made (or its children made). A pid of 0
- * names the caller. */
+ * names the caller. The check and the taking of the other side's mm
+ * happen at once (proc_descendant_mm). */
 #include "include/uapi/errno.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/share.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
-
-/* May me share pages with other, in either direction? */
-static bool may_share(struct proc *me, struct proc *other)
-{
-	return !proc_is_system(other) && proc_is_descendant(other, me);
-}
 
 long sys_map_shared_pages(const u64 *arg)
 {
@@ -29,19 +24,15 @@ long sys_map_shared_pages(const u64 *arg)
 		dst_pid = me->pid;
 	if ((src_pid != me->pid && dst_pid != me->pid) || src_pid == dst_pid)
 		return -EINVAL;
-	int other_pid = src_pid == me->pid ? dst_pid : src_pid;
 	struct mm *other;
-	struct proc *p = proc_find_mm(other_pid, &other);
-	if (!p)
-		return -ESRCH;
-	long ret = -EPERM;
-	if (other && may_share(me, p)) {
-		struct mm *src = src_pid == me->pid ? me->mm : other;
-		struct mm *dst = src == me->mm ? other : me->mm;
-		ret = map_shared_pages(src, dst, arg[2], arg[3]);
-	}
-	if (other)
-		proc_mm_put(other);
+	long ret = proc_descendant_mm(me, src_pid == me->pid ? dst_pid : src_pid, &other);
+	if (ret)
+		return ret;
+	if (src_pid == me->pid)
+		ret = map_shared_pages(me->mm, other, arg[2], arg[3]);
+	else
+		ret = map_shared_pages(other, me->mm, arg[2], arg[3]);
+	proc_mm_put(other);
 	return ret;
 }
 

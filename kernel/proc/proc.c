@@ -9,6 +9,7 @@
 #include "kernel/lib/list.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
+#include "kernel/mm/mm.h"
 #include "kernel/mm/page.h"
 #include "kernel/proc/proc_internal.h"
 
@@ -256,14 +257,39 @@ bool proc_is_system(struct proc *p)
 	return p == init_proc || p->service != NULL;
 }
 
-bool proc_is_descendant(struct proc *p, struct proc *ancestor)
+/* wait_lock held: no parent link changes and no process is reaped. */
+static bool is_descendant(struct proc *p, struct proc *ancestor)
 {
-	spin_lock(&wait_lock);
 	struct proc *q = p->parent;
 	while (q && q != ancestor)
 		q = q->parent;
-	spin_unlock(&wait_lock);
 	return q != NULL;
+}
+
+int proc_descendant_mm(struct proc *me, int pid, struct mm **mm)
+{
+	int err = -ESRCH;
+	*mm = NULL;
+	/* The whole check under wait_lock: the process found cannot be
+	 * reaped, and its slot handed to another, before its mm is held. */
+	spin_lock(&wait_lock);
+	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+		spin_lock(&p->lock);
+		if (p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
+			if (proc_is_system(p) || !is_descendant(p, me) || !p->mm) {
+				err = -EPERM;
+			} else {
+				*mm = p->mm;
+				__atomic_fetch_add(&(*mm)->users, 1, __ATOMIC_ACQ_REL);
+				err = 0;
+			}
+			spin_unlock(&p->lock);
+			break;
+		}
+		spin_unlock(&p->lock);
+	}
+	spin_unlock(&wait_lock);
+	return err;
 }
 
 bool proc_alive(int pid)

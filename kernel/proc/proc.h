@@ -126,8 +126,12 @@ bool proc_runs_service(struct proc *p, const struct service *s);
 
 /* Is p init or a kernel service (never a user's to kill or share with)? */
 bool proc_is_system(struct proc *p);
-/* Is p a descendant of (a child, grandchild, ... of) ancestor? */
-bool proc_is_descendant(struct proc *p, struct proc *ancestor);
+/* The address space of the process with this pid, with a new reference
+ * (drop it with proc_mm_put), if that process is a descendant of me (a
+ * child, grandchild...) and neither init nor a service: 0, -ESRCH, or
+ * -EPERM. Decided and taken at once, so that the process cannot be
+ * replaced by another in the same slot in between. */
+int proc_descendant_mm(struct proc *me, int pid, struct mm **mm);
 /* Does a process with this pid exist (and not as a zombie)? */
 bool proc_alive(int pid);
 /* The process with this pid (not a zombie), or NULL. Its mm, with a new

@@ -544,6 +544,9 @@ static struct crypto_op *cr_busy(void)
 	return op;
 }
 
+/* A pipe whose write end we keep: reading it sleeps until killed. */
+static int cr_never_fd = -1;
+
 /* What a client does before going away. */
 enum cr_leave { CR_EXIT_QUEUED, CR_EXIT_SERVED, CR_UNMAP_QUEUED, CR_UNMAP_SERVED, CR_KILLED };
 
@@ -579,8 +582,25 @@ static int cr_leaving_client(long how)
 		usleep(100000);
 		return 0;
 	default:
+		/* Killed in crypto_wait, or (if the answer came first) in the
+		 * read: a sleep that nobody ends but the kill. */
 		crypto_wait(op);
-		return 4; /* should have been killed */
+		for (char c;;)
+			(void)!read(cr_never_fd, &c, 1);
+	}
+}
+
+/* Waits (about 5 s at most) until process pid is asleep. */
+static void cr_wait_asleep(int pid)
+{
+	struct mnemo_procinfo procs[64];
+
+	for (int tries = 0; tries < 500; tries++) {
+		int n = procinfo(procs, 64);
+		for (int i = 0; i < n && i < 64; i++)
+			if (procs[i].pid == pid && procs[i].state == 1)
+				return;
+		usleep(10000);
 	}
 }
 
@@ -591,13 +611,20 @@ static void test_client_leaves(const char *name, enum cr_leave how)
 	/* Queued: the server is busy with someone else's request first. */
 	int queued = how == CR_EXIT_QUEUED || how == CR_UNMAP_QUEUED || how == CR_KILLED;
 	struct crypto_op *busy = queued ? cr_busy() : NULL;
+	int never[2] = {-1, -1};
+	if (how == CR_KILLED && pipe(never) == 0)
+		cr_never_fd = never[0];
 	int pid = fork();
 
 	if (pid == 0)
 		_exit(cr_leaving_client(how));
 	if (how == CR_KILLED && pid > 0) {
-		usleep(20000);
+		cr_wait_asleep(pid);
 		kill(pid, SIGKILL);
+	}
+	if (never[0] >= 0) {
+		close(never[0]);
+		close(never[1]);
 	}
 	int status = pid > 0 ? test_wait_status(pid) : TEST_NO_CHILD;
 	int busy_done = !busy || cr_wait_bounded(busy) == CRYPTO_OP_STATE_DONE;
