@@ -13,7 +13,9 @@
  * done when the server removes it. If the server dies holding it, it goes
  * back to the head of the queue for the restarted server; if it was held
  * by two servers that died, it is failed and its client hears so from
- * crypto_wait (-EIO), out of band. */
+ * crypto_wait (-EIO), out of band. So is one that cannot be mapped into
+ * the server for want of memory (-ENOMEM): retrying at once would spin
+ * the server on it while every client behind it waits. */
 #include "include/uapi/errno.h"
 #include "kernel/ipc/shmq.h"
 #include "kernel/lib/printf.h"
@@ -24,10 +26,11 @@
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 
-#define CRYPTO_SERVER_PID  2
-#define CRYPTO_HEADER_SIZE 24 /* type, state, key_size, data_size */
-#define CRYPTO_MAX_DEATHS  2  /* servers a request may see die */
-#define CRYPTO_MAX_FAILED  64 /* failed requests remembered for crypto_wait */
+#define CRYPTO_SERVER_PID	 2
+#define CRYPTO_HEADER_SIZE	 24   /* type, state, key_size, data_size */
+#define CRYPTO_MAX_DEATHS	 2    /* servers a request may see die */
+#define CRYPTO_MAX_FAILED	 1024 /* failed requests remembered for crypto_wait */
+#define CRYPTO_FAILED_PER_CLIENT 16
 
 /* Locking: crypto_lock guards everything below. Sleepers: producers on
  * &queue.count + 1 (room), the server on &queue.count (requests), a
@@ -40,6 +43,7 @@ static int nfailed;
 static struct service *server;
 
 static void crypto_server_died(void);
+static void request_fail(struct shm_request *r, int err);
 
 void crypto_init(const char *server_path)
 {
@@ -167,6 +171,13 @@ long sys_take_shared_memory_request(const u64 *arg)
 			continue;
 		}
 		long at = mm_map_pages(me->mm, r->pages, r->npages);
+		if (at == -ENOMEM) {
+			spin_lock(&crypto_lock);
+			list_del(&r->link);
+			request_fail(r, -ENOMEM);
+			spin_unlock(&crypto_lock);
+			continue;
+		}
 		if (at >= 0) {
 			r->server_va = (u64)at + (r->va & (PAGE_SIZE - 1));
 			if (proc_killed(me) ||
@@ -212,16 +223,65 @@ long sys_remove_shared_memory_request(const u64 *arg)
 	return 0;
 }
 
-/* Remembers a failed request for its client's crypto_wait, forgetting the
- * oldest when too many clients never asked. crypto_lock held. */
-static void remember_failed(struct shm_request *r)
+/* Forgets failed records until at most max of those that match remain,
+ * oldest first; match NULL matches every record. crypto_lock held. */
+static void forget_failed(bool (*match)(struct shm_request *, int), int arg, int max)
 {
+	int n = 0;
+	struct list *pos, *tmp;
+	list_for_each(pos, &failed)
+	{
+		n += !match || match(list_entry(pos, struct shm_request, link), arg);
+	}
+	list_for_each_safe(pos, tmp, &failed)
+	{
+		struct shm_request *r = list_entry(pos, struct shm_request, link);
+		if (n <= max)
+			break;
+		if (match && !match(r, arg))
+			continue;
+		list_del(&r->link);
+		nfailed--;
+		n--;
+		kfree(r);
+	}
+}
+
+static bool of_client(struct shm_request *r, int pid)
+{
+	return r->client == pid;
+}
+
+static bool of_dead_client(struct shm_request *r, int unused)
+{
+	(void)unused;
+	return !proc_alive(r->client);
+}
+
+/* Fails a request that is in no list, with err for its client's
+ * crypto_wait: its pages go now; a record stays until the client asks.
+ * Records are bounded per client (a hostile one cannot push out another's)
+ * and in all, dropping first those whose client is gone. crypto_lock
+ * held. */
+static void request_fail(struct shm_request *r, int err)
+{
+	static u64 last_said;
+	if (last_said == 0 || ticks - last_said >= TICK_HZ) {
+		last_said = ticks;
+		printk("mnemo: crypto request of pid %d at %p failed: %s\n", r->client,
+		       (void *)r->va,
+		       err == -ENOMEM ? "no memory to map it into the server"
+				      : "the server died twice serving it");
+	}
+	mm_unpin(r->pages, r->npages);
+	kfree(r->pages);
+	r->pages = NULL;
+	r->err = err;
+	forget_failed(of_client, r->client, CRYPTO_FAILED_PER_CLIENT - 1);
 	list_push_back(&failed, &r->link);
 	if (++nfailed > CRYPTO_MAX_FAILED) {
-		struct shm_request *old = list_entry(failed.next, struct shm_request, link);
-		list_del(&old->link);
-		nfailed--;
-		kfree(old);
+		forget_failed(of_dead_client, 0, 0);
+		forget_failed(NULL, 0, CRYPTO_MAX_FAILED);
 	}
 	wakeup(r);
 }
@@ -234,24 +294,17 @@ static void crypto_server_died(void)
 	while (!list_empty(&in_service)) {
 		struct shm_request *r = list_entry(in_service.prev, struct shm_request, link);
 		list_del(&r->link);
-		if (++r->deaths < CRYPTO_MAX_DEATHS) {
+		if (++r->deaths < CRYPTO_MAX_DEATHS)
 			shmq_unget(&queue, r);
-			continue;
-		}
-		printk("mnemo: crypto request of pid %d at %p failed: %d servers died on it\n",
-		       r->client, (void *)r->va, r->deaths);
-		/* Its pages go now; the record stays for the client. */
-		mm_unpin(r->pages, r->npages);
-		kfree(r->pages);
-		r->pages = NULL;
-		remember_failed(r);
+		else
+			request_fail(r, -EIO);
 	}
 	spin_unlock(&crypto_lock);
 }
 
 /* crypto_wait(op): sleeps until no request of the caller's at op is queued
  * or in service. 0 when the last one was answered (or there was none),
- * -EIO when it failed. */
+ * -EIO or -ENOMEM when it failed. */
 long sys_crypto_wait(const u64 *arg)
 {
 	int me = myproc()->pid;
@@ -281,8 +334,8 @@ long sys_crypto_wait(const u64 *arg)
 		if (r->client == me && r->va == va) {
 			list_del(&r->link);
 			nfailed--;
+			ret = r->err;
 			kfree(r);
-			ret = -EIO;
 			break;
 		}
 	}

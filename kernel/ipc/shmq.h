@@ -23,6 +23,7 @@ struct shm_request {
 	u64 npages;
 	u64 server_va; /* in service: where the server sees the buffer */
 	int deaths;    /* servers that died while holding it */
+	int err;       /* failed: what crypto_wait tells the client */
 };
 
 struct shmq {

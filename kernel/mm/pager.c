@@ -159,6 +159,8 @@ void mm_unmap_pages(struct mm *mm, u64 start, u64 end)
 	for (u64 va = start; va < end;) {
 		u64 table_end = MIN(end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
 		pagetable_t table = pt_leaf_table(mm->root, va);
+		u64 table_va = va;
+		bool emptied = false;
 		for (; table && va < table_end; va += PAGE_SIZE) {
 			pte_t *pte = &table[PT_INDEX(va, 0)];
 			if (pte_valid(*pte)) {
@@ -167,8 +169,15 @@ void mm_unmap_pages(struct mm *mm, u64 start, u64 end)
 				mm->rss--;
 				tlb_gather_va(&tlb, va);
 				tlb_gather_page(&tlb, pg);
+				emptied = true;
 			}
 		}
+		/* A table left with nothing goes too, so that an mm that maps
+		 * and unmaps ever new ranges (the crypto server) never grows. */
+		struct page *tables[2];
+		int n = emptied ? pt_prune(mm->root, table_va, &mm->pt_pages, tables) : 0;
+		for (int i = 0; i < n; i++)
+			tlb_gather_table(&tlb, tables[i]);
 		va = table_end;
 	}
 	tlb_gather_finish(&tlb);

@@ -67,6 +67,45 @@ pagetable_t pt_leaf_table(pagetable_t root, u64 va)
 	return pte_valid(l1) && !pte_leaf(l1) ? mm_pa_to_kva(pte_pa(l1)) : NULL;
 }
 
+static bool table_empty(pagetable_t pt)
+{
+	for (int i = 0; i < PT_ENTRIES; i++)
+		if (pte_valid(pt[i]))
+			return false;
+	return true;
+}
+
+/* Clears *entry, which points at table pt, and hands pt out uncounted. */
+static struct page *unhook(pte_t *entry, pagetable_t pt, u64 *count)
+{
+	*entry = 0;
+	struct page *pg = kva_to_page(pt);
+	pg->flags &= ~PG_PAGETABLE;
+	if (count)
+		(*count)--;
+	__atomic_fetch_sub(&pt_total, 1, __ATOMIC_RELAXED);
+	return pg;
+}
+
+int pt_prune(pagetable_t root, u64 va, u64 *count, struct page *out[2])
+{
+	pte_t *l2 = &root[PT_INDEX(va, 2)];
+	if (!pte_valid(*l2) || pte_leaf(*l2))
+		return 0;
+	pagetable_t l1_table = mm_pa_to_kva(pte_pa(*l2));
+	pte_t *l1 = &l1_table[PT_INDEX(va, 1)];
+	if (!pte_valid(*l1) || pte_leaf(*l1))
+		return 0;
+	pagetable_t l0_table = mm_pa_to_kva(pte_pa(*l1));
+	if (!table_empty(l0_table))
+		return 0;
+	out[0] = unhook(l1, l0_table, count);
+	if (!table_empty(l1_table))
+		return 1;
+	out[1] = unhook(l2, l1_table, count);
+	return 2;
+}
+
 /* Installs one leaf of the given level, creating tables above it. */
 static int map_leaf(pagetable_t root, u64 va, u64 pa, int leaf_level, u64 flags, u64 *count)
 {

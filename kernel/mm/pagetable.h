@@ -27,6 +27,15 @@ int pt_map_range(pagetable_t root, u64 va, u64 pa, u64 size, u64 perm, bool huge
  * indices), which must hold no leaves any more, and clears those entries. */
 void pt_free_tables(pagetable_t root, int first, int last, u64 *count);
 
+/* Unhooks the level-0 table that maps va if it maps nothing any more, and
+ * then the level-1 table above it if that is left empty. An unhooked
+ * table stops being counted (in *count and the total) and is returned in
+ * out[] as a plain page that still holds its reference: the caller frees
+ * it once no hart can be walking it (after a full fence). Returns how
+ * many (0, 1 or 2). */
+struct page;
+int pt_prune(pagetable_t root, u64 va, u64 *count, struct page *out[2]);
+
 /* Pages used as page tables, over the whole system. */
 u64 pt_pages_total(void);
 

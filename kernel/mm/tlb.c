@@ -8,6 +8,7 @@ void tlb_gather_init(struct tlb_gather *tlb, struct mm *mm)
 	tlb->mm = mm;
 	tlb->nva = 0;
 	tlb->npages = 0;
+	tlb->all = false;
 }
 
 void tlb_gather_va(struct tlb_gather *tlb, u64 va)
@@ -24,9 +25,15 @@ void tlb_gather_page(struct tlb_gather *tlb, struct page *pg)
 	tlb->pages[tlb->npages++] = pg;
 }
 
+void tlb_gather_table(struct tlb_gather *tlb, struct page *table)
+{
+	tlb_gather_page(tlb, table);
+	tlb->all = true; /* after: an early finish above did not cover it */
+}
+
 void tlb_gather_finish(struct tlb_gather *tlb)
 {
-	if (tlb->nva > TLB_GATHER_VAS)
+	if (tlb->all || tlb->nva > TLB_GATHER_VAS)
 		mm_tlb_flush(tlb->mm, MM_FLUSH_ALL);
 	else
 		for (int i = 0; i < tlb->nva; i++)
@@ -36,4 +43,5 @@ void tlb_gather_finish(struct tlb_gather *tlb)
 		page_put(tlb->pages[i]);
 	tlb->nva = 0;
 	tlb->npages = 0;
+	tlb->all = false;
 }

@@ -26,7 +26,8 @@ struct page;
 struct tlb_gather {
 	struct mm *mm;
 	u64 va[TLB_GATHER_VAS];
-	int nva; /* may exceed TLB_GATHER_VAS: then fence everything */
+	int nva;  /* may exceed TLB_GATHER_VAS: then fence everything */
+	bool all; /* a page-table page goes: fence everything */
 	struct page *pages[TLB_GATHER_PAGES];
 	int npages;
 };
@@ -36,6 +37,10 @@ void tlb_gather_init(struct tlb_gather *tlb, struct mm *mm);
 void tlb_gather_va(struct tlb_gather *tlb, u64 va);
 /* A reference to drop once the recorded addresses are fenced. */
 void tlb_gather_page(struct tlb_gather *tlb, struct page *pg);
+/* A page-table page that no entry points at any more (pt_prune), to free
+ * after a fence of the whole TLB: a hart may cache the walk through it,
+ * and a fence that names one address drops only leaf entries. */
+void tlb_gather_table(struct tlb_gather *tlb, struct page *table);
 /* Fences every hart that may cache a recorded PTE, then drops the
  * references. The gather is empty (and reusable) afterwards. */
 void tlb_gather_finish(struct tlb_gather *tlb);

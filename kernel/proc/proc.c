@@ -163,6 +163,15 @@ int sleep_killable(void *chan, struct spinlock *lk)
 	return sleep_on(chan, lk, /*killable=*/true);
 }
 
+void sleep_ticks(u64 n)
+{
+	spin_lock(&tickslock);
+	u64 start = ticks;
+	while (ticks - start < n)
+		sleep((void *)&ticks, &tickslock);
+	spin_unlock(&tickslock);
+}
+
 /* Wakes at most n sleepers on chan (all if n < 0); with kick, also an
  * idle hart to run them. */
 static int wake(void *chan, int n, bool kick)

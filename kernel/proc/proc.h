@@ -95,6 +95,9 @@ void sleep(void *chan, struct spinlock *lk);
  * it; 0 after an ordinary wakeup. No kill is lost between the caller's
  * test of its condition and the sleep. */
 int sleep_killable(void *chan, struct spinlock *lk);
+/* Sleeps n timer ticks; a kill does not end it (for the kernel's own
+ * waits: a service before a restart, init waiting for memory). */
+void sleep_ticks(u64 n);
 void wakeup(void *chan);
 /* Wakes at most n (all if n < 0) sleepers on chan; returns how many. */
 int wakeup_n(void *chan, int n);

@@ -20,11 +20,15 @@ void proc_activate_mm(struct proc *p)
 	if (!mm)
 		return;
 	if (mm != c->active_mm) {
-		__atomic_fetch_add(&mm->active, 1, __ATOMIC_ACQ_REL);
+		/* Published before the switch: a hart changing mm's PTEs
+		 * either sees this hart among mm's (and fences it) or made its
+		 * change before the fence that goes with the switch. */
+		struct mm *old = c->active_mm;
+		__atomic_fetch_add(&mm->active, 1, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&c->active_mm, mm, __ATOMIC_SEQ_CST);
 		satp_switch(mm->root);
-		if (c->active_mm)
-			__atomic_fetch_sub(&c->active_mm->active, 1, __ATOMIC_ACQ_REL);
-		c->active_mm = mm;
+		if (old)
+			__atomic_fetch_sub(&old->active, 1, __ATOMIC_ACQ_REL);
 	} else if (p->last_hart != c->id) {
 		/* Still loaded here from an earlier run, but the process has
 		 * since run elsewhere and may have changed its PTEs. */

@@ -55,16 +55,6 @@ static const char *exec_error(int err)
 	}
 }
 
-/* Sleeps n ticks; a kill does not end it (services outlive kills). */
-static void sleep_ticks(u64 n)
-{
-	spin_lock(&tickslock);
-	u64 start = ticks;
-	while (ticks - start < n)
-		sleep((void *)&ticks, &tickslock);
-	spin_unlock(&tickslock);
-}
-
 /* Runs s's boot image in the current process, trying until it starts. */
 static void service_run(struct service *s) __attribute__((noreturn));
 static void service_run(struct service *s)

@@ -68,10 +68,10 @@ static void crypto_srv_remove(void *addr, uint64_t size)
  * is what taking a request does), answers and removes them as it does any
  * client's; the child then checks the answers and exits 0 or 1. So a
  * server whose cipher is broken says so at boot rather than answering
- * wrongly, and the one run through the whole path creates the page
- * tables and touches the stack that every later request uses: serving
- * clients never makes the server grow, which the leak tests (free pages
- * counted around a client) rely on. */
+ * wrongly, and the one run through the whole path touches the stack and
+ * the data that every later request uses: serving a client leaves the
+ * server as big as it was (the page tables a request needs go with it),
+ * which the leak tests (free pages counted around a client) rely on. */
 
 /* RFC 8439, 2.4.2: key 00 01 .. 1f, nonce 00 00 00 00 00 00 00 4a 00 00
  * 00 00, block counter 1; the ciphertext starts 6e 2e 35 9a 25 68 f9 80. */

@@ -69,7 +69,8 @@ int crypto_op(struct crypto_op *op, uint64_t size);
 /* Sleeps until the server has answered the caller's request at op; returns
  * the final state (CRYPTO_OP_STATE_DONE or _ERROR), after which the
  * server's writes to the data are visible; or -1 with errno EIO when the
- * request failed (the server died on it twice), EINTR. With no request
+ * request failed (the server died on it twice), ENOMEM (there was no
+ * memory to map it into the server), EINTR. With no request
  * at op queued or in service, it returns the state at once. */
 int crypto_wait(struct crypto_op *op);
 

@@ -58,13 +58,14 @@ int futex_wake(uint32_t *addr, int n);
 
 /* Page sharing (seed 001). map_shared_pages maps the pages behind
  * [src_va, src_va+size) of process src_pid into dst_pid (0 for either
- * means the caller, who must be one of the two; the other must be its
- * parent or child) and returns the address in dst_pid, at the same offset
+ * means the caller, who must be one of the two; the other must be a
+ * descendant of the caller: a child, grandchild...; never init or the
+ * crypto server) and returns the address in dst_pid, at the same offset
  * into the first page; the kernel picks the place, away from the heap, so
- * sbrk(0) does not move. Both sides then see each other's writes; pages
- * live until the last side lets go, whichever exits first. (void *)-1
- * with errno: EPERM (not related), ESRCH, EFAULT (range not mapped),
- * EINVAL, ENOMEM. unmap_shared_pages removes such a mapping from the
+ * sbrk(0) does not move. Both sides then see each other's writes, on the
+ * same pages for as long as the mapping lives; pages live until the last
+ * side lets go, whichever exits first. (void *)-1 with errno: EPERM (not
+ * a descendant), ESRCH, EFAULT (range not mapped), EINVAL, ENOMEM, EINTR. unmap_shared_pages removes such a mapping from the
  * caller: 0, or -1 with errno EINVAL when any page of the range is not
  * one. */
 void *map_shared_pages(int src_pid, int dst_pid, void *src_va, uint64_t size);
