@@ -238,6 +238,7 @@ static inline long test_syscall(long nr, long a0, long a1, long a2)
 #define KERR_EBADF  9
 #define KERR_EFAULT 14
 #define KERR_EEXIST 17
+#define KERR_EINVAL 22
 #define KERR_ENOSYS 38
 
 /* The status a test program exits with: 0 when every check passed. */
