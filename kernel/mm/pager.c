@@ -13,6 +13,12 @@ int pager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
 	return mm->pager->mmap(mm, vma, start, end);
 }
 
+int pager_mmap_as(struct mm *mm, const struct pager_ops *pager, struct vma *vma, u64 start, u64 end)
+{
+	mm_assert_locked(mm);
+	return pager->mmap(mm, vma, start, end);
+}
+
 void pager_munmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
 {
 	mm_assert_locked(mm);
@@ -139,7 +145,8 @@ void mm_unmap_pages(struct mm *mm, u64 start, u64 end)
 		}
 		va = table_end;
 	}
-	if (removed > UNMAP_FENCE_PAGES || (removed && (end - start) / PAGE_SIZE > UNMAP_FENCE_PAGES)) {
+	if (removed > UNMAP_FENCE_PAGES ||
+	    (removed && (end - start) / PAGE_SIZE > UNMAP_FENCE_PAGES)) {
 		mm_tlb_flush(mm, MM_FLUSH_ALL);
 		return;
 	}

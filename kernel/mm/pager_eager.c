@@ -1,5 +1,7 @@
-/* The eager pager: mmap fills every page at once, so a fault can only be
- * a write to a copy-on-write page (or a stale TLB entry). */
+/* The eager pager: mmap fills every page at once, so a fault is a write
+ * to a copy-on-write page, a stale TLB entry, or a page that was never
+ * filled: past the end of a file, or in a heap grown lazily on request
+ * (MNEMO_SBRK_LAZY). */
 #include "include/uapi/errno.h"
 #include "kernel/mm/pager.h"
 #include "kernel/mm/pagetable.h"
@@ -21,8 +23,8 @@ static enum fault_result eager_fault(struct mm *mm, struct vma *vma, u64 va,
 {
 	pte_t *pte = pt_walk(mm->root, va, NULL);
 	if (!pte || !pte_valid(*pte)) {
-		/* Only a page past the end of a file is missing here, and
-		 * the fill reports that as FAULT_SIGBUS again. */
+		/* A page past the end of a file, which the fill reports as
+		 * FAULT_SIGBUS again, or one of a lazily grown heap. */
 		return pager_fill_page(mm, vma, va);
 	}
 	if (access == FAULT_WRITE && (*pte & PTE_COW))

@@ -5,6 +5,7 @@
 #include "compat/xv6/kernel/stat.h"
 #include "compat/xv6/kernel/types.h"
 #include "compat/xv6/user/user.h"
+#include "include/uapi/mman.h"
 #include "include/uapi/stat.h"
 #include "usys.h"
 
@@ -44,6 +45,27 @@ int xv6_stat(const char *path, struct stat *st)
 	ret = xv6_fstat(fd, st);
 	close(fd);
 	return ret;
+}
+
+char *sys_sbrk(int increment, int how)
+{
+	long ret = usys_call2(SYS_sbrk, increment, how);
+
+	if (usys_is_error(ret)) {
+		usys_result(ret);
+		return SBRK_ERROR;
+	}
+	return (char *)ret;
+}
+
+char *xv6_sbrk(int increment)
+{
+	return sys_sbrk(increment, MNEMO_SBRK_EAGER);
+}
+
+char *sbrklazy(int increment)
+{
+	return sys_sbrk(increment, MNEMO_SBRK_LAZY);
 }
 
 int xv6_mknod(const char *path, short major, short minor)
