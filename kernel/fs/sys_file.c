@@ -1,5 +1,5 @@
-/* System calls on descriptors: read, write, close, dup, dup2, fstat,
- * lseek, pipe. Arguments come raw from a0..a5; every pointer goes to the
+/* System calls on descriptors: read, getdents, write, close, dup, dup2,
+ * fstat, lseek, pipe. Arguments come raw from a0..a5; every pointer goes to the
  * uaccess helpers. */
 #include "include/uapi/errno.h"
 #include "kernel/fs/file.h"
@@ -23,6 +23,17 @@ long sys_read(const u64 *arg)
 	if (n == 0)
 		return copy_to_user(dst, NULL, 0); /* still checks the address */
 	return file_read(f, dst, n);
+}
+
+/* getdents(fd, buf, n): the directory's entries with their whole names
+ * (struct mnemo_dirent_long, include/uapi/dirent.h). */
+long sys_getdents(const u64 *arg)
+{
+	struct file *f = fd_file((int)arg[0]);
+
+	if (!f || !f->readable)
+		return -EBADF;
+	return file_getdents(f, (void __user *)arg[1], MIN(arg[2], SYS_RW_MAX));
 }
 
 long sys_write(const u64 *arg)
