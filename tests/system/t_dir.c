@@ -1,6 +1,6 @@
 /* Directories and names: mkdir, chdir, getcwd, link, unlink, mknod,
  * reading a directory as struct mnemo_dirent records and with readdir(),
- * a directory of 500 entries, and the errors. Works in /tmp/t_dir. */
+ * a directory of 500 entries, one that shrinks, and the errors. Works in /tmp/t_dir. */
 #include "test.h"
 
 #include <dirent.h>
@@ -250,6 +250,32 @@ static void test_big_dir(void)
 	CHECK("bigdir-rmdir", unlink("big") == 0, "%s", strerror(errno));
 }
 
+/* A directory that grows to 1000 entries and shrinks back to one gives
+ * its tables' pages back (it would keep them until it was removed). */
+static void test_dir_shrinks(void)
+{
+	char name[32];
+	long before, after;
+
+	mkdir("shrink", 0777);
+	make_file("shrink/keep");
+	test_settle();
+	before = free_page_count();
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "shrink/e%d", i);
+		make_file(name);
+	}
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "shrink/e%d", i);
+		unlink(name);
+	}
+	test_settle();
+	after = free_page_count();
+	CHECK("dir-shrink-frees", after >= before, "%ld pages kept", before - after);
+	unlink("shrink/keep");
+	unlink("shrink");
+}
+
 static void note_long(const struct mnemo_dirent *de, void *arg)
 {
 	int *found = arg;
@@ -311,6 +337,7 @@ int main(void)
 	test_links();
 	test_mknod();
 	test_big_dir();
+	test_dir_shrinks();
 	test_long_names();
 	test_leave_tmp(TDIR);
 	return test_done();
