@@ -1,12 +1,13 @@
 # mnemo: `make qemu` boots to a shell, `make test` runs every test.
 # Variables: CPUS (4), MEM (256M), PAGER (lazy|eager), EXTRA (a folder of
-# extra user programs), CMD (for `make run`).
+# extra user programs), CMD and RUN_TIMEOUT (seconds) for `make run`.
 
 CPUS ?= 4
 MEM ?= 256M
 PAGER ?= lazy
 EXTRA ?=
 CMD ?=
+RUN_TIMEOUT ?= 120
 
 # V=1 shows whole command lines.
 Q := $(if $(V),,@)
@@ -117,7 +118,7 @@ qemu-gdb: all
 
 # Runs CMD in the shell, powers off, and exits with the last command's status.
 run: all
-	@scripts/run-qemu --mode run --timeout 120 -- $(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=run"
+	@scripts/run-qemu --mode run --timeout $(RUN_TIMEOUT) -- $(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=run"
 
 unit-test: | $(SETUP)
 	@$(MAKE) -s -C tests/unit
