@@ -3,7 +3,7 @@
  * and chained hash buckets, which make lookup O(1) however many entries
  * there are. A removed entry leaves a hole in the slot array that the next
  * new name fills; trailing holes are trimmed. Both tables double when full
- * and halve when three quarters empty, so a directory that shrinks gives
+ * and shrink when three quarters empty, so a directory that shrinks gives
  * its memory back. Callers hold fs_ns_lock. */
 #include "include/uapi/errno.h"
 #include "kernel/fs/ramfs.h"

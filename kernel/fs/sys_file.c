@@ -1,6 +1,6 @@
 /* System calls on descriptors: read, getdents, write, close, dup, dup2,
- * fstat, lseek, pipe. Arguments come raw from a0..a5; every pointer goes to the
- * uaccess helpers. */
+ * fstat, lseek, pipe. Arguments come raw from a0..a5; every pointer goes
+ * to the uaccess helpers. */
 #include "include/uapi/errno.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"

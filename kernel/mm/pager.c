@@ -145,8 +145,7 @@ void mm_unmap_pages(struct mm *mm, u64 start, u64 end)
 		}
 		va = table_end;
 	}
-	if (removed > UNMAP_FENCE_PAGES ||
-	    (removed && (end - start) / PAGE_SIZE > UNMAP_FENCE_PAGES)) {
+	if (removed > UNMAP_FENCE_PAGES || (removed && (end - start) / PAGE_SIZE > UNMAP_FENCE_PAGES)) {
 		mm_tlb_flush(mm, MM_FLUSH_ALL);
 		return;
 	}
