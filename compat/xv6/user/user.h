@@ -5,7 +5,8 @@
  * xv6_ variant:
  *   open           takes xv6's flags (O_CREATE 0x200), which are the
  *                  kernel's, where POSIX's open() has picolibc's
- *   stat, fstat    fill xv6's struct stat (kernel/stat.h), not POSIX's
+ *   stat, fstat    fill xv6's struct stat (kernel/stat.h), not POSIX's;
+ *                  the kernel writes it, so a bad pointer gives -1
  *   sbrk           fills the new pages at once (see below)
  *   sleep, pause   count ticks (1/100 s), not seconds
  *   kill           takes no signal
