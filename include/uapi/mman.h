@@ -13,4 +13,10 @@
 #define MNEMO_MAP_ANONYMOUS	  0x20
 #define MNEMO_MAP_FIXED_NOREPLACE 0x100000
 
+/* sbrk(increment, fill) (syscall 12): when the pages of a grown heap are
+ * filled. 1 and 2 are xv6's SBRK_EAGER and SBRK_LAZY. */
+#define MNEMO_SBRK_PAGER 0 /* as the address space's pager fills an mmap (POSIX sbrk) */
+#define MNEMO_SBRK_EAGER 1 /* now, whatever the pager: no memory, no heap (xv6's sbrk) */
+#define MNEMO_SBRK_LAZY	 2 /* on first touch, whatever the pager (xv6's sbrklazy) */
+
 #endif

@@ -48,7 +48,8 @@
 #define SYS_dup2       41
 #define SYS_getcwd     42 /* (char *buf, size_t size) -> length */
 #define SYS_timebase   43 /* () -> rdtime ticks per second */
+#define SYS_getdents   44 /* (int fd, void *buf, size_t n) -> bytes */
 
-#define NSYSCALL 44
+#define NSYSCALL 45
 
 #endif

@@ -2,7 +2,9 @@
  * creation order, which gives read() a stable position to resume from,
  * and chained hash buckets, which make lookup O(1) however many entries
  * there are. A removed entry leaves a hole in the slot array that the next
- * new name fills; trailing holes are trimmed. Callers hold fs_ns_lock. */
+ * new name fills; trailing holes are trimmed. Both tables double when full
+ * and shrink when three quarters empty, so a directory that shrinks gives
+ * its memory back. Callers hold fs_ns_lock. */
 #include "include/uapi/errno.h"
 #include "kernel/fs/ramfs.h"
 #include "kernel/lib/string.h"
@@ -64,16 +66,12 @@ static void dir_rehash(struct dir *d, u32 nbuckets)
 	d->nbuckets = nbuckets;
 }
 
-/* Makes room for one more slot at the end; 0 or -ENOMEM. */
-static int dir_grow_slots(struct dir *d)
+/* Moves the used slots into an array of cap slots; 0 or -ENOMEM (the old
+ * array stays). */
+static int dir_resize_slots(struct dir *d, u32 cap)
 {
-	struct dentry **slots;
-	u32 cap;
+	struct dentry **slots = kmalloc(cap * sizeof(*slots));
 
-	if (d->nslots < d->cap)
-		return 0;
-	cap = d->cap ? d->cap * 2 : DIR_MIN_SLOTS;
-	slots = kmalloc(cap * sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
 	if (d->nslots)
@@ -82,6 +80,38 @@ static int dir_grow_slots(struct dir *d)
 	d->slots = slots;
 	d->cap = cap;
 	return 0;
+}
+
+/* Makes room for one more slot at the end; 0 or -ENOMEM. */
+static int dir_grow_slots(struct dir *d)
+{
+	if (d->nslots < d->cap)
+		return 0;
+	return dir_resize_slots(d, d->cap ? d->cap * 2 : DIR_MIN_SLOTS);
+}
+
+/* The size, from size down, that a table holding n entries shrinks to:
+ * halved while three quarters of it would be empty, but not below min. */
+static u32 dir_shrunk_size(u32 size, u32 n, u32 min)
+{
+	while (size > min && n <= size / 4)
+		size /= 2;
+	return size;
+}
+
+/* After a removal: shrinks a table that is three quarters empty. Slots
+ * keep their indices (read() positions), as only trailing ones go; many
+ * may go at once when the last entry does. If memory is short, the bigger
+ * table stays. */
+static void dir_shrink_tables(struct dir *d)
+{
+	u32 cap = dir_shrunk_size(d->cap, d->nslots, DIR_MIN_SLOTS),
+	    nbuckets = dir_shrunk_size(d->nbuckets, d->nlive, DIR_MIN_BUCKETS);
+
+	if (cap < d->cap)
+		dir_resize_slots(d, cap);
+	if (nbuckets < d->nbuckets)
+		dir_rehash(d, nbuckets);
 }
 
 /* The slot a new entry takes: the first hole, else the end. */
@@ -157,6 +187,7 @@ void dir_remove(struct dir *d, struct dentry *de)
 	d->nlive--;
 	kfree(de);
 	dir_shrink_if_empty(d);
+	dir_shrink_tables(d);
 }
 
 struct dentry *dir_next(const struct dir *d, u32 *pos)

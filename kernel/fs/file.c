@@ -70,6 +70,18 @@ long file_read(struct file *f, void __user *dst, size_t n)
 	return r;
 }
 
+long file_getdents(struct file *f, void __user *dst, size_t n)
+{
+	long r;
+
+	if (f->type != FILE_INODE || f->ip->type != MNEMO_T_DIR)
+		return -ENOTDIR;
+	inode_io_lock(f->ip);
+	r = dir_getdents(f->ip, dst, n, &f->off);
+	inode_io_unlock(f->ip);
+	return r;
+}
+
 long file_write(struct file *f, const void __user *src, size_t n)
 {
 	const struct device_ops *dev;

@@ -63,8 +63,13 @@ const struct device_ops *device_get(int major); /* NULL: no such driver */
 long console_read(int minor, void __user *dst, size_t n);
 long console_write(int minor, const void __user *src, size_t n);
 
-/* Directory reads (readdir.c): struct mnemo_dirent records from position
- * *pos, advanced past what was copied. */
+/* Directory reads (readdir.c): whole records from position *pos,
+ * advanced past what was copied, xv6's struct mnemo_dirent (read) or
+ * struct mnemo_dirent_long (getdents). Bytes copied, 0 at the end, or
+ * -EINVAL (no room for the next record), -EFAULT. */
 long dir_read(struct inode *dp, void __user *dst, size_t n, u64 *pos);
+long dir_getdents(struct inode *dp, void __user *dst, size_t n, u64 *pos);
+/* getdents() on an open file: -ENOTDIR unless it is a directory. */
+long file_getdents(struct file *f, void __user *dst, size_t n);
 
 #endif

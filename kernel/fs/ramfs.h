@@ -30,13 +30,14 @@
 #ifndef KERNEL_FS_RAMFS_H
 #define KERNEL_FS_RAMFS_H
 
+#include "include/uapi/limits.h"
 #include "include/uapi/stat.h"
 #include "kernel/lib/sleeplock.h"
 #include "kernel/mm/mm_arch.h"
 #include "kernel/types.h"
 
-#define FS_NAME_MAX 255 /* bytes in one path component */
-#define FS_MAXPATH  256 /* bytes in a path a system call accepts, with NUL */
+#define FS_NAME_MAX MNEMO_NAME_MAX /* bytes in one path component */
+#define FS_MAXPATH  MNEMO_MAXPATH  /* bytes in a path a system call accepts, with NUL */
 
 /* ------------------------------------------------------------ file data */
 

@@ -1,6 +1,6 @@
-/* System calls on descriptors: read, write, close, dup, dup2, fstat,
- * lseek, pipe. Arguments come raw from a0..a5; every pointer goes to the
- * uaccess helpers. */
+/* System calls on descriptors: read, getdents, write, close, dup, dup2,
+ * fstat, lseek, pipe. Arguments come raw from a0..a5; every pointer goes
+ * to the uaccess helpers. */
 #include "include/uapi/errno.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
@@ -23,6 +23,17 @@ long sys_read(const u64 *arg)
 	if (n == 0)
 		return copy_to_user(dst, NULL, 0); /* still checks the address */
 	return file_read(f, dst, n);
+}
+
+/* getdents(fd, buf, n): the directory's entries with their whole names
+ * (struct mnemo_dirent_long, include/uapi/dirent.h). */
+long sys_getdents(const u64 *arg)
+{
+	struct file *f = fd_file((int)arg[0]);
+
+	if (!f || !f->readable)
+		return -EBADF;
+	return file_getdents(f, (void __user *)arg[1], MIN(arg[2], SYS_RW_MAX));
 }
 
 long sys_write(const u64 *arg)
@@ -80,15 +91,38 @@ long sys_dup2(const u64 *arg)
 	return newfd;
 }
 
+/* xv6's struct stat for st; the link count saturates at xv6's short. */
+static void stat_to_xv6(const struct mnemo_stat *st, struct mnemo_stat_xv6 *xst)
+{
+	*xst = (struct mnemo_stat_xv6){
+	    .dev = st->dev,
+	    .ino = st->ino,
+	    .type = st->type,
+	    .nlink = MIN(st->nlink, 0x7fff),
+	    .size = st->size,
+	};
+}
+
+/* fstat(fd, buf, layout): the record layout asks for (include/uapi/stat.h). */
 long sys_fstat(const u64 *arg)
 {
 	struct file *f = fd_file((int)arg[0]);
+	void __user *dst = (void __user *)arg[1];
 	struct mnemo_stat st;
+	struct mnemo_stat_xv6 xst;
 
 	if (!f)
 		return -EBADF;
 	file_stat(f, &st);
-	return copy_to_user((void __user *)arg[1], &st, sizeof(st));
+	switch (arg[2]) {
+	case MNEMO_STAT_MNEMO:
+		return copy_to_user(dst, &st, sizeof(st));
+	case MNEMO_STAT_XV6:
+		stat_to_xv6(&st, &xst);
+		return copy_to_user(dst, &xst, sizeof(xst));
+	default:
+		return -EINVAL;
+	}
 }
 
 long sys_lseek(const u64 *arg)

@@ -220,26 +220,52 @@ int mm_map_anon(struct mm *mm, u64 start, u64 end, u32 prot, bool shared, enum v
 	return err;
 }
 
+/* The pager whose way of filling a new mapping sbrk's fill asks for. */
+static const struct pager_ops *heap_filler(struct mm *mm, u32 fill)
+{
+	switch (fill) {
+	case MNEMO_SBRK_EAGER:
+		return &eager_pager;
+	case MNEMO_SBRK_LAZY:
+		return &lazy_pager;
+	default:
+		return mm->pager;
+	}
+}
+
 /* The heap is [brk_start, PAGE_ROUND_UP(brk)), but mprotect and munmap may
  * have cut it into pieces or holes, so sbrk works on its top only: growing
  * extends the VMA that ends at the old top (or adds one), shrinking unmaps
- * whatever lies in the range given back. */
-static int heap_grow(struct mm *mm, u64 old_end, u64 new_end)
+ * whatever lies in the range given back. [old_end, new_end) is filled as
+ * filler fills a new mapping; pages it leaves empty are filled on first
+ * touch by mm's own pager, as every pager fills a missing page. */
+static int heap_grow(struct mm *mm, u64 old_end, u64 new_end, const struct pager_ops *filler)
 {
 	struct vma *top = old_end > mm->brk_start ? vma_find(mm, old_end - 1) : NULL;
-	if (!top || top->role != VMA_HEAP || top->end != old_end || top->shared ||
-	    top->prot != (VM_READ | VM_WRITE))
-		return mm_map_anon(mm, old_end, new_end, VM_READ | VM_WRITE, false, VMA_HEAP);
-	vma_adjust(mm, top, top->start, new_end);
-	int err = pager_mmap(mm, top, old_end, new_end);
+	bool extend = top && top->role == VMA_HEAP && top->end == old_end && !top->shared &&
+		      top->prot == (VM_READ | VM_WRITE);
+	if (extend) {
+		vma_adjust(mm, top, top->start, new_end);
+	} else {
+		top = vma_alloc(old_end, new_end, VM_READ | VM_WRITE, false, VMA_HEAP);
+		if (!top)
+			return -ENOMEM;
+		vma_insert(mm, top);
+	}
+	int err = pager_mmap_as(mm, filler, top, old_end, new_end);
 	if (err < 0) {
 		pager_munmap(mm, top, old_end, new_end);
-		vma_adjust(mm, top, top->start, old_end);
+		if (extend) {
+			vma_adjust(mm, top, top->start, old_end);
+		} else {
+			vma_remove(mm, top);
+			vma_free(top);
+		}
 	}
 	return err;
 }
 
-long mm_sbrk(struct mm *mm, long incr)
+long mm_sbrk(struct mm *mm, long incr, u32 fill)
 {
 	mm_lock(mm);
 	u64 old = mm->brk, new = old + (u64)incr;
@@ -252,11 +278,12 @@ long mm_sbrk(struct mm *mm, long incr)
 	if (new_end > old_end) {
 		/* Refuse what could never be backed: more than all of RAM. */
 		if (new_end > MM_USER_TOP || vma_overlaps(mm, old_end, new_end) ||
-		    (new_end - mm->brk_start) / PAGE_SIZE > page_total_count()) {
+		    (fill != MNEMO_SBRK_LAZY &&
+		     (new_end - mm->brk_start) / PAGE_SIZE > page_total_count())) {
 			ret = -ENOMEM;
 			goto out;
 		}
-		int err = heap_grow(mm, old_end, new_end);
+		int err = heap_grow(mm, old_end, new_end, heap_filler(mm, fill));
 		if (err) {
 			ret = err;
 			goto out;

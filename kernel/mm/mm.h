@@ -98,8 +98,11 @@ struct mm *mm_fork(struct mm *parent);
 /* Creates a VMA [start, end) (page-aligned, free) and lets the pager
  * populate it. 0, -ENOMEM. */
 int mm_map_anon(struct mm *mm, u64 start, u64 end, u32 prot, bool shared, enum vma_role role);
-/* Moves the break by incr bytes; the old break or -ENOMEM. */
-long mm_sbrk(struct mm *mm, long incr);
+/* Moves the break by incr bytes, filling new heap pages as fill
+ * (MNEMO_SBRK_*, include/uapi/mman.h) says; the old break or -ENOMEM.
+ * The heap may not outgrow all of RAM, unless it is filled lazily: then,
+ * as a lazy mmap, it only reserves addresses. */
+long mm_sbrk(struct mm *mm, long incr, u32 fill);
 
 struct mnemo_vmmap;
 /* Describes up to max VMAs into out (kernel memory); returns how many

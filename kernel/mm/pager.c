@@ -14,6 +14,12 @@ int pager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end)
 	return mm->pager->mmap(mm, vma, start, end);
 }
 
+int pager_mmap_as(struct mm *mm, const struct pager_ops *pager, struct vma *vma, u64 start, u64 end)
+{
+	mm_assert_locked(mm);
+	return pager->mmap(mm, vma, start, end);
+}
+
 void pager_mprotect(struct mm *mm, struct vma *vma, u32 old_prot)
 {
 	mm_assert_locked(mm);

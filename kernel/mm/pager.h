@@ -34,6 +34,10 @@ extern const struct pager_ops eager_pager;
 
 int pager_mmap(struct mm *mm, struct vma *vma, u64 start, u64 end);
 void pager_mprotect(struct mm *mm, struct vma *vma, u32 old_prot);
+/* pager_mmap as another pager would fill the range, whatever mm's own:
+ * for sbrk asked to fill a heap now or on first touch. */
+int pager_mmap_as(struct mm *mm, const struct pager_ops *pager, struct vma *vma, u64 start,
+		  u64 end);
 void pager_munmap(struct mm *mm, struct vma *vma, u64 start, u64 end);
 enum fault_result pager_fault(struct mm *mm, struct vma *vma, u64 va, enum fault_access access);
 bool pager_access_ok(struct mm *mm, u64 addr, u64 len, bool write);

@@ -1,6 +1,7 @@
 /* The eager pager: mmap fills every page the process may touch at once,
  * so a fault is a write to a copy-on-write page, a stale TLB entry, or a
- * page the fill could not get memory for. */
+ * page that was never filled: past the end of a file, one a fill had no
+ * memory for, or in a heap grown lazily on request (MNEMO_SBRK_LAZY). */
 #include "kernel/mm/pager.h"
 #include "kernel/mm/pagetable.h"
 
@@ -26,7 +27,8 @@ static enum fault_result eager_fault(struct mm *mm, struct vma *vma, u64 va,
 	pte_t *pte = pt_walk(mm->root, va, NULL);
 	if (!pte || !pte_valid(*pte)) {
 		/* Missing: a page past the end of a file (the fill says
-		 * FAULT_SIGBUS again), or one a fill had no memory for. */
+		 * FAULT_SIGBUS again), one a fill had no memory for, or one
+		 * of a lazily grown heap. */
 		return pager_fill_page(mm, vma, va);
 	}
 	if (access == FAULT_WRITE && (*pte & PTE_COW))

@@ -1,5 +1,6 @@
 /* Memory system calls. */
 #include "include/uapi/errno.h"
+#include "include/uapi/mman.h"
 #include "include/uapi/sysinfo.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/page.h"
@@ -18,9 +19,12 @@ long sys_meminfo(const u64 *arg)
 	return copy_to_user((void __user *)arg[0], &mi, sizeof(mi));
 }
 
+/* sbrk(increment, fill): fill is one of MNEMO_SBRK_* (include/uapi/mman.h). */
 long sys_sbrk(const u64 *arg)
 {
-	return mm_sbrk(mm_current(), (long)arg[0]);
+	if (arg[1] > MNEMO_SBRK_LAZY)
+		return -EINVAL;
+	return mm_sbrk(mm_current(), (long)arg[0], (u32)arg[1]);
 }
 
 long sys_munmap(const u64 *arg)

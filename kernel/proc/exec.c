@@ -2,6 +2,7 @@
  * file. The new address space is built completely before the old one is
  * dropped, so a failing exec leaves the caller untouched. */
 #include "include/uapi/errno.h"
+#include "include/uapi/limits.h"
 #include "kernel/arch/riscv/memlayout.h"
 #include "kernel/fs/fs.h"
 #include "kernel/lib/printf.h"
@@ -16,10 +17,10 @@
 #include "kernel/proc/elf.h"
 #include "kernel/proc/proc_internal.h"
 
-#define MAXARG		64
+#define MAXARG		MNEMO_MAXARG
 #define ARG_SPACE	(2 * PAGE_SIZE) /* bytes of argument strings */
-#define EXEC_STACK_SIZE (1UL << 20)
-#define MAXPATH		256
+#define EXEC_STACK_SIZE ((u64)MNEMO_STACK_SIZE)
+#define MAXPATH		MNEMO_MAXPATH
 
 /* Writes n bytes at va of mm (not the current one), faulting pages in
  * through the pager. mm->lock held. */

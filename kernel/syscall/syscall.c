@@ -34,6 +34,7 @@ static syscall_fn *const syscalls[NSYSCALL] = {
     [SYS_dup2] = sys_dup2,
     [SYS_getcwd] = sys_getcwd,
     [SYS_timebase] = sys_timebase,
+    [SYS_getdents] = sys_getdents,
     [SYS_mmap] = sys_mmap,
     [SYS_crypto_op] = sys_crypto_op,
     [SYS_take_shared_memory_request] = sys_take_shared_memory_request,

@@ -6,6 +6,7 @@
  * raw result. Works in /tmp/t_badptr. */
 #include "test.h"
 
+#include "include/uapi/stat.h"
 #include "include/uapi/syscall.h"
 
 #define TDIR "t_badptr"
@@ -55,6 +56,11 @@ static long c_pipe(long p)
 static long c_fstat(long p)
 {
 	return sys(SYS_fstat, file_fd, p, 0);
+}
+
+static long c_fstat_xv6(long p)
+{
+	return sys(SYS_fstat, file_fd, p, MNEMO_STAT_XV6);
 }
 
 static long c_open(long p)
@@ -159,6 +165,7 @@ static const struct {
     {"write-devnull", c_write_null},
     {"pipe", c_pipe},
     {"fstat", c_fstat},
+    {"fstat-xv6", c_fstat_xv6},
     {"open", c_open},
     {"open-creat", c_open_creat},
     {"mkdir", c_mkdir},

@@ -1,7 +1,9 @@
 /* Directories and names: mkdir, chdir, getcwd, link, unlink, mknod,
- * reading a directory as struct mnemo_dirent records, a directory of 500
- * entries, and the errors. Works in /tmp/t_dir. */
+ * reading a directory as struct mnemo_dirent records and with readdir(),
+ * a directory of 500 entries, one that shrinks, and the errors. Works in /tmp/t_dir. */
 #include "test.h"
+
+#include <dirent.h>
 
 #include "include/uapi/dirent.h"
 #include "include/uapi/stat.h"
@@ -87,13 +89,18 @@ static void note_small(const struct mnemo_dirent *de, void *arg)
 
 static void test_mkdir_chdir(void)
 {
-	char cwd[128];
+	char cwd[128], buf[64];
+	int fd;
 
 	CHECK("mkdir", mkdir("d", 0777) == 0, "%s", strerror(errno));
 	expect_errno("mkdir-eexist", mkdir("d", 0777), EEXIST);
 	expect_errno("mkdir-enoent", mkdir("missing/d", 0777), ENOENT);
 	make_file("file");
 	expect_errno("mkdir-enotdir", mkdir("file/d", 0777), ENOTDIR);
+	fd = open("file", O_RDONLY);
+	CHECK("getdents-enotdir",
+	      test_syscall(SYS_getdents, fd, (long)buf, sizeof(buf)) == -KERR_ENOTDIR);
+	close(fd);
 	expect_errno("mkdir-over-file", mkdir("file", 0777), EEXIST);
 
 	CHECK("getcwd", getcwd(cwd, sizeof(cwd)) != NULL && strcmp(cwd, "/tmp/" TDIR) == 0,
@@ -243,6 +250,32 @@ static void test_big_dir(void)
 	CHECK("bigdir-rmdir", unlink("big") == 0, "%s", strerror(errno));
 }
 
+/* A directory that grows to 1000 entries and shrinks back to one gives
+ * its tables' pages back (it would keep them until it was removed). */
+static void test_dir_shrinks(void)
+{
+	char name[32];
+	long before, after;
+
+	mkdir("shrink", 0777);
+	make_file("shrink/keep");
+	test_settle();
+	before = free_page_count();
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "shrink/e%d", i);
+		make_file(name);
+	}
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "shrink/e%d", i);
+		unlink(name);
+	}
+	test_settle();
+	after = free_page_count();
+	CHECK("dir-shrink-frees", after >= before, "%ld pages kept", before - after);
+	unlink("shrink/keep");
+	unlink("shrink");
+}
+
 static void note_long(const struct mnemo_dirent *de, void *arg)
 {
 	int *found = arg;
@@ -250,8 +283,23 @@ static void note_long(const struct mnemo_dirent *de, void *arg)
 	*found += memcmp(de->name, "abcdefghijklmnopqrstuvwxyz", MNEMO_DIRSIZ) == 0;
 }
 
-/* Names longer than a directory record are kept whole (the record shows
- * the first MNEMO_DIRSIZ bytes); an over-long path is refused. */
+/* Whether readdir() of directory path yields name, whole. */
+static int readdir_finds(const char *path, const char *name)
+{
+	DIR *dir = opendir(path);
+	struct dirent *entry;
+	int found = 0;
+
+	while (dir && (entry = readdir(dir)) != NULL)
+		found += strcmp(entry->d_name, name) == 0;
+	if (dir)
+		closedir(dir);
+	return found == 1;
+}
+
+/* Names longer than an xv6 record are kept whole: readdir() (and so ls)
+ * shows them as created, while read() of the directory shows the first
+ * MNEMO_DIRSIZ bytes; a name or a path too long is refused. */
 static void test_long_names(void)
 {
 	static const char name26[] = "abcdefghijklmnopqrstuvwxyz";
@@ -264,7 +312,13 @@ static void test_long_names(void)
 	      make_file(name26) == 0 && nlink_of(name26) == 1 && nlink_of("abcdefghijklmn") == -1);
 	CHECK("name-26-record", read_dir(".", note_long, &found) >= 3 && found == 1,
 	      "%d records with the first %d bytes", found, MNEMO_DIRSIZ);
+	CHECK("name-26-readdir", readdir_finds(".", name26));
 	unlink(name26);
+
+	memset(path, 'n', 255);
+	path[255] = '\0';
+	CHECK("name-255-readdir", make_file(path) == 0 && readdir_finds(".", path));
+	unlink(path);
 
 	memset(path, 'p', 300);
 	path[300] = '\0';
@@ -283,6 +337,7 @@ int main(void)
 	test_links();
 	test_mknod();
 	test_big_dir();
+	test_dir_shrinks();
 	test_long_names();
 	test_leave_tmp(TDIR);
 	return test_done();

@@ -102,14 +102,19 @@ int main(void)
 	elf_valid(&e);
 	CHECK("elf-valid-runs", elf_run(&e, sizeof(e)) == 42, "the unmodified program must run");
 
-	/* The page right below the stack (its guard), the stack itself, and
-	 * the kernel half. */
+	/* The page right below the stack (its guard: the stack is 1 MiB and
+	 * ends two pages below 0x4000000000), the page that was the guard
+	 * before the stack moved down, the stack itself, and the kernel
+	 * half. */
 	elf_valid(&e);
 	e.eh.phnum = 1;
-	e.ph[0].vaddr = 0x3fffeff000UL;
+	e.ph[0].vaddr = 0x3fffefd000UL;
 	e.ph[0].memsz = e.ph[0].filesz = 0x1000;
 	e.eh.entry = e.ph[0].vaddr;
 	expect_refused("elf-on-stack-guard", &e, ENOEXEC);
+	e.ph[0].vaddr = 0x3fffeff000UL;
+	e.eh.entry = e.ph[0].vaddr;
+	expect_refused("elf-on-old-stack-guard", &e, ENOEXEC);
 	e.ph[0].vaddr = 0x3ffffe0000UL;
 	e.eh.entry = e.ph[0].vaddr;
 	expect_refused("elf-on-stack", &e, ENOEXEC);

@@ -2,6 +2,8 @@
  * fstat/stat, and the errors of each. Works in /tmp/t_file. */
 #include "test.h"
 
+#include "include/uapi/syscall.h"
+
 #define TDIR "t_file"
 
 static const char file_text[] = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -198,6 +200,9 @@ static void test_errors(void)
 	expect_errno("ebadf-read-huge-fd", read(1 << 30, buf, 1), EBADF);
 	expect_errno("ebadf-close", close(50), EBADF);
 	expect_errno("ebadf-fstat", fstat(50, &st), EBADF);
+	fd = open(".", O_RDONLY);
+	CHECK("fstat-unknown-layout", test_syscall(SYS_fstat, fd, (long)&st, 2) == -KERR_EINVAL);
+	close(fd);
 	expect_errno("ebadf-lseek", lseek(50, 0, SEEK_SET), EBADF);
 	fd = open("/dev/null", O_RDONLY);
 	close(fd);

@@ -234,11 +234,13 @@ static inline long test_syscall(long nr, long a0, long a1, long a2)
 
 /* Error numbers as the kernel returns them (Linux's, include/uapi/errno.h),
  * for checking raw results; picolibc's errno values differ for some. */
-#define KERR_ENOENT 2
-#define KERR_EBADF  9
-#define KERR_EFAULT 14
-#define KERR_EEXIST 17
-#define KERR_ENOSYS 38
+#define KERR_ENOENT  2
+#define KERR_EBADF   9
+#define KERR_EFAULT  14
+#define KERR_EEXIST  17
+#define KERR_ENOTDIR 20
+#define KERR_EINVAL  22
+#define KERR_ENOSYS  38
 
 /* The status a test program exits with: 0 when every check passed. */
 static inline int test_done(void)

@@ -1,7 +1,7 @@
 /* Specification of kernel/fs/dir.c, a directory's entries: lookup by
  * name through the hash, read() order through the slots, holes refilled
- * by new names, tables returned when the directory empties, and no leak
- * when memory runs out. */
+ * by new names, tables returned when the directory empties and shrunk
+ * when it shrinks, and no leak when memory runs out. */
 #include "tests/unit/fs_host.h"
 
 #include "kernel/fs/dir.c"
@@ -148,6 +148,85 @@ Test(dir, an_emptied_directory_gives_its_tables_back)
 	cr_assert_eq(fs_host_objs, 0, "no tables are kept for an empty directory");
 	add(&d, 7);
 	cr_assert_eq(find(&d, 7)->ip, &inodes[7]);
+	dir_free(&d);
+	cr_assert_eq(fs_host_objs, 0);
+}
+
+Test(dir, a_shrunk_directory_gives_its_big_tables_back)
+{
+	struct dir d = {0};
+	struct dentry *de;
+	u32 pos = 0;
+
+	for (int i = 0; i < 1000; i++)
+		add(&d, i);
+	cr_assert_eq(d.cap, 1024);
+	cr_assert_eq(d.nbuckets, 1024);
+	for (int i = 999; i >= 5; i--)
+		dir_remove(&d, find(&d, i));
+	cr_assert_eq(d.nslots, 5);
+	cr_assert_leq(d.cap, 32, "slots: %u", d.cap);
+	cr_assert_leq(d.nbuckets, 32, "buckets: %u", d.nbuckets);
+	for (int i = 0; i < 5; i++)
+		cr_assert_eq(find(&d, i)->ip, &inodes[i], "still found");
+	de = dir_next(&d, &pos);
+	cr_assert_eq(de->ip, &inodes[0], "read() order kept");
+	dir_free(&d);
+	cr_assert_eq(fs_host_objs, 0);
+}
+
+Test(dir, a_shrink_without_memory_keeps_the_big_tables)
+{
+	/* Down to 16 of 64, a removal halves the slots, then the buckets:
+	 * make the first allocation fail, then the second. */
+	for (long fail = 0; fail < 2; fail++) {
+		struct dir d = {0};
+
+		for (int i = 0; i < 64; i++)
+			add(&d, i);
+		for (int i = 63; i > 16; i--)
+			dir_remove(&d, find(&d, i));
+		cr_assert_eq(d.cap, 64);
+		cr_assert_eq(d.nbuckets, 64);
+		fs_host_fail_after(fail);
+		dir_remove(&d, find(&d, 16));
+		fs_host_fail_never();
+		cr_assert_eq(d.cap, fail == 0 ? 64 : 32);
+		cr_assert_eq(d.nbuckets, fail == 0 ? 32 : 64);
+		for (int i = 0; i < 16; i++)
+			cr_assert_eq(find(&d, i)->ip, &inodes[i]);
+		dir_free(&d);
+		cr_assert_eq(fs_host_objs, 0);
+	}
+}
+
+Test(dir, the_last_entry_going_shrinks_the_slots_at_once)
+{
+	struct dir d = {0};
+
+	for (int i = 0; i < 1000; i++)
+		add(&d, i);
+	for (int i = 1; i < 1000; i++)
+		dir_remove(&d, find(&d, i));
+	cr_assert_eq(d.nslots, 1);
+	cr_assert_eq(d.cap, DIR_MIN_SLOTS);
+	cr_assert_eq(d.nbuckets, DIR_MIN_BUCKETS);
+	dir_free(&d);
+	cr_assert_eq(fs_host_objs, 0);
+}
+
+Test(dir, holes_keep_the_slots_they_need)
+{
+	struct dir d = {0};
+	u32 pos = 999;
+
+	for (int i = 0; i < 1000; i++)
+		add(&d, i);
+	for (int i = 0; i < 999; i++)
+		dir_remove(&d, find(&d, i));
+	cr_assert_eq(d.nslots, 1000, "the last entry keeps its position");
+	cr_assert_eq(dir_next(&d, &pos)->ip, &inodes[999]);
+	cr_assert_leq(d.nbuckets, 32, "buckets: %u", d.nbuckets);
 	dir_free(&d);
 	cr_assert_eq(fs_host_objs, 0);
 }

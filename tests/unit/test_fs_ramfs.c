@@ -519,6 +519,55 @@ Test(readdir, records_in_order_with_short_names, .init = empty_fs)
 	cr_assert_eq(dir_read(d, NULL, sizeof(recs), &pos), -EFAULT);
 }
 
+/* The record of getdents() at offset off of buf. */
+static const struct mnemo_dirent_long *long_rec(const void *buf, size_t off)
+{
+	return (const struct mnemo_dirent_long *)((const char *)buf + off);
+}
+
+Test(readdir, getdents_gives_whole_names_from_the_same_position, .init = empty_fs)
+{
+	char name255[256];
+	_Alignas(8) char buf[1024];
+	struct mnemo_dirent rec;
+	struct inode *d;
+	char path[300];
+	u64 pos = 0;
+	long n;
+
+	memset(name255, 'n', 255);
+	name255[255] = '\0';
+	mkdir_ok(NULL, "d");
+	d = lookup(NULL, "d");
+	write_at("d/a-name-longer-than-fourteen", 0, "", 0);
+	snprintf(path, sizeof(path), "d/%s", name255);
+	write_at(path, 0, "", 0);
+
+	/* ".": 8 + 2 -> 16 bytes; "..": 16; the 27-byte name: 8 + 28 -> 40. */
+	cr_assert_eq(dir_getdents(d, buf, 15, &pos), -EINVAL, "room for a record needed");
+	cr_assert_eq(dir_getdents(d, buf, 16 + 16 + 40 + 100, &pos), 16 + 16 + 40);
+	cr_assert_eq(long_rec(buf, 0)->reclen, 16);
+	cr_assert_str_eq(long_rec(buf, 0)->name, ".");
+	cr_assert_eq(long_rec(buf, 0)->inum, d->ino);
+	cr_assert_str_eq(long_rec(buf, 16)->name, "..");
+	cr_assert_eq(long_rec(buf, 32)->namelen, 27);
+	cr_assert_str_eq(long_rec(buf, 32)->name, "a-name-longer-than-fourteen");
+	cr_assert_eq(long_rec(buf, 32)->reclen, 40);
+
+	n = dir_getdents(d, buf, sizeof(buf), &pos);
+	cr_assert_eq(n, 8 + 256, "the 255-byte name, whole");
+	cr_assert_str_eq(long_rec(buf, 0)->name, name255);
+	cr_assert_eq(dir_getdents(d, buf, sizeof(buf), &pos), 0, "the end");
+
+	pos = 2;
+	cr_assert_eq(dir_read(d, &rec, sizeof(rec), &pos), sizeof(rec),
+		     "read() shares the position");
+	cr_assert_eq(memcmp(rec.name, "a-name-longer-", 14), 0);
+	cr_assert_eq(dir_getdents(d, buf, sizeof(buf), &pos), 8 + 256);
+	pos = 0;
+	cr_assert_eq(dir_getdents(d, NULL, sizeof(buf), &pos), -EFAULT);
+}
+
 Test(readdir, stat_of_a_directory, .init = empty_fs)
 {
 	struct mnemo_stat st;

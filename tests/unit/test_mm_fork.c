@@ -260,7 +260,7 @@ TEST_BOTH_PAGERS(fork, the_child_gets_the_vmas_the_break_and_the_pager, .fini = 
 	mm = test_start(pager);
 	mm->brk_start = P(20);
 	mm->brk = P(20);
-	cr_assert_eq(mm_sbrk(mm, 2 * PG), (long)P(20));
+	cr_assert_eq(mm_sbrk(mm, 2 * PG, MNEMO_SBRK_PAGER), (long)P(20));
 	MAP_AT(mm, P(0), 2 * PG, RW);
 	MAP_AT(mm, P(3), PG, VM_READ | VM_EXEC);
 	child = fork_mm();
@@ -269,7 +269,7 @@ TEST_BOTH_PAGERS(fork, the_child_gets_the_vmas_the_break_and_the_pager, .fini = 
 	cr_assert_str_eq(mm_pager_name(child), pager);
 	EXPECT_PICTURE(vma, child, BASE, "AA.B................CC.");
 	EXPECT_PICTURE(prot, child, BASE, "ww.x................ww.");
-	cr_assert_eq(mm_sbrk(child, PG), (long)P(22), "the child's heap works");
+	cr_assert_eq(mm_sbrk(child, PG, MNEMO_SBRK_PAGER), (long)P(22), "the child's heap works");
 }
 
 TEST_BOTH_PAGERS(fork, the_parent_may_go_first, .fini = teardown)

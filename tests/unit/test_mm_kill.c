@@ -41,7 +41,7 @@ Test(kill, eager_sbrk_stops_and_gives_back, .fini = teardown)
 	mm = test_start("eager");
 	mm->brk_start = mm->brk = BASE;
 	mm_host_kill_after = 5;
-	cr_assert_eq(mm_sbrk(mm, NPAGE * PG), -EINTR);
+	cr_assert_eq(mm_sbrk(mm, NPAGE * PG, MNEMO_SBRK_PAGER), -EINTR);
 	cr_assert_eq(mm->brk, BASE);
 	cr_assert_eq(mm->rss, 0);
 }

@@ -384,8 +384,9 @@ Test(mmap, mprotect_fences_after_taking_write_away)
 
 /* ------------------------------------------------------------------ sbrk */
 
-#define HEAP	   P(16)
-#define HEAPS(pic) EXPECT_PICTURE(vma, mm, HEAP, pic)
+#define HEAP	       P(16)
+#define HEAPS(pic)     EXPECT_PICTURE(vma, mm, HEAP, pic)
+#define HEAP_PTES(pic) EXPECT_PICTURE(pte, mm, HEAP, pic)
 
 static void heap_at(u64 va)
 {
@@ -396,25 +397,25 @@ TEST_BOTH_PAGERS(sbrk, grows_and_shrinks_the_heap_vma, .fini = teardown)
 {
 	mm = test_start(pager);
 	heap_at(HEAP);
-	cr_assert_eq(mm_sbrk(mm, 0), (long)HEAP);
-	cr_assert_eq(mm_sbrk(mm, 2 * PG + 1), (long)HEAP);
+	cr_assert_eq(mm_sbrk(mm, 0, MNEMO_SBRK_PAGER), (long)HEAP);
+	cr_assert_eq(mm_sbrk(mm, 2 * PG + 1, MNEMO_SBRK_PAGER), (long)HEAP);
 	cr_assert_eq(mm->brk, HEAP + 2 * PG + 1);
 	HEAPS("AAA.");
 	cr_assert_eq(vma_find(mm, HEAP)->role, VMA_HEAP);
 	EXPECT_WRITE(mm, HEAP + 2 * PG, 3);
 	EXPECT_WRITE(mm, HEAP, 1);
 
-	cr_assert_eq(mm_sbrk(mm, PG), (long)(HEAP + 2 * PG + 1));
+	cr_assert_eq(mm_sbrk(mm, PG, MNEMO_SBRK_PAGER), (long)(HEAP + 2 * PG + 1));
 	HEAPS("AAAA.");
 	cr_assert_eq(mm->nvmas, 1);
 
-	cr_assert_eq(mm_sbrk(mm, -(long)(2 * PG + 1)), (long)(HEAP + 3 * PG + 1));
+	cr_assert_eq(mm_sbrk(mm, -(long)(2 * PG + 1), MNEMO_SBRK_PAGER), (long)(HEAP + 3 * PG + 1));
 	cr_assert_eq(mm->brk, HEAP + PG);
 	HEAPS("A...");
 	EXPECT_READ(mm, HEAP, 1);
 	EXPECT_SEGV(user_read64(mm, HEAP + 2 * PG, &(u64){0}, &test_why), "unmapped address");
 
-	cr_assert_eq(mm_sbrk(mm, -(long)PG), (long)(HEAP + PG));
+	cr_assert_eq(mm_sbrk(mm, -(long)PG, MNEMO_SBRK_PAGER), (long)(HEAP + PG));
 	HEAPS("....");
 	cr_assert_eq(mm->nvmas, 0);
 	cr_assert_eq(mm->rss, 0);
@@ -425,13 +426,52 @@ TEST_BOTH_PAGERS(sbrk, refuses_what_it_cannot_do, .fini = teardown)
 	mm = test_start(pager);
 	heap_at(HEAP);
 	MAP_AT(mm, HEAP + 4 * PG, PG, RW);
-	cr_assert_eq(mm_sbrk(mm, -1), -ENOMEM, "below the start");
-	cr_assert_eq(mm_sbrk(mm, 5 * PG), -ENOMEM, "into another mapping");
-	cr_assert_eq(mm_sbrk(mm, (long)(page_total_count() + 1) * (long)PG), -ENOMEM,
-		     "more than all of RAM");
+	cr_assert_eq(mm_sbrk(mm, -1, MNEMO_SBRK_PAGER), -ENOMEM, "below the start");
+	cr_assert_eq(mm_sbrk(mm, 5 * PG, MNEMO_SBRK_PAGER), -ENOMEM, "into another mapping");
+	cr_assert_eq(mm_sbrk(mm, (long)(page_total_count() + 1) * (long)PG, MNEMO_SBRK_PAGER),
+		     -ENOMEM, "more than all of RAM");
 	cr_assert_eq(mm->brk, HEAP);
-	cr_assert_eq(mm_sbrk(mm, 4 * PG), (long)HEAP, "exactly up to the mapping");
+	cr_assert_eq(mm_sbrk(mm, 4 * PG, MNEMO_SBRK_PAGER), (long)HEAP,
+		     "exactly up to the mapping");
 	HEAPS("AAAAB");
+}
+
+/* sbrk's fill argument overrides the pager: EAGER fills the new pages
+ * now, LAZY on their first touch; both extend the one heap VMA. */
+TEST_BOTH_PAGERS(sbrk, fills_now_or_on_first_touch_whatever_the_pager, .fini = teardown)
+{
+	mm = test_start(pager);
+	heap_at(HEAP);
+	cr_assert_eq(mm_sbrk(mm, 2 * PG, MNEMO_SBRK_EAGER), (long)HEAP);
+	HEAP_PTES("ww..");
+	cr_assert_eq(mm_sbrk(mm, 2 * PG, MNEMO_SBRK_LAZY), (long)(HEAP + 2 * PG));
+	HEAP_PTES("ww..");
+	HEAPS("AAAA.");
+	EXPECT_WRITE(mm, HEAP + 3 * PG, 7);
+	HEAP_PTES("ww.w");
+	EXPECT_READ(mm, HEAP + 2 * PG, 0);
+	cr_assert_eq(mm->rss, 4);
+}
+
+/* Only a lazy heap may outgrow RAM: it reserves addresses, as a lazy
+ * mmap does. An eager one that runs out of memory leaves no page behind. */
+TEST_BOTH_PAGERS(sbrk, only_a_lazy_heap_may_outgrow_ram, .fini = teardown)
+{
+	mm = test_start(pager);
+	long ram = (long)page_total_count() * (long)PG;
+	heap_at(HEAP);
+	cr_assert_eq(mm_sbrk(mm, ram + PG, MNEMO_SBRK_PAGER), -ENOMEM);
+	cr_assert_eq(mm_sbrk(mm, ram + PG, MNEMO_SBRK_EAGER), -ENOMEM);
+	cr_assert_eq(mm_sbrk(mm, ram, MNEMO_SBRK_EAGER), -ENOMEM, "more than the free pages");
+	cr_assert_eq(mm->rss, 0);
+	cr_assert_eq(mm->brk, HEAP);
+	HEAPS("..");
+
+	cr_assert_eq(mm_sbrk(mm, ram + PG, MNEMO_SBRK_LAZY), (long)HEAP);
+	EXPECT_WRITE(mm, HEAP + ram, 5);
+	cr_assert_eq(mm->rss, 1);
+	cr_assert_eq(mm_sbrk(mm, -(ram + PG), MNEMO_SBRK_PAGER), (long)(HEAP + ram + PG));
+	cr_assert_eq(mm->rss, 0);
 }
 
 /* The heap VMA is the one holding brk_start; a program may still
@@ -442,11 +482,11 @@ TEST_BOTH_PAGERS(sbrk, after_mprotect_split_the_heap, .fini = teardown)
 	/* AAA (heap)  ->  ABC (rw, r, rw)  ->  grow by one page */
 	mm = test_start(pager);
 	heap_at(HEAP);
-	cr_assert_eq(mm_sbrk(mm, 3 * PG), (long)HEAP);
+	cr_assert_eq(mm_sbrk(mm, 3 * PG, MNEMO_SBRK_PAGER), (long)HEAP);
 	cr_assert_eq(mm_mprotect(mm, HEAP + PG, PG, VM_READ), 0);
 	HEAPS("ABC.");
 
-	long r = mm_sbrk(mm, PG);
+	long r = mm_sbrk(mm, PG, MNEMO_SBRK_PAGER);
 	EXPECT_VALID(mm);
 	cr_assert(r == (long)(HEAP + 3 * PG) || r == -ENOMEM, "sbrk gave %ld", r);
 	cr_assert_eq(vma_find(mm, HEAP + PG)->prot, VM_READ, "the read-only page was remapped");
@@ -457,10 +497,10 @@ TEST_BOTH_PAGERS(sbrk, shrinking_after_mprotect_split_the_heap, .fini = teardown
 	/* AAA (heap)  ->  ABC (rw, r, rw)  ->  shrink by one page: AB. */
 	mm = test_start(pager);
 	heap_at(HEAP);
-	cr_assert_eq(mm_sbrk(mm, 3 * PG), (long)HEAP);
+	cr_assert_eq(mm_sbrk(mm, 3 * PG, MNEMO_SBRK_PAGER), (long)HEAP);
 	cr_assert_eq(mm_mprotect(mm, HEAP + PG, PG, VM_READ), 0);
 
-	cr_assert_eq(mm_sbrk(mm, -(long)PG), (long)(HEAP + 3 * PG));
+	cr_assert_eq(mm_sbrk(mm, -(long)PG, MNEMO_SBRK_PAGER), (long)(HEAP + 3 * PG));
 	EXPECT_VALID(mm);
 	HEAPS("AB..");
 }
@@ -470,11 +510,11 @@ TEST_BOTH_PAGERS(sbrk, after_munmap_made_a_hole_in_the_heap, .fini = teardown)
 	/* AAA (heap)  ->  A.B  ->  grow by one page */
 	mm = test_start(pager);
 	heap_at(HEAP);
-	cr_assert_eq(mm_sbrk(mm, 3 * PG), (long)HEAP);
+	cr_assert_eq(mm_sbrk(mm, 3 * PG, MNEMO_SBRK_PAGER), (long)HEAP);
 	cr_assert_eq(mm_munmap(mm, HEAP + PG, PG), 0);
 	HEAPS("A.B.");
 
-	mm_sbrk(mm, PG);
+	mm_sbrk(mm, PG, MNEMO_SBRK_PAGER);
 	EXPECT_VALID(mm);
 }
 
@@ -485,7 +525,7 @@ Test(mmap, describe_lists_each_vma_with_its_resident_pages)
 	struct mnemo_vmmap out[4];
 
 	heap_at(HEAP);
-	mm_sbrk(mm, 2 * PG);
+	mm_sbrk(mm, 2 * PG, MNEMO_SBRK_PAGER);
 	MAP_AT(mm, P(0), 3 * PG, VM_READ);
 	EXPECT_WRITE(mm, HEAP, 1);
 	EXPECT_READ(mm, P(1), 0);

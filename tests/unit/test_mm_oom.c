@@ -160,8 +160,8 @@ TEST_BOTH_PAGERS(oom, sbrk_growing, .fini = teardown)
 {
 	mm = test_start(pager);
 	mm->brk_start = mm->brk = P(0);
-	cr_assert_eq(mm_sbrk(mm, PG), (long)P(0));
-	SWEEP(ok_nonneg, mm_sbrk(mm, 6 * PG));
+	cr_assert_eq(mm_sbrk(mm, PG, MNEMO_SBRK_PAGER), (long)P(0));
+	SWEEP(ok_nonneg, mm_sbrk(mm, 6 * PG, MNEMO_SBRK_PAGER));
 	cr_assert_eq(mm->brk, P(7));
 	EXPECT_WRITE(mm, P(6), 1);
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "include/uapi/dirent.h"
+#include "include/uapi/limits.h"
 #include "include/uapi/stat.h"
 
 /* The type numbers of xv6 (and of struct mnemo_stat). */
@@ -34,7 +35,7 @@ static void ls_print(const char *name, const struct stat *st)
  * an error (it goes on with the other entries). */
 static int ls_dir(const char *path)
 {
-	char full[256];
+	char full[MNEMO_MAXPATH];
 	struct dirent *entry;
 	int status = 0;
 	const char *sep = path[strlen(path) - 1] == '/' ? "" : "/";

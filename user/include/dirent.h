@@ -1,17 +1,18 @@
-/* Reading directories. mnemo's read() of a directory yields 16-byte
- * struct mnemo_dirent records (xv6's layout, include/uapi/dirent.h);
- * these calls turn them into POSIX's interface and skip free slots.
- * picolibc has no <dirent.h> of its own for this target. */
+/* Reading directories: the entries that getdents() yields (struct
+ * mnemo_dirent_long, include/uapi/dirent.h), with their whole names,
+ * through POSIX's interface. picolibc has no <dirent.h> of its own for
+ * this target. */
 #ifndef MNEMO_DIRENT_H
 #define MNEMO_DIRENT_H
 
 #include <sys/types.h>
 
 #include "include/uapi/dirent.h"
+#include "include/uapi/limits.h"
 
 struct dirent {
 	ino_t d_ino;
-	char d_name[MNEMO_DIRSIZ + 1]; /* NUL-terminated */
+	char d_name[MNEMO_NAME_MAX + 1]; /* NUL-terminated */
 };
 
 /* An open directory stream (user/lib/dirent.c). */

@@ -1,6 +1,7 @@
-/* Directory streams on top of read(): a directory's content is an array
- * of 16-byte struct mnemo_dirent slots, inum 0 marking a free one. The
- * stream reads a batch of slots at a time and hands out the used ones. */
+/* Directory streams on top of getdents(), which yields one struct
+ * mnemo_dirent_long per entry with its whole name (read() of a directory
+ * would cut names to xv6's 14 bytes). The stream reads a batch of records
+ * at a time and hands them out one by one. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,13 +10,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DIR_BATCH 32 /* slots per read(): 512 bytes */
+#include "usys.h"
+
+/* Bytes of records per getdents(): room for a few of the longest. */
+#define DIR_BATCH 1024
 
 struct mnemo_dir {
 	int fd;
-	int next;  /* index of the next slot to look at in batch */
-	int count; /* slots in batch */
-	struct mnemo_dirent batch[DIR_BATCH];
+	size_t next;  /* offset of the next record in batch */
+	size_t count; /* bytes of records in batch */
+	_Alignas(8) char batch[DIR_BATCH];
 	struct dirent entry; /* what readdir() returned last */
 };
 
@@ -49,28 +53,21 @@ out_close:
 
 struct dirent *readdir(DIR *dir)
 {
-	for (;;) {
-		if (dir->next == dir->count) {
-			ssize_t n = read(dir->fd, dir->batch, sizeof(dir->batch));
+	const struct mnemo_dirent_long *rec;
 
-			if (n <= 0) /* end (errno unchanged) or error (errno set) */
-				return NULL;
-			dir->next = 0;
-			dir->count = n / sizeof(dir->batch[0]);
-			if (dir->count == 0) { /* a partial slot: not a directory's */
-				errno = EIO;
-				return NULL;
-			}
-		}
-		const struct mnemo_dirent *slot = &dir->batch[dir->next++];
-		if (slot->inum == 0)
-			continue;
-		dir->entry.d_ino = slot->inum;
-		/* A name that fills all MNEMO_DIRSIZ bytes has no NUL. */
-		memcpy(dir->entry.d_name, slot->name, MNEMO_DIRSIZ);
-		dir->entry.d_name[MNEMO_DIRSIZ] = '\0';
-		return &dir->entry;
+	if (dir->next == dir->count) {
+		long n = usys_result(usys_call3(SYS_getdents, dir->fd, dir->batch, DIR_BATCH));
+
+		if (n <= 0) /* end (errno unchanged) or error (errno set) */
+			return NULL;
+		dir->next = 0;
+		dir->count = n;
 	}
+	rec = (const struct mnemo_dirent_long *)(dir->batch + dir->next);
+	dir->next += rec->reclen;
+	dir->entry.d_ino = rec->inum;
+	memcpy(dir->entry.d_name, rec->name, rec->namelen + 1);
+	return &dir->entry;
 }
 
 void rewinddir(DIR *dir)

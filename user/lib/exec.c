@@ -6,12 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "include/uapi/limits.h"
 #include "usys.h"
-
-/* Most arguments a program can receive (xv6's MAXARG), and the longest
- * path the kernel accepts including its NUL (xv6's MAXPATH). */
-#define EXEC_MAXARG  32
-#define EXEC_MAXPATH 128
 
 /* xv6's exec(path, argv): the same as execv(). Declared by compat/xv6's
  * user/user.h, with argv as plain char ** as xv6 has it. */
@@ -34,7 +30,7 @@ int execve(const char *path, char *const argv[], char *const envp[])
 int execvp(const char *file, char *const argv[])
 {
 	static const char bin[] = "/bin/";
-	char path[EXEC_MAXPATH];
+	char path[MNEMO_MAXPATH];
 	size_t len = strlen(file);
 
 	if (strchr(file, '/'))
@@ -55,15 +51,15 @@ int execvp(const char *file, char *const argv[])
 /* The execl() family's common part: collects the arguments after arg0 up
  * to the NULL that ends them into an argv, then hands it to exec (execv
  * or execvp) with name. Returns -1 with E2BIG if there are more than
- * EXEC_MAXARG; otherwise what exec returns. */
+ * MNEMO_MAXARG; otherwise what exec returns. */
 static int exec_list(int (*exec)(const char *, char *const[]), const char *name, const char *arg0,
 		     va_list *ap)
 {
-	char *argv[EXEC_MAXARG + 1];
+	char *argv[MNEMO_MAXARG + 1];
 	int argc = 0;
 
 	for (const char *arg = arg0; arg; arg = va_arg(*ap, const char *)) {
-		if (argc == EXEC_MAXARG) {
+		if (argc == MNEMO_MAXARG) {
 			errno = E2BIG;
 			return -1;
 		}

@@ -2,15 +2,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "include/uapi/mman.h"
 #include "usys.h"
 
 #define MEM_PAGE_SIZE 4096
 
-/* picolibc's malloc() grows the heap through this. The kernel returns the
- * old break, or ENOMEM. */
+/* picolibc's malloc() grows the heap through this; the new pages are
+ * filled as the pager fills an mmap (on first touch, by default). The
+ * kernel returns the old break, or ENOMEM. */
 void *sbrk(ptrdiff_t increment)
 {
-	long ret = usys_call1(SYS_sbrk, increment);
+	long ret = usys_call2(SYS_sbrk, increment, MNEMO_SBRK_PAGER);
 
 	if (usys_is_error(ret)) {
 		usys_result(ret);

@@ -6,10 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "include/uapi/limits.h"
 #include "usys.h"
-
-/* The longest path the kernel handles, with its NUL (xv6's MAXPATH). */
-#define PATH_MAXLEN 128
 
 int chdir(const char *path)
 {
@@ -24,7 +22,7 @@ char *getcwd(char *buf, size_t size)
 	long ret;
 
 	if (!buf) {
-		size = size ? size : PATH_MAXLEN;
+		size = size ? size : MNEMO_MAXPATH;
 		buf = mine = malloc(size);
 		if (!buf)
 			return NULL;

@@ -5,6 +5,7 @@
 #include "compat/xv6/kernel/stat.h"
 #include "compat/xv6/kernel/types.h"
 #include "compat/xv6/user/user.h"
+#include "include/uapi/mman.h"
 #include "include/uapi/stat.h"
 #include "usys.h"
 
@@ -20,19 +21,18 @@ int xv6_kill(int pid)
 	return usys_result(usys_call1(SYS_kill, pid));
 }
 
+/* The kernel writes xv6's struct stat itself, so a bad st gives -1 (as
+ * on xv6) instead of a fault here. */
+#define XV6_STAT_SAME(field)                                                                       \
+	(__builtin_offsetof(struct stat, field) == __builtin_offsetof(struct mnemo_stat_xv6, field))
+_Static_assert(sizeof(struct stat) == sizeof(struct mnemo_stat_xv6) && XV6_STAT_SAME(dev) &&
+		   XV6_STAT_SAME(ino) && XV6_STAT_SAME(type) && XV6_STAT_SAME(nlink) &&
+		   XV6_STAT_SAME(size),
+	       "compat/xv6's struct stat is the kernel's struct mnemo_stat_xv6");
+
 int xv6_fstat(int fd, struct stat *st)
 {
-	struct mnemo_stat ms;
-	long ret = usys_call2(SYS_fstat, fd, &ms);
-
-	if (usys_is_error(ret))
-		return usys_result(ret);
-	st->dev = ms.dev;
-	st->ino = ms.ino;
-	st->type = ms.type;
-	st->nlink = ms.nlink;
-	st->size = ms.size;
-	return 0;
+	return usys_result(usys_call3(SYS_fstat, fd, st, MNEMO_STAT_XV6));
 }
 
 int xv6_stat(const char *path, struct stat *st)
@@ -45,6 +45,27 @@ int xv6_stat(const char *path, struct stat *st)
 	ret = xv6_fstat(fd, st);
 	close(fd);
 	return ret;
+}
+
+char *sys_sbrk(int increment, int how)
+{
+	long ret = usys_call2(SYS_sbrk, increment, how);
+
+	if (usys_is_error(ret)) {
+		usys_result(ret);
+		return SBRK_ERROR;
+	}
+	return (char *)ret;
+}
+
+char *xv6_sbrk(int increment)
+{
+	return sys_sbrk(increment, MNEMO_SBRK_EAGER);
+}
+
+char *sbrklazy(int increment)
+{
+	return sys_sbrk(increment, MNEMO_SBRK_LAZY);
 }
 
 int xv6_mknod(const char *path, short major, short minor)

@@ -6,8 +6,10 @@
  * it is evaluated; it is not usable in a constant expression).
  *
  * Virtual memory: xv6 maps the trampoline at the top of user space and
- * the trap frame just below. mnemo has neither there (its kernel is in the
- * upper half); the names are kept for programs that compute with them. */
+ * the trap frame just below. mnemo has neither (its kernel is in the upper
+ * half), but it leaves those two pages unmapped and puts the top of the
+ * stack under them, so that a program touching TRAMPOLINE or TRAPFRAME
+ * faults as it would on xv6. */
 #ifndef XV6_KERNEL_MEMLAYOUT_H
 #define XV6_KERNEL_MEMLAYOUT_H
 

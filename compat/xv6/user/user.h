@@ -5,7 +5,9 @@
  * xv6_ variant:
  *   open           takes xv6's flags (O_CREATE 0x200), which are the
  *                  kernel's, where POSIX's open() has picolibc's
- *   stat, fstat    fill xv6's struct stat (kernel/stat.h), not POSIX's
+ *   stat, fstat    fill xv6's struct stat (kernel/stat.h), not POSIX's;
+ *                  the kernel writes it, so a bad pointer gives -1
+ *   sbrk           fills the new pages at once (see below)
  *   sleep, pause   count ticks (1/100 s), not seconds
  *   kill           takes no signal
  *   mkdir, mknod   take no mode (mknod: major and minor as shorts)
@@ -42,7 +44,7 @@ int link(const char *oldpath, const char *newpath);
 int chdir(const char *path);
 int dup(int fd);
 int getpid(void);
-char *sbrk(int increment);
+char *sys_sbrk(int increment, int how);
 int uptime(void);
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset);
 int munmap(void *addr, size_t len);
@@ -70,12 +72,18 @@ int xv6_sleep(int ticks);
 #define mkdir(path)		  xv6_mkdir(path)
 #define sleep(ticks)		  xv6_sleep(ticks)
 
-/* Newer xv6 names: pause() is the old sleep(); sbrklazy() grows the heap
- * without touching it, which mnemo's sbrk() does anyway under the lazy
- * pager (the default). */
+/* Newer xv6 names: pause() is the old sleep(). */
 #define pause(ticks) xv6_sleep(ticks)
-#define sbrklazy(n)  sbrk(n)
-#define SBRK_ERROR   ((char *)-1)
+
+/* The heap, as xv6's library has it: sbrk(n) is sys_sbrk(n, SBRK_EAGER),
+ * which fills the new pages at once and so fails (SBRK_ERROR) where
+ * memory would run out, whatever mnemo's pager; sbrklazy(n) is
+ * sys_sbrk(n, SBRK_LAZY), which fills each page on its first touch, and
+ * may reserve more than RAM holds (kernel/vm.h has both constants). */
+#define SBRK_ERROR ((char *)-1)
+char *xv6_sbrk(int increment);
+char *sbrklazy(int increment);
+#define sbrk(n) xv6_sbrk(n)
 
 /* The library ("ulib"). */
 int xv6_stat(const char *path, struct stat *st);

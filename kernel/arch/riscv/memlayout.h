@@ -3,17 +3,21 @@
  *   0x0000000000000000  unmapped (catches NULL)
  *   0x0000000000010000  user program text, data, heap; mmap above
  *   ...                 stack, growing down from USER_STACK_TOP
+ *   0x0000003fffffe000  USER_STACK_TOP: two unmapped pages above it
  *   0x0000004000000000  USER_TOP: end of the lower half
  *   ...                 non-canonical hole
  *   0xffffffc000000000  DIRECT_MAP: all physical addresses, pa + DIRECT_MAP
  *   0xffffffc080200000  the kernel image, inside the direct map
  *
- * Every page table shares the upper half, so traps never switch tables. */
+ * Every page table shares the upper half, so traps never switch tables.
+ * The two pages under USER_TOP stay unmapped: xv6 keeps its trampoline
+ * and trap frame there, and programs written for it (usertests) check
+ * that touching them faults. */
 #ifndef ARCH_RISCV_MEMLAYOUT_H
 #define ARCH_RISCV_MEMLAYOUT_H
 
 #define USER_TOP	0x4000000000UL
-#define USER_STACK_TOP	USER_TOP
+#define USER_STACK_TOP	(USER_TOP - 2 * 0x1000UL)
 #define USER_TEXT_START 0x10000UL
 #define USER_STACK_SIZE (8UL << 20) /* the stack VMA's maximum */
 
