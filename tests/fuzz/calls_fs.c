@@ -184,17 +184,35 @@ static void after_dup2(struct fz_proc *p, struct fz_call *c, long ret)
 		p->fd[newfd] = *fz_model(p, c->arg[0]);
 }
 
-/* fstat: EBADF for a closed descriptor, else EFAULT where nothing can be written. */
+/* fstat in mnemo's layout (0) or xv6's (1), or an unknown one: EBADF for
+ * a closed descriptor, then EINVAL for the layout, else EFAULT where
+ * nothing can be written. */
 static void gen_fstat(struct fz_proc *p, struct fz_call *c)
 {
 	int fd = fz_fd_arg(p, c, 0);
 	struct fz_ptr at = fz_ptr_arg(p, c, 1, 0);
+	long layout = fz_chance(&p->rng, 90) ? (long)fz_below(&p->rng, 2) : (long)fz_next(&p->rng);
 
 	c->nr = SYS_fstat;
+	fz_arg(c, 2, layout, "%s", layout == 0 ? "mnemo" : layout == 1 ? "xv6" : "bad-layout");
 	if (fz_model(p, fd)->kind == FZ_FD_CLOSED)
 		c->expect = -FZ_EBADF;
+	else if (layout != 0 && layout != 1)
+		c->expect = -FZ_EINVAL;
 	else if (at.bad)
 		c->expect = -FZ_EFAULT;
+}
+
+/* getdents: whole names of the directory open on fd, into any buffer. */
+static void gen_getdents(struct fz_proc *p, struct fz_call *c)
+{
+	int fd = fz_fd_arg(p, c, 0);
+	struct fz_ptr at = fz_ptr_arg(p, c, 1, 0);
+
+	fz_size_arg(p, c, 2, &at);
+	c->nr = SYS_getdents;
+	if (fz_model(p, fd)->kind == FZ_FD_CLOSED)
+		c->expect = -FZ_EBADF;
 }
 
 /* lseek to small, negative and extreme offsets, whence valid or not. */
@@ -308,6 +326,7 @@ const struct fz_entry fz_fs_calls[] = {
     {"dup", "fs", 2, false, gen_dup, after_dup},
     {"dup2", "fs", 2, false, gen_dup2, after_dup2},
     {"fstat", "fs", 3, false, gen_fstat, NULL},
+    {"getdents", "fs", 2, false, gen_getdents, NULL},
     {"lseek", "fs", 2, false, gen_lseek, NULL},
     {"open", "fs", 5, false, gen_open, after_open},
     {"mknod", "fs", 1, false, gen_mknod, NULL},

@@ -189,6 +189,15 @@ static void gen_sbrk(struct fz_proc *p, struct fz_call *c)
 		fz_arg(c, 0, 1l << 40, "over-budget");
 	else
 		fz_arg(c, 0, v, "%s", "");
+	/* The fill: as the pager (POSIX sbrk), now or on first touch (xv6's
+	 * sbrk and sbrklazy), or none of these. */
+	unsigned fill = (unsigned)fz_below(r, 20);
+	if (fill < 3) {
+		fz_arg(c, 1, fill, "%s", fill == 1 ? "eager" : fill == 2 ? "lazy" : "pager");
+	} else if (fill == 3) {
+		fz_arg(c, 1, (long)fz_next(r), "bad-fill");
+		c->expect = -FZ_EINVAL;
+	}
 }
 
 /* The old break is an address in user space. */
