@@ -32,7 +32,7 @@ long sys_map_shared_pages(const u64 *arg)
 		ret = map_shared_pages(me->mm, other, arg[2], arg[3]);
 	else
 		ret = map_shared_pages(other, me->mm, arg[2], arg[3]);
-	proc_mm_put(other);
+	mm_put(other);
 	return ret;
 }
 

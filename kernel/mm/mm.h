@@ -19,16 +19,23 @@ struct pager_ops;
 
 enum vma_role { VMA_TEXT, VMA_DATA, VMA_HEAP, VMA_STACK, VMA_GUARD, VMA_MMAP, VMA_SHM };
 
-/* What a file-backed VMA maps: an object outside kernel/mm (an inode) seen
- * through these operations, so that mm needs nothing of the file system.
- * Each VMA holds one reference on its object. */
+/* Where a VMA's pages come from: an object seen through these operations
+ * (FreeBSD's VM object and its pager), so that mm needs nothing of what
+ * lies behind it. A file's (an inode's) are the file system's
+ * (kernel/fs/mmap.c); anonymous and shared-in memory have kernel/mm's own
+ * (backing.c). A file-backed VMA holds one reference on its object. */
 struct vm_backing_ops {
 	/* The page at page index pgoff, with a new reference in *out: 0,
-	 * -ENOMEM, or -ENXIO when pgoff lies wholly past the end. */
+	 * -ENOMEM, -ENXIO when pgoff lies wholly past the end, -EFAULT when
+	 * nothing can fill it. */
 	int (*get_page)(void *obj, u64 pgoff, struct page **out);
+	/* get_page gives a new page the caller alone holds (anonymous
+	 * memory), mapped as it is even privately; else the object's own
+	 * page, of which a private mapping maps a copy. */
+	bool fresh_pages;
 	void (*get)(void *obj);
 	void (*put)(void *obj);
-	/* A short name for listings ("/bin/sh"). */
+	/* A short name for listings ("file #12"). */
 	void (*name)(void *obj, char *buf, size_t size);
 };
 
@@ -53,7 +60,8 @@ struct vma {
 	u64 subtree_gap;	/* the largest gap in this node's subtree */
 };
 
-/* Locking legend: (l) mm->lock, (a) atomic, (-) fixed after creation. */
+/* Locking legend: (l) mm->lock, (a) atomic, (-) fixed after creation.
+ * Only pmap.c writes the page table's leaf entries. */
 struct mm {
 	struct sleeplock lock;
 	pagetable_t root;	       /* (-) */
@@ -64,8 +72,7 @@ struct mm {
 	u64 brk_start, brk;	       /* (l) heap: [brk_start, PAGE_ROUND_UP(brk)) */
 	u64 rss;		       /* (l) resident user pages */
 	u64 pt_pages;		       /* (l) page-table pages, root included */
-	int active;		       /* (a) harts with this table in satp */
-	int users;		       /* (a) references: its process, inspectors */
+	int users; /* (a) references: its process, inspectors, harts with it in satp */
 };
 
 enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };
@@ -88,16 +95,25 @@ int mm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot);
 
 /* A new, empty address space using the pager named by mm_default_pager. */
 struct mm *mm_create(void);
-/* Frees every page, page table and VMA, and the mm. No hart may have it
- * loaded (mm->active == 0). */
-void mm_destroy(struct mm *mm);
+/* References (mm->users): the process's, an inspector's (vmmaps, sharing),
+ * and one per hart that has the mm in satp (kernel/proc/sched.c), so the
+ * last one goes only once no hart can walk the table. The last mm_put
+ * frees every page, page table and VMA, and the mm. */
+void mm_get(struct mm *mm);
+void mm_put(struct mm *mm);
 /* A copy for fork: private mappings become copy-on-write in both, shared
  * ones stay shared. NULL when out of memory (nothing leaks). */
 struct mm *mm_fork(struct mm *parent);
 
-/* Creates a VMA [start, end) (page-aligned, free) and lets the pager
- * populate it. 0, -ENOMEM. */
-int mm_map_anon(struct mm *mm, u64 start, u64 end, u32 prot, bool shared, enum vma_role role);
+/* Creates an anonymous private VMA [start, end) (page-aligned, free) with
+ * a role, and lets the pager fill it: for exec's segments and stack.
+ * mm->lock held. 0, -ENOMEM, -EINTR. */
+int mm_map_anon(struct mm *mm, u64 start, u64 end, u32 prot, enum vma_role role);
+/* Copies n bytes to va of mm, whatever its protection allows the process
+ * (exec writes the program and its arguments into the new address space,
+ * whose pages it fills on the way). mm->lock held. 0, -EFAULT (no VMA),
+ * -ENOMEM. */
+int mm_copy_to(struct mm *mm, u64 va, const void *src, size_t n);
 /* Moves the break by incr bytes, filling new heap pages as fill
  * (MNEMO_SBRK_*, include/uapi/mman.h) says; the old break or -ENOMEM.
  * The heap may not outgrow all of RAM, unless it is filled lazily: then,
@@ -116,10 +132,6 @@ enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, co
 /* Is every byte of [addr, addr+len) mapped with the access asked for? A
  * zero-length range checks addr alone. Never allocates or faults in. */
 bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write);
-
-/* Installs a page at va with the VMA's protection (plus extra PTE bits);
- * takes over the caller's reference on pg. mm->lock held. */
-int mm_install_page(struct mm *mm, struct vma *vma, u64 va, struct page *pg, u64 extra);
 
 /* The pager for new address spaces: "lazy" (default) or "eager". */
 int mm_set_default_pager(const char *name);

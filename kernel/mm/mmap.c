@@ -1,13 +1,11 @@
-/* mmap, munmap and mprotect: carving the address space into VMAs. Ranges
- * may start and end anywhere on page boundaries, so VMAs are split where a
- * range cuts them and merged again where neighbours become alike. */
-#include "include/uapi/errno.h"
+/* mmap, munmap, mprotect and sbrk: carving the address space into VMAs.
+ * Ranges may start and end anywhere on page boundaries, so VMAs are split
+ * where a range cuts them and merged again where neighbours become alike.
+ * The pages themselves are pmap's, and the pager decides whether a new
+ * range is filled now. */
 #include "include/uapi/mman.h"
-#include "kernel/lib/printf.h"
-#include "kernel/mm/mm.h"
-#include "kernel/mm/pager.h"
-#include "kernel/mm/pagetable.h"
-#include "kernel/mm/vma.h"
+#include "kernel/mm/internal.h"
+#include "kernel/mm/page.h"
 
 /* Where the kernel places mappings when the caller gives no address: far
  * above any heap, below the stack. */
@@ -19,48 +17,9 @@ static bool range_ok(u64 addr, u64 len)
 	return addr + len > addr && addr + len <= MM_USER_TOP;
 }
 
-struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr)
-{
-	struct vma *hi = vma_dup(v);
-	if (!hi)
-		return NULL;
-	hi->start = addr;
-	if (v->file.ops)
-		hi->offset = v->offset + (addr - v->start);
-	vma_adjust(mm, v, v->start, addr);
-	vma_insert(mm, hi);
-	return hi;
-}
-
-static bool vma_mergeable(const struct vma *a, const struct vma *b)
-{
-	if (a->end != b->start || a->prot != b->prot || a->max_prot != b->max_prot ||
-	    a->shared != b->shared || a->role != b->role || a->file.ops != b->file.ops ||
-	    a->file.obj != b->file.obj)
-		return false;
-	return !a->file.ops || a->offset + (a->end - a->start) == b->offset;
-}
-
-/* Joins alike neighbours among the VMAs touching [start, end], so that
- * mprotect and mmap leave no needless splits behind. */
-void vma_merge_range(struct mm *mm, u64 start, u64 end)
-{
-	struct vma *v = vma_find_from(mm, start > 0 ? start - 1 : 0);
-	while (v && v->start <= end) {
-		struct vma *next = vma_next(mm, v);
-		if (next && vma_mergeable(v, next)) {
-			u64 new_end = next->end;
-			vma_remove(mm, next);
-			vma_free(next);
-			vma_adjust(mm, v, v->start, new_end);
-			continue;
-		}
-		v = next;
-	}
-}
-
 int __mm_munmap(struct mm *mm, u64 start, u64 end)
 {
+	mm_assert_locked(mm);
 	struct vma *v = vma_find_from(mm, start);
 	while (v && v->start < end) {
 		if (v->start < start) {
@@ -73,7 +32,7 @@ int __mm_munmap(struct mm *mm, u64 start, u64 end)
 		if (v->end > end && !vma_split(mm, v, end))
 			return -ENOMEM;
 		struct vma *next = vma_next(mm, v);
-		pager_munmap(mm, v, v->start, v->end);
+		pmap_remove(mm, v->start, v->end);
 		vma_remove(mm, v);
 		vma_free(v);
 		v = next;
@@ -147,11 +106,11 @@ long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	 * is filled now, whatever the pager and the protection, and fork
 	 * shares the PTEs. */
 	if (shared && !backing)
-		ret = pager_populate(mm, v, v->start, v->end);
+		ret = fault_populate(mm, v, v->start, v->end);
 	else
 		ret = pager_mmap(mm, v, v->start, v->end);
 	if (ret < 0) {
-		pager_munmap(mm, v, v->start, v->end);
+		pmap_remove(mm, v->start, v->end);
 		vma_remove(mm, v);
 		vma_free(v);
 		goto out;
@@ -161,27 +120,6 @@ long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 out:
 	mm_unlock(mm);
 	return ret;
-}
-
-/* Rewrites the permission bits of the present PTEs in [start, end). A
- * copy-on-write page stays read-only; PROT_NONE keeps the page (so its
- * data survive) but takes U away, so user access faults. */
-static void reprotect_ptes(struct mm *mm, u64 start, u64 end, u32 prot)
-{
-	u64 bits = prot ? vm_prot_to_pte(prot) : PTE_R;
-	for (u64 va = start; va < end; va += PAGE_SIZE) {
-		pte_t *pte = pt_walk(mm->root, va, NULL);
-		if (!pte) {
-			va = ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1) - PAGE_SIZE;
-			continue;
-		}
-		if (!pte_valid(*pte))
-			continue;
-		u64 b = bits;
-		if (*pte & PTE_COW)
-			b &= ~PTE_W;
-		*pte = (*pte & ~(PTE_U | PTE_R | PTE_W | PTE_X)) | b;
-	}
 }
 
 int mm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot)
@@ -218,15 +156,113 @@ int mm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot)
 		err = -ENOMEM;
 		goto out;
 	}
+	/* PROT_NONE keeps the pages (so their data survive) but takes U
+	 * away, so user access faults (pmap_prot_bits). */
 	for (; v && v->start < end; v = vma_next(mm, v)) {
 		u32 old = v->prot;
 		v->prot = prot;
-		reprotect_ptes(mm, v->start, v->end, prot);
+		pmap_protect(mm, v->start, v->end, prot);
 		pager_mprotect(mm, v, old);
 	}
 	vma_merge_range(mm, addr, end);
-	mm_tlb_flush(mm, MM_FLUSH_ALL);
 out:
 	mm_unlock(mm);
 	return err;
+}
+
+int mm_map_anon(struct mm *mm, u64 start, u64 end, u32 prot, enum vma_role role)
+{
+	mm_assert_locked(mm);
+	struct vma *v = vma_alloc(start, end, prot, false, role);
+	if (!v)
+		return -ENOMEM;
+	vma_insert(mm, v);
+	int err = pager_mmap(mm, v, start, end);
+	if (err) {
+		pmap_remove(mm, start, end);
+		vma_remove(mm, v);
+		vma_free(v);
+	}
+	return err;
+}
+
+/* The pager whose way of filling a new mapping sbrk's fill asks for. */
+static const struct pager_ops *heap_filler(struct mm *mm, u32 fill)
+{
+	switch (fill) {
+	case MNEMO_SBRK_EAGER:
+		return &eager_pager;
+	case MNEMO_SBRK_LAZY:
+		return &lazy_pager;
+	default:
+		return mm->pager;
+	}
+}
+
+/* The heap is [brk_start, PAGE_ROUND_UP(brk)), but mprotect and munmap may
+ * have cut it into pieces or holes, so sbrk works on its top only: growing
+ * extends the VMA that ends at the old top (or adds one), shrinking unmaps
+ * whatever lies in the range given back. [old_end, new_end) is filled as
+ * filler fills a new mapping; pages it leaves empty are filled on first
+ * touch, as every missing page is. */
+static int heap_grow(struct mm *mm, u64 old_end, u64 new_end, const struct pager_ops *filler)
+{
+	struct vma *top = old_end > mm->brk_start ? vma_find(mm, old_end - 1) : NULL;
+	bool extend = top && top->role == VMA_HEAP && top->end == old_end && !top->shared &&
+		      top->prot == (VM_READ | VM_WRITE);
+	if (extend) {
+		vma_adjust(mm, top, top->start, new_end);
+	} else {
+		top = vma_alloc(old_end, new_end, VM_READ | VM_WRITE, false, VMA_HEAP);
+		if (!top)
+			return -ENOMEM;
+		vma_insert(mm, top);
+	}
+	int err = pager_mmap_as(mm, filler, top, old_end, new_end);
+	if (err < 0) {
+		pmap_remove(mm, old_end, new_end);
+		if (extend) {
+			vma_adjust(mm, top, top->start, old_end);
+		} else {
+			vma_remove(mm, top);
+			vma_free(top);
+		}
+	}
+	return err;
+}
+
+long mm_sbrk(struct mm *mm, long incr, u32 fill)
+{
+	mm_lock(mm);
+	u64 old = mm->brk, new = old + (u64)incr;
+	long ret = (long)old;
+	if ((incr > 0 && new < old) || (incr < 0 && (new > old || new < mm->brk_start))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	u64 old_end = PAGE_ROUND_UP(old), new_end = PAGE_ROUND_UP(new);
+	if (new_end > old_end) {
+		/* Refuse what could never be backed: more than all of RAM. */
+		if (new_end > MM_USER_TOP || vma_overlaps(mm, old_end, new_end) ||
+		    (fill != MNEMO_SBRK_LAZY &&
+		     (new_end - mm->brk_start) / PAGE_SIZE > page_total_count())) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		int err = heap_grow(mm, old_end, new_end, heap_filler(mm, fill));
+		if (err) {
+			ret = err;
+			goto out;
+		}
+	} else if (new_end < old_end) {
+		int err = __mm_munmap(mm, new_end, old_end);
+		if (err) {
+			ret = err;
+			goto out;
+		}
+	}
+	mm->brk = new;
+out:
+	mm_unlock(mm);
+	return ret;
 }

@@ -49,6 +49,65 @@ void vma_free(struct vma *vma)
 	kfree(vma);
 }
 
+struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr)
+{
+	mm_assert_locked(mm);
+	struct vma *hi = vma_dup(v);
+	if (!hi)
+		return NULL;
+	hi->start = addr;
+	if (v->file.ops)
+		hi->offset = v->offset + (addr - v->start);
+	vma_adjust(mm, v, v->start, addr);
+	vma_insert(mm, hi);
+	return hi;
+}
+
+static bool vma_mergeable(const struct vma *a, const struct vma *b)
+{
+	if (a->end != b->start || a->prot != b->prot || a->max_prot != b->max_prot ||
+	    a->shared != b->shared || a->role != b->role || a->file.ops != b->file.ops ||
+	    a->file.obj != b->file.obj)
+		return false;
+	return !a->file.ops || a->offset + (a->end - a->start) == b->offset;
+}
+
+void vma_merge_range(struct mm *mm, u64 start, u64 end)
+{
+	mm_assert_locked(mm);
+	struct vma *v = vma_find_from(mm, start > 0 ? start - 1 : 0);
+	while (v && v->start <= end) {
+		struct vma *next = vma_next(mm, v);
+		if (next && vma_mergeable(v, next)) {
+			u64 new_end = next->end;
+			vma_remove(mm, next);
+			vma_free(next);
+			vma_adjust(mm, v, v->start, new_end);
+			continue;
+		}
+		v = next;
+	}
+}
+
+bool vma_covers(struct mm *mm, u64 addr, u64 len, bool write)
+{
+	mm_assert_locked(mm);
+	u64 end = addr + (len ? len : 1);
+	if (end < addr || end > MM_USER_TOP)
+		return false;
+	u32 need = write ? VM_WRITE : VM_READ | VM_WRITE;
+	struct vma *v = vma_find(mm, addr);
+	while (v && (v->prot & need)) {
+		if (v->end >= end)
+			return true;
+		struct vma *next = vma_next(mm, v);
+		if (!next || next->start != v->end)
+			return false;
+		v = next;
+	}
+	return false;
+}
+
 /* ---- the augmented value ---- */
 
 static u64 compute_subtree_gap(struct vma *v)
@@ -155,6 +214,7 @@ bool vma_overlaps(struct mm *mm, u64 start, u64 end)
 
 void vma_insert(struct mm *mm, struct vma *vma)
 {
+	mm_assert_locked(mm);
 	struct rb_node **link = &mm->vma_tree.node, *parent = NULL;
 	struct vma *next = NULL;
 	while (*link) {
@@ -183,6 +243,7 @@ void vma_insert(struct mm *mm, struct vma *vma)
 
 void vma_remove(struct mm *mm, struct vma *vma)
 {
+	mm_assert_locked(mm);
 	struct vma *next = vma_next(mm, vma);
 	rb_erase(&vma->rb, &mm->vma_tree, &gap_ops);
 	list_del(&vma->link);
@@ -193,6 +254,7 @@ void vma_remove(struct mm *mm, struct vma *vma)
 
 void vma_adjust(struct mm *mm, struct vma *vma, u64 start, u64 end)
 {
+	mm_assert_locked(mm);
 	vma->start = start;
 	vma->end = end;
 	update_gap(mm, vma);

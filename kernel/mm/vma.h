@@ -1,7 +1,11 @@
 /* The set of VMAs of an mm: an address-ordered list for walking, and a
  * red-black tree over the same VMAs for O(log n) lookup, augmented with the
- * largest free gap in each subtree for O(log n) placement. mm->lock held
- * for all of these. */
+ * largest free gap in each subtree for O(log n) placement. Internal to
+ * kernel/mm. mm->lock must be held for all of these but vma_alloc,
+ * vma_dup, vma_set_backing and vma_free, which touch no mm; those that
+ * change the set assert it. Lookups do not: their callers, which act on
+ * the answer and so must hold the lock, assert it themselves, and a test
+ * or a debugger may look without it. */
 #ifndef KERNEL_MM_VMA_H
 #define KERNEL_MM_VMA_H
 
@@ -32,6 +36,16 @@ void vma_remove(struct mm *mm, struct vma *vma);
 void vma_adjust(struct mm *mm, struct vma *vma, u64 start, u64 end);
 /* The lowest address a in [low, high) with [a, a+len) free, or 0. */
 u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high);
+/* Splits v at addr (strictly inside it): v keeps [start, addr), a new VMA
+ * takes [addr, end). Returns the new VMA, or NULL when out of memory. */
+struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr);
+/* Joins alike neighbours among the VMAs touching [start, end], so that
+ * mprotect and mmap leave no needless splits behind. */
+void vma_merge_range(struct mm *mm, u64 start, u64 end);
+/* Do VMAs that allow the access cover every byte of [addr, addr+len)
+ * (addr alone when len is 0)? Writable implies readable. */
+bool vma_covers(struct mm *mm, u64 addr, u64 len, bool write);
+
 /* Checks the tree, the list, the gaps and ordering; false if broken. */
 bool vma_validate(struct mm *mm);
 

@@ -10,10 +10,7 @@
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/page.h"
-#include "kernel/mm/pager.h"
-#include "kernel/mm/pagetable.h"
 #include "kernel/mm/uaccess.h"
-#include "kernel/mm/vma.h"
 #include "kernel/proc/elf.h"
 #include "kernel/proc/proc_internal.h"
 
@@ -22,78 +19,40 @@
 #define EXEC_STACK_SIZE ((u64)MNEMO_STACK_SIZE)
 #define MAXPATH		MNEMO_MAXPATH
 
-/* Writes n bytes at va of mm (not the current one), faulting pages in
- * through the pager. mm->lock held. */
-static int mm_write(struct mm *mm, u64 va, const void *src, size_t n)
-{
-	while (n > 0) {
-		struct vma *v = vma_find(mm, va);
-		if (!v)
-			return -EFAULT;
-		pte_t *pte = pt_walk(mm->root, PAGE_ROUND_DOWN(va), NULL);
-		if (!pte || !pte_valid(*pte)) {
-			if (pager_fault(mm, v, PAGE_ROUND_DOWN(va), FAULT_WRITE) != FAULT_OK)
-				return -ENOMEM;
-			pte = pt_walk(mm->root, PAGE_ROUND_DOWN(va), NULL);
-		}
-		size_t chunk = MIN(n, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
-		memcpy((char *)mm_pa_to_kva(pte_pa(*pte)) + (va & (PAGE_SIZE - 1)), src, chunk);
-		va += chunk;
-		src = (const char *)src + chunk;
-		n -= chunk;
-	}
-	return 0;
-}
-
 /* The layout exec builds: the program's segments, then the heap, far
  * above them the stack with a guard page below it. */
 #define STACK_LO (USER_STACK_TOP - EXEC_STACK_SIZE)
 #define GUARD_LO (STACK_LO - PAGE_SIZE)
 
-/* Maps one checked segment as a private VMA: the pages that hold bytes of
- * the file are filled now; those wholly past filesz (.bss) are left to the
- * pager as anonymous zero pages. 0, -ENOMEM, or -EINTR when the caller was
- * killed meanwhile. */
-static int load_segment(struct mm *mm, const struct exec_image *img, const struct elf_segment *s)
+/* Maps one checked segment as a private anonymous VMA, which the pager
+ * fills as it fills any mapping, and copies the file's bytes into it a
+ * page at a time (the rest, .bss, stays zero). buf is a page of kernel
+ * memory. 0, -ENOMEM, -EIO, or -EINTR when the caller was killed. */
+static int load_segment(struct mm *mm, const struct exec_image *img, const struct elf_segment *s,
+			char *buf)
 {
 	u64 start = PAGE_ROUND_DOWN(s->vaddr), end = PAGE_ROUND_UP(s->vaddr + s->memsz);
-	u64 file_end = PAGE_ROUND_UP(s->vaddr + s->filesz);
-	struct vma *v =
-	    vma_alloc(start, end, s->prot, false, s->prot & VM_EXEC ? VMA_TEXT : VMA_DATA);
-	if (!v)
-		return -ENOMEM;
-	vma_insert(mm, v);
-	for (u64 va = start; va < file_end; va += PAGE_SIZE) {
+	int err = mm_map_anon(mm, start, end, s->prot, s->prot & VM_EXEC ? VMA_TEXT : VMA_DATA);
+	for (u64 done = 0; !err && done < s->filesz;) {
 		if (proc_killed(myproc()))
 			return -EINTR;
-		struct page *pg = page_alloc(0);
-		if (!pg)
-			return -ENOMEM;
-		char *kva = page_kva(pg);
-		memset(kva, 0, PAGE_SIZE);
-		/* The part of [va, va+PAGE) that comes from the file. */
-		u64 lo = MAX(va, s->vaddr), hi = MIN(va + PAGE_SIZE, s->vaddr + s->filesz);
-		if (lo < hi &&
-		    !exec_image_read(img, kva + (lo - va), s->offset + (lo - s->vaddr), hi - lo)) {
-			page_put(pg);
+		u64 va = s->vaddr + done;
+		u64 n = MIN(s->filesz - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		if (!exec_image_read(img, buf, s->offset + done, n))
 			return -EIO; /* elf_plan checked the size: the file changed */
-		}
-		if (mm_install_page(mm, v, va, pg, 0) < 0) {
-			page_put(pg);
-			return -ENOMEM;
-		}
+		err = mm_copy_to(mm, va, buf, n);
+		done += n;
 	}
-	return file_end < end ? pager_mmap(mm, v, file_end, end) : 0;
+	return err;
 }
 
 /* Builds the stack VMA, its guard page, and argv on it; returns the
  * initial sp and argv's address. */
 static int setup_stack(struct mm *mm, int argc, char *const argv[], u64 *sp_out, u64 *argv_out)
 {
-	int err = mm_map_anon(mm, GUARD_LO, STACK_LO, 0, false, VMA_GUARD);
+	int err = mm_map_anon(mm, GUARD_LO, STACK_LO, 0, VMA_GUARD);
 	if (!err)
-		err =
-		    mm_map_anon(mm, STACK_LO, USER_STACK_TOP, VM_READ | VM_WRITE, false, VMA_STACK);
+		err = mm_map_anon(mm, STACK_LO, USER_STACK_TOP, VM_READ | VM_WRITE, VMA_STACK);
 	if (err)
 		return err;
 	u64 sp = USER_STACK_TOP;
@@ -101,13 +60,13 @@ static int setup_stack(struct mm *mm, int argc, char *const argv[], u64 *sp_out,
 	for (int i = 0; i < argc; i++) {
 		size_t len = strlen(argv[i]) + 1;
 		sp -= len;
-		if ((err = mm_write(mm, sp, argv[i], len)))
+		if ((err = mm_copy_to(mm, sp, argv[i], len)))
 			return err;
 		uargv[i] = sp;
 	}
 	uargv[argc] = 0;
 	sp = ALIGN_DOWN(sp - (argc + 1) * sizeof(u64), 16);
-	if ((err = mm_write(mm, sp, uargv, (argc + 1) * sizeof(u64))))
+	if ((err = mm_copy_to(mm, sp, uargv, (argc + 1) * sizeof(u64))))
 		return err;
 	*sp_out = sp;
 	*argv_out = sp;
@@ -119,11 +78,15 @@ static int build_mm(struct mm *mm, const struct exec_image *img, const struct el
 		    int argc, char *const argv[], u64 *sp, u64 *uargv)
 {
 	mm_assert_locked(mm);
-	for (int i = 0; i < plan->nsegs; i++) {
-		int err = load_segment(mm, img, &plan->segs[i]);
-		if (err)
-			return err;
-	}
+	char *buf = kmalloc(PAGE_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	int err = 0;
+	for (int i = 0; i < plan->nsegs && !err; i++)
+		err = load_segment(mm, img, &plan->segs[i], buf);
+	kfree(buf);
+	if (err)
+		return err;
 	mm->brk_start = mm->brk = plan->end;
 	return setup_stack(mm, argc, argv, sp, uargv);
 }
@@ -153,7 +116,7 @@ int kernel_exec_image(const struct exec_image *img, const char *name, char *cons
 	kfree(plan);
 	if (err) {
 		if (mm)
-			mm_destroy(mm);
+			mm_put(mm);
 		return err;
 	}
 
@@ -164,7 +127,7 @@ int kernel_exec_image(const struct exec_image *img, const char *name, char *cons
 	proc_activate_mm(p);
 	spin_unlock(&p->lock);
 	if (old)
-		proc_mm_put(old);
+		mm_put(old);
 
 	strlcpy(p->name, name, sizeof(p->name));
 	struct trapframe *tf = p->tf;

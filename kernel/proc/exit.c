@@ -7,18 +7,6 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc_internal.h"
 
-/* Drops a reference to mm; the last one waits until no hart has mm
- * loaded, then destroys it. Another hart can hold it only briefly, between
- * running the process and picking the next one, so the wait is short. */
-void proc_mm_put(struct mm *mm)
-{
-	if (__atomic_sub_fetch(&mm->users, 1, __ATOMIC_ACQ_REL) != 0)
-		return;
-	while (__atomic_load_n(&mm->active, __ATOMIC_ACQUIRE) != 0)
-		;
-	mm_destroy(mm);
-}
-
 /* Gives p's children to init, which reaps them. wait_lock held. */
 static void reparent_children(struct proc *p)
 {
@@ -46,7 +34,7 @@ static void release_files_and_mm(struct proc *p)
 	spin_unlock(&p->lock);
 	proc_drop_mm();
 	if (mm)
-		proc_mm_put(mm);
+		mm_put(mm);
 }
 
 void exit_current(int status)

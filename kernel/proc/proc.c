@@ -289,7 +289,7 @@ int proc_descendant_mm(struct proc *me, int pid, struct mm **mm)
 				err = -EPERM;
 			} else {
 				*mm = p->mm;
-				__atomic_fetch_add(&(*mm)->users, 1, __ATOMIC_ACQ_REL);
+				mm_get(*mm);
 				err = 0;
 			}
 			spin_unlock(&p->lock);

@@ -130,7 +130,7 @@ bool proc_runs_service(struct proc *p, const struct service *s);
 /* Is p init or a kernel service (never a user's to kill or share with)? */
 bool proc_is_system(struct proc *p);
 /* The address space of the process with this pid, with a new reference
- * (drop it with proc_mm_put), if that process is a descendant of me (a
+ * (drop it with mm_put), if that process is a descendant of me (a
  * child, grandchild...) and neither init nor a service: 0, -ESRCH, or
  * -EPERM. Decided and taken at once, so that the process cannot be
  * replaced by another in the same slot in between. */
@@ -138,10 +138,8 @@ int proc_descendant_mm(struct proc *me, int pid, struct mm **mm);
 /* Does a process with this pid exist (and not as a zombie)? */
 bool proc_alive(int pid);
 /* The process with this pid (not a zombie), or NULL. Its mm, with a new
- * reference, goes in *mm (NULL if it has none). */
+ * reference (mm_put), goes in *mm (NULL if it has none). */
 struct proc *proc_find_mm(int pid, struct mm **mm);
-/* Drops a reference to an address space, destroying it with the last. */
-void proc_mm_put(struct mm *mm);
 
 void exit_current(int status) __attribute__((noreturn));
 

@@ -4,8 +4,9 @@
  * Address spaces are switched lazily: a hart keeps the last process's page
  * table loaded (its kernel half is the same everywhere) and writes satp
  * only when the next process has a different mm, so a process that keeps
- * the hart pays no fence. mm->active counts the harts holding an mm in
- * satp; an mm is destroyed only once that count is zero. */
+ * the hart pays no fence. A hart holds a reference on the mm in its satp
+ * (mm_get), so an mm is destroyed only once no hart can walk its table:
+ * by whoever drops the last reference, the process or a hart moving on. */
 #include "kernel/arch/riscv/csr.h"
 #include "kernel/arch/riscv/kmap.h"
 #include "kernel/arch/riscv/sbi.h"
@@ -24,11 +25,11 @@ void proc_activate_mm(struct proc *p)
 		 * either sees this hart among mm's (and fences it) or made its
 		 * change before the fence that goes with the switch. */
 		struct mm *old = c->active_mm;
-		__atomic_fetch_add(&mm->active, 1, __ATOMIC_SEQ_CST);
+		mm_get(mm);
 		__atomic_store_n(&c->active_mm, mm, __ATOMIC_SEQ_CST);
 		satp_switch(mm->root);
 		if (old)
-			__atomic_fetch_sub(&old->active, 1, __ATOMIC_ACQ_REL);
+			mm_put(old);
 	} else if (p->last_hart != c->id) {
 		/* Still loaded here from an earlier run, but the process has
 		 * since run elsewhere and may have changed its PTEs. */
@@ -41,10 +42,11 @@ void proc_drop_mm(void)
 {
 	push_off();
 	struct cpu *c = mycpu();
-	if (c->active_mm) {
+	struct mm *old = c->active_mm;
+	if (old) {
 		satp_switch(kernel_root);
-		__atomic_fetch_sub(&c->active_mm->active, 1, __ATOMIC_ACQ_REL);
-		c->active_mm = NULL;
+		__atomic_store_n(&c->active_mm, NULL, __ATOMIC_SEQ_CST);
+		mm_put(old);
 	}
 	pop_off();
 }

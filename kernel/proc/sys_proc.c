@@ -140,7 +140,7 @@ struct proc *proc_find_mm(int pid, struct mm **mm)
 		if (p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
 			*mm = p->mm;
 			if (*mm)
-				__atomic_fetch_add(&(*mm)->users, 1, __ATOMIC_ACQ_REL);
+				mm_get(*mm);
 			spin_unlock(&p->lock);
 			return p;
 		}
@@ -175,6 +175,6 @@ long sys_vmmaps(const u64 *arg)
 			n = -EFAULT;
 	}
 	kfree(maps);
-	proc_mm_put(mm);
+	mm_put(mm);
 	return n;
 }

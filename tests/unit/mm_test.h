@@ -124,12 +124,14 @@ static inline struct mm *test_new_mm(void)
 	return mm;
 }
 
-/* Destroys mm (unloading it first, as exit does). */
+/* Destroys mm (unloading it first, as exit does): drops the only
+ * reference, the process's. */
 static inline void test_destroy_mm(struct mm *mm)
 {
 	if (mm_host_loaded == mm)
 		mm_host_load(NULL);
-	mm_destroy(mm);
+	cr_assert_eq(mm->users, 1, "another reference to the mm is left");
+	mm_put(mm);
 }
 
 /* ---- a test's life: start, then every page back at the end ---- */

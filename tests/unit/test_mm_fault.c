@@ -110,8 +110,8 @@ TEST_BOTH_PAGERS(fault, the_guard_page_is_a_stack_overflow, .fini = teardown)
 {
 	mm = test_start(pager);
 	mm_lock(mm);
-	cr_assert_eq(mm_map_anon(mm, P(0), P(1), 0, false, VMA_GUARD), 0);
-	cr_assert_eq(mm_map_anon(mm, P(1), P(3), RW, false, VMA_STACK), 0);
+	cr_assert_eq(mm_map_anon(mm, P(0), P(1), 0, VMA_GUARD), 0);
+	cr_assert_eq(mm_map_anon(mm, P(1), P(3), RW, VMA_STACK), 0);
 	mm_unlock(mm);
 	EXPECT_WRITE(mm, P(1), 1);
 	EXPECT_SEGV(user_write64(mm, P(1) - 8, 1, &test_why), "stack overflow into the guard page");
@@ -221,7 +221,7 @@ TEST_BOTH_PAGERS(access_ok, prot_none_and_guard_pages_fail, .fini = teardown)
 	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, 0);
 	mm_lock(mm);
-	mm_map_anon(mm, P(1), P(2), 0, false, VMA_GUARD);
+	mm_map_anon(mm, P(1), P(2), 0, VMA_GUARD);
 	mm_unlock(mm);
 	cr_assert(!mm_access_ok(mm, P(0), 1, false));
 	cr_assert(!mm_access_ok(mm, P(1), 1, false));

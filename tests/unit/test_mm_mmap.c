@@ -367,7 +367,7 @@ Test(mmap, prot_none_keeps_the_data_out_of_reach)
 Test(mmap, mprotect_of_a_guard_page_is_enomem)
 {
 	mm_lock(mm);
-	cr_assert_eq(mm_map_anon(mm, P(0), P(1), 0, false, VMA_GUARD), 0);
+	cr_assert_eq(mm_map_anon(mm, P(0), P(1), 0, VMA_GUARD), 0);
 	mm_unlock(mm);
 	cr_assert_eq(mm_mprotect(mm, P(0), PG, RW), -ENOMEM);
 	PROTS("g");

@@ -194,7 +194,7 @@ TEST_BOTH_PAGERS(share, guard_and_prot_none_sources_are_efault, .fini = teardown
 	start(pager);
 	MAP_AT(src, P(0), PG, 0);
 	mm_lock(src);
-	mm_map_anon(src, P(1), P(2), 0, false, VMA_GUARD);
+	mm_map_anon(src, P(1), P(2), 0, VMA_GUARD);
 	mm_unlock(src);
 	cr_assert_eq(map_shared_pages(src, dst, P(0), PG), -EFAULT);
 	cr_assert_eq(map_shared_pages(src, dst, P(1), PG), -EFAULT);

@@ -23,6 +23,9 @@ static void setup(void)
 	free0 = page_free_count();
 	memset(&mm, 0, sizeof(mm));
 	list_init(&mm.vmas);
+	/* The test is the kernel code that changes the set: it holds the lock. */
+	sleeplock_init(&mm.lock, "mm");
+	sleeplock_acquire(&mm.lock);
 }
 
 static void teardown(void)

@@ -1,0 +1,171 @@
+/* Faults and everything that makes a page present: a user's (or a uaccess
+ * helper's) page fault, access_ok, filling a range ahead of time for the
+ * eager pager, making a page present and the address space's own before
+ * it is shared or pinned, and writing into another address space for
+ * exec. Whatever the pager, a missing page is filled the same way, from
+ * the VMA's backing (backing.c); the pager only decides whether that
+ * happens at mmap or at the first touch. */
+#include "kernel/lib/string.h"
+#include "kernel/mm/internal.h"
+#include "kernel/mm/page.h"
+
+/* Does v's protection allow the access? If not, *why says what failed. */
+static bool vma_permits(struct vma *v, enum fault_access access, const char **why)
+{
+	switch (access) {
+	case FAULT_WRITE:
+		*why = "write to read-only mapping";
+		return v->prot & VM_WRITE;
+	case FAULT_EXEC:
+		*why = "execute of non-executable mapping";
+		return v->prot & VM_EXEC;
+	default:
+		/* Writable implies readable (Sv39 has no write-only pages);
+		 * executable does not. */
+		*why = "read of unreadable mapping";
+		return v->prot & (VM_READ | VM_WRITE);
+	}
+}
+
+enum fault_result fault_fill(struct mm *mm, struct vma *vma, u64 va)
+{
+	mm_assert_locked(mm);
+	const struct vm_backing_ops *ops = backing_of(vma);
+	u64 pgoff = (vma->offset + (va - vma->start)) >> PAGE_SHIFT;
+	struct page *pg;
+	int err = ops->get_page(vma->file.obj, pgoff, &pg);
+	if (err == -ENXIO)
+		return FAULT_SIGBUS;
+	if (err == -EFAULT)
+		return FAULT_SEGV;
+	if (err)
+		return FAULT_OOM;
+	/* A private mapping of an object's own page maps a copy of it. */
+	if (!ops->fresh_pages && !vma->shared) {
+		struct page *copy = page_alloc(0);
+		if (copy)
+			memcpy(page_kva(copy), page_kva(pg), PAGE_SIZE);
+		page_put(pg);
+		if (!copy)
+			return FAULT_OOM;
+		pg = copy;
+	}
+	if (pmap_enter(mm, va, pg, pmap_prot_bits(vma->prot)) < 0) {
+		page_put(pg);
+		return FAULT_OOM;
+	}
+	return FAULT_OK;
+}
+
+enum fault_result fault_resolve(struct mm *mm, struct vma *vma, u64 va, enum fault_access access)
+{
+	mm_assert_locked(mm);
+	pte_t pte = pmap_lookup(mm, va);
+	if (!pte_valid(pte))
+		return fault_fill(mm, vma, va);
+	if (access == FAULT_WRITE && (pte & PTE_COW))
+		return pmap_unshare(mm, va, vma->prot & VM_WRITE);
+	/* Present and allowed: this hart cached an older entry. */
+	pmap_sync(mm, va);
+	return FAULT_OK;
+}
+
+enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, const char **why)
+{
+	if (addr >= MM_USER_TOP) {
+		*why = "kernel address";
+		return FAULT_SEGV;
+	}
+	mm_lock(mm);
+	enum fault_result r = FAULT_SEGV;
+	struct vma *v = vma_find(mm, addr);
+	if (!v)
+		*why = "unmapped address";
+	else if (v->role == VMA_GUARD)
+		*why = "stack overflow into the guard page";
+	else if (vma_permits(v, access, why) &&
+		 (r = fault_resolve(mm, v, PAGE_ROUND_DOWN(addr), access)) == FAULT_SEGV)
+		*why = "shared-in page is gone"; /* nothing else fills to SEGV */
+	if (r == FAULT_SIGBUS)
+		*why = "access past the end of the file";
+	mm_unlock(mm);
+	return r;
+}
+
+bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write)
+{
+	if (!mm)
+		return false;
+	mm_lock(mm);
+	bool ok = vma_covers(mm, addr, len, write);
+	mm_unlock(mm);
+	return ok;
+}
+
+int fault_populate(struct mm *mm, struct vma *vma, u64 start, u64 end)
+{
+	mm_assert_locked(mm);
+	for (u64 va = start; va < end; va += PAGE_SIZE) {
+		if (mm_current_killed())
+			return -EINTR;
+		if (pte_valid(pmap_lookup(mm, va)))
+			continue;
+		enum fault_result r = fault_fill(mm, vma, va);
+		if (r == FAULT_SIGBUS)
+			break; /* past the end of the file: touching it will fault */
+		if (r != FAULT_OK)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int fault_in(struct mm *mm, u64 va, bool write, pte_t *out)
+{
+	mm_assert_locked(mm);
+	struct vma *v = vma_find(mm, va);
+	if (!v || v->role == VMA_GUARD || !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)))
+		return -EFAULT;
+	pte_t pte = pmap_lookup(mm, va);
+	if (!pte_valid(pte) || (write && (pte & PTE_COW))) {
+		enum fault_result r = fault_resolve(
+		    mm, v, va, write && (v->prot & VM_WRITE) ? FAULT_WRITE : FAULT_READ);
+		if (r != FAULT_OK)
+			return r == FAULT_OOM ? -ENOMEM : -EFAULT;
+		pte = pmap_lookup(mm, va);
+	}
+	if (!pte_valid(pte) || !(pte & PTE_U))
+		return -EFAULT;
+	/* Copy-on-write is broken even where the mapping is read-only, or a
+	 * later mprotect and write would move mm to a copy and leave whoever
+	 * shares the page behind. */
+	if (pte & PTE_COW) {
+		if (pmap_unshare(mm, va, v->prot & VM_WRITE) != FAULT_OK)
+			return -ENOMEM;
+		pte = pmap_lookup(mm, va);
+	}
+	*out = pte;
+	return 0;
+}
+
+int mm_copy_to(struct mm *mm, u64 va, const void *src, size_t n)
+{
+	mm_assert_locked(mm);
+	while (n > 0) {
+		u64 page = PAGE_ROUND_DOWN(va);
+		struct vma *v = vma_find(mm, va);
+		if (!v)
+			return -EFAULT;
+		pte_t pte = pmap_lookup(mm, page);
+		if (!pte_valid(pte)) {
+			if (fault_fill(mm, v, page) != FAULT_OK)
+				return -ENOMEM;
+			pte = pmap_lookup(mm, page);
+		}
+		size_t chunk = MIN(n, PAGE_SIZE - (va - page));
+		memcpy((char *)mm_pa_to_kva(pte_pa(pte)) + (va - page), src, chunk);
+		va += chunk;
+		src = (const char *)src + chunk;
+		n -= chunk;
+	}
+	return 0;
+}

@@ -1,0 +1,297 @@
+/* pmap: every change to a user address space's leaf PTEs, and its fences
+ * (see pmap.h). Each change that takes a permission or a page away records
+ * it in a struct fence_batch; batch_finish fences every hart that may
+ * cache one of the old entries, and only then drops the page references
+ * the change let go of. That order lives here and nowhere else. */
+#include "kernel/mm/pmap.h"
+#include "include/uapi/errno.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/pagetable.h"
+
+/* ---------------------------------------------------------------- batches */
+
+/* Past this many addresses one fence of the whole TLB is cheaper than one
+ * per page (under QEMU each costs about the same). */
+#define BATCH_VAS 32
+/* References held back at most; a full batch is fenced and dropped early. */
+#define BATCH_PAGES 64
+
+struct fence_batch {
+	struct mm *mm;
+	u64 va[BATCH_VAS];
+	int nva;  /* may exceed BATCH_VAS: then fence everything */
+	bool all; /* a page-table page goes: fence everything */
+	struct page *pages[BATCH_PAGES];
+	int npages;
+};
+
+static void batch_init(struct fence_batch *b, struct mm *mm)
+{
+	b->mm = mm;
+	b->nva = 0;
+	b->all = false;
+	b->npages = 0;
+}
+
+/* The PTE of page va lost a permission or its page. */
+static void batch_va(struct fence_batch *b, u64 va)
+{
+	if (b->nva < BATCH_VAS)
+		b->va[b->nva] = va;
+	b->nva++;
+}
+
+/* Fences every hart that may cache a recorded PTE, then drops the
+ * references; the batch is empty afterwards. */
+static void batch_finish(struct fence_batch *b)
+{
+	if (b->all || b->nva > BATCH_VAS)
+		mm_tlb_flush(b->mm, MM_FLUSH_ALL);
+	else
+		for (int i = 0; i < b->nva; i++)
+			mm_tlb_flush(b->mm, b->va[i]);
+	/* Only now can no hart reach these pages through the old PTEs. */
+	for (int i = 0; i < b->npages; i++)
+		page_put(b->pages[i]);
+	b->nva = 0;
+	b->all = false;
+	b->npages = 0;
+}
+
+/* A reference to drop once the recorded addresses are fenced. */
+static void batch_page(struct fence_batch *b, struct page *pg)
+{
+	if (b->npages == BATCH_PAGES)
+		batch_finish(b);
+	b->pages[b->npages++] = pg;
+}
+
+/* A page-table page no entry points at any more, to free after a fence of
+ * the whole TLB: a hart may cache the walk through it, and a fence that
+ * names one address drops only leaf entries. */
+static void batch_table(struct fence_batch *b, struct page *table)
+{
+	batch_page(b, table);
+	b->all = true; /* after: an early finish above did not cover it */
+}
+
+/* ---------------------------------------------------------------- queries */
+
+u64 pmap_prot_bits(u32 prot)
+{
+	if (prot == 0)
+		return PTE_R;
+	u64 bits = PTE_U;
+	if (prot & (VM_READ | VM_WRITE))
+		bits |= PTE_R; /* W without R is reserved in Sv39 */
+	if (prot & VM_WRITE)
+		bits |= PTE_W;
+	if (prot & VM_EXEC)
+		bits |= PTE_X;
+	return bits;
+}
+
+u32 pmap_pte_prot(pte_t pte)
+{
+	if (!(pte & PTE_U))
+		return 0;
+	return (pte & PTE_R ? VM_READ : 0) | (pte & PTE_W ? VM_WRITE : 0) |
+	       (pte & PTE_X ? VM_EXEC : 0);
+}
+
+pte_t pmap_lookup(struct mm *mm, u64 va)
+{
+	mm_assert_locked(mm);
+	pte_t *pte = pt_walk(mm->root, va, NULL);
+	return pte && pte_valid(*pte) ? *pte : 0;
+}
+
+u64 pmap_resident(struct mm *mm, u64 start, u64 end)
+{
+	mm_assert_locked(mm);
+	u64 n = 0;
+	for (u64 va = start; va < end;) {
+		u64 table_end = MIN(end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
+		pagetable_t table = pt_leaf_table(mm->root, va);
+		for (; table && va < table_end; va += PAGE_SIZE)
+			n += pte_valid(table[PT_INDEX(va, 0)]);
+		va = table_end;
+	}
+	return n;
+}
+
+/* ---------------------------------------------------------------- changes */
+
+int pmap_enter(struct mm *mm, u64 va, struct page *pg, u64 bits)
+{
+	mm_assert_locked(mm);
+	pte_t *pte = pt_walk(mm->root, va, &mm->pt_pages);
+	if (!pte)
+		return -ENOMEM;
+	if (pte_valid(*pte))
+		panic("pmap_enter: %p already mapped", (void *)va);
+	*pte = pte_make(page_to_pa(pg), bits | PTE_V | PTE_A | PTE_D);
+	mm->rss++;
+	/* No fence: invalid to valid (see pmap.h). */
+	return 0;
+}
+
+void pmap_protect(struct mm *mm, u64 start, u64 end, u32 prot)
+{
+	mm_assert_locked(mm);
+	u64 bits = pmap_prot_bits(prot);
+	struct fence_batch b;
+	batch_init(&b, mm);
+	for (u64 va = start; va < end;) {
+		u64 table_end = MIN(end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
+		pagetable_t table = pt_leaf_table(mm->root, va);
+		for (; table && va < table_end; va += PAGE_SIZE) {
+			pte_t *pte = &table[PT_INDEX(va, 0)];
+			if (!pte_valid(*pte))
+				continue;
+			u64 want = *pte & PTE_COW ? bits & ~PTE_W : bits;
+			pte_t new = (*pte & ~(PTE_U | PTE_R | PTE_W | PTE_X)) | want;
+			if (new != *pte) {
+				*pte = new;
+				batch_va(&b, va);
+			}
+		}
+		va = table_end;
+	}
+	batch_finish(&b);
+}
+
+/* The child's entry for a private page of the parent's (see pmap_copy). */
+static int copy_private(pte_t *src, pte_t *dst, u64 va, struct fence_batch *b)
+{
+	struct page *pg = pa_to_page(pte_pa(*src));
+	if ((pg->flags & PG_SHARED) && page_refcount(pg) > 1) {
+		struct page *copy = page_alloc(0);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(page_kva(copy), page_kva(pg), PAGE_SIZE);
+		*dst = pte_make(page_to_pa(copy), *src & PTE_FLAGS_MASK);
+		return 0;
+	}
+	/* Every private page, writable now or not: a later mprotect may
+	 * make it writable, and it must stay private then. */
+	if (*src & PTE_W)
+		batch_va(b, va);
+	*src = (*src & ~PTE_W) | PTE_COW;
+	*dst = *src;
+	page_get(pg);
+	return 0;
+}
+
+int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shared)
+{
+	mm_assert_locked(parent);
+	struct fence_batch b;
+	batch_init(&b, parent);
+	int err = 0;
+	/* A level-0 table (2 MiB) at a time: one walk per table, not page. */
+	for (u64 va = start; va < end && !err;) {
+		u64 table_end = MIN(end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
+		if (mm_current_killed()) {
+			err = -EINTR;
+			break;
+		}
+		pagetable_t src_table = pt_leaf_table(parent->root, va);
+		pagetable_t dst_table = NULL;
+		for (; src_table && va < table_end && !err; va += PAGE_SIZE) {
+			pte_t *src = &src_table[PT_INDEX(va, 0)];
+			if (!pte_valid(*src))
+				continue;
+			if (!dst_table) {
+				pte_t *first = pt_walk(child->root, va, &child->pt_pages);
+				if (!first) {
+					err = -ENOMEM;
+					break;
+				}
+				dst_table = first - PT_INDEX(va, 0);
+			}
+			pte_t *dst = &dst_table[PT_INDEX(va, 0)];
+			if (shared) {
+				*dst = *src;
+				page_get(pa_to_page(pte_pa(*src)));
+			} else if ((err = copy_private(src, dst, va, &b)) < 0) {
+				break;
+			}
+			child->rss++;
+		}
+		va = table_end;
+	}
+	batch_finish(&b);
+	return err;
+}
+
+enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
+{
+	mm_assert_locked(mm);
+	pte_t *pte = pt_walk(mm->root, va, NULL);
+	if (!pte || !pte_valid(*pte) || !(*pte & PTE_COW))
+		panic("pmap_unshare: %p is not copy-on-write", (void *)va);
+	struct page *old = pa_to_page(pte_pa(*pte));
+	u64 flags = *pte & PTE_FLAGS_MASK & ~PTE_COW;
+	if (writable)
+		flags |= PTE_W;
+	struct fence_batch b;
+	batch_init(&b, mm);
+	if (page_refcount(old) == 1) {
+		/* The other sharers are gone: the page is ours alone. */
+		*pte = pte_make(page_to_pa(old), flags);
+	} else {
+		struct page *pg = page_alloc(0);
+		if (!pg)
+			return FAULT_OOM;
+		memcpy(page_kva(pg), page_kva(old), PAGE_SIZE);
+		*pte = pte_make(page_to_pa(pg), flags);
+		/* If the other sharers let go of the old page before the
+		 * fence, it must not be freed while a hart may still read it
+		 * through its TLB. */
+		batch_page(&b, old);
+	}
+	batch_va(&b, va);
+	batch_finish(&b);
+	return FAULT_OK;
+}
+
+void pmap_remove(struct mm *mm, u64 start, u64 end)
+{
+	mm_assert_locked(mm);
+	struct fence_batch b;
+	batch_init(&b, mm);
+	for (u64 va = start; va < end;) {
+		u64 table_end = MIN(end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
+		pagetable_t table = pt_leaf_table(mm->root, va);
+		u64 table_va = va;
+		bool emptied = false;
+		for (; table && va < table_end; va += PAGE_SIZE) {
+			pte_t *pte = &table[PT_INDEX(va, 0)];
+			if (!pte_valid(*pte))
+				continue;
+			struct page *pg = pa_to_page(pte_pa(*pte));
+			*pte = 0;
+			mm->rss--;
+			batch_va(&b, va);
+			batch_page(&b, pg);
+			emptied = true;
+		}
+		/* A table left with nothing goes too, so that an mm that maps
+		 * and unmaps ever new ranges (the crypto server) never grows. */
+		struct page *tables[2];
+		int n = emptied ? pt_prune(mm->root, table_va, &mm->pt_pages, tables) : 0;
+		for (int i = 0; i < n; i++)
+			batch_table(&b, tables[i]);
+		va = table_end;
+	}
+	batch_finish(&b);
+}
+
+void pmap_sync(struct mm *mm, u64 va)
+{
+	mm_assert_locked(mm);
+	mm_tlb_flush(mm, va);
+}

@@ -1,0 +1,63 @@
+/* pmap: the one owner of the leaf page-table entries of user address
+ * spaces (the name is FreeBSD's). Every change to such a PTE, and the TLB
+ * fence that goes with it, happens in pmap.c; every other file of kernel/mm
+ * asks it. Its rule is fence, then free: a page (or page-table page) whose
+ * entry was removed or replaced goes back to the allocator only after
+ * every hart that may cache the old translation has been fenced, since
+ * until then a hart could still read or write it after its next owner got
+ * it (Linux calls the batch that enforces this an mmu_gather).
+ *
+ * Changes that only make an invalid entry valid (pmap_enter) are not
+ * fenced: a hart that cached the invalid entry takes one spurious fault,
+ * and the fault handler then calls pmap_sync. Internal to kernel/mm; every
+ * function wants mm->lock held. */
+#ifndef KERNEL_MM_PMAP_H
+#define KERNEL_MM_PMAP_H
+
+#include "kernel/mm/mm.h"
+
+struct page;
+
+/* The PTE permission bits (U, R, W, X) for a VMA protection. PROT_NONE
+ * keeps the page but not U, so any user access faults. */
+u64 pmap_prot_bits(u32 prot);
+/* The protection the permission bits of pte grant (VM_*). */
+u32 pmap_pte_prot(pte_t pte);
+
+/* The leaf PTE that maps va, or 0. */
+pte_t pmap_lookup(struct mm *mm, u64 va);
+/* How many pages of [start, end) are mapped. */
+u64 pmap_resident(struct mm *mm, u64 start, u64 end);
+
+/* Maps pg at va, which maps nothing, with bits (pmap_prot_bits, plus
+ * PTE_S for a shared-in page); takes over the caller's reference on pg.
+ * 0, or -ENOMEM when a page table cannot be had (the reference stays the
+ * caller's). */
+int pmap_enter(struct mm *mm, u64 va, struct page *pg, u64 bits);
+
+/* Gives the present PTEs of [start, end) the permissions of prot, except
+ * that a copy-on-write page stays read-only; fences. */
+void pmap_protect(struct mm *mm, u64 start, u64 end, u32 prot);
+
+/* fork's copy of the PTEs in [start, end) from parent to child. shared:
+ * both map the same pages. Else each private page becomes copy-on-write
+ * in both (the parent's writable entries are fenced), except a page the
+ * parent shares with another process (PG_SHARED), which the child gets a
+ * copy of, so that the parent's sharing stays one page. 0, -ENOMEM or
+ * -EINTR (the caller was killed); the child then holds what was copied. */
+int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shared);
+
+/* Gives the copy-on-write PTE at va a page of its own: the same page when
+ * nobody else holds it, else a copy; writable if writable is. The old
+ * page's reference goes after the fence. FAULT_OK or FAULT_OOM. */
+enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable);
+
+/* Unmaps every page of [start, end) and frees the page tables left empty;
+ * the pages' references go after the fence. */
+void pmap_remove(struct mm *mm, u64 start, u64 end);
+
+/* The PTE at va is right, but a hart may have cached an older one:
+ * fence it (the spurious fault after an invalid-to-valid change). */
+void pmap_sync(struct mm *mm, u64 va);
+
+#endif
