@@ -61,8 +61,11 @@ static void request_free(struct shm_request *r)
 		mm_unpin(r->pages, r->npages);
 		kfree(r->pages);
 	}
+	/* The server goes back to take the next request and sleeps there
+	 * if there is none: let the client run on this hart then, rather
+	 * than wake another. */
 	spin_lock(&crypto_lock);
-	wakeup(r);
+	wakeup_sync(r, -1);
 	spin_unlock(&crypto_lock);
 	kfree(r);
 }
