@@ -121,8 +121,8 @@ QEMUOPTS = -machine virt -bios default -kernel $(B)/kernel.elf -initrd $(B)/rd.c
 	-m $(MEM) -smp $(CPUS) -nographic
 BOOTARGS = pager=$(PAGER)
 
-.PHONY: all qemu qemu-gdb run test unit-test system-test service-test panic-test fuzz bench \
-	clean format setup
+.PHONY: all qemu qemu-gdb run test unit-test system-test service-test panic-test fuzz mutants \
+	bench clean format setup
 
 all: $(B)/kernel.elf $(B)/rd.cpio
 
@@ -150,6 +150,11 @@ system-test: all
 service-test: all
 	@scripts/run-qemu --mode test --timeout 300 --log $(B)/service-test.log -- \
 		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=test tests=srv_restart cryptosrv=/bin/srv_crash"
+
+# Mutation testing: each of a few defects put into a copy of kernel/mm
+# must make the host tests fail (scripts/mutants).
+mutants: | $(SETUP)
+	@scripts/mutants
 
 # Boots with crashtest=printk: a panic inside printk must still be reported.
 panic-test: all

@@ -5,6 +5,7 @@
 #include "include/uapi/fcntl.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/ramfs.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"

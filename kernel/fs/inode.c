@@ -10,6 +10,7 @@
 #include "include/uapi/errno.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/ramfs.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/string.h"
@@ -21,6 +22,22 @@
 #define INUM_MAX 65536
 
 static struct spinlock inode_count_lock = SPINLOCK_INIT("inode_count");
+
+/* The namespace lock lives with the inodes, the lowest file of the file
+ * system that takes it (inode_stat), so that nothing calls up for it. */
+static struct sleeplock fs_ns_sleeplock = {
+    .lk = SPINLOCK_INIT("fs_ns"),
+    .name = "fs_ns",
+};
+
+void fs_ns_lock(void)
+{
+	sleeplock_acquire(&fs_ns_sleeplock);
+}
+void fs_ns_unlock(void)
+{
+	sleeplock_release(&fs_ns_sleeplock);
+}
 
 static struct spinlock inum_lock = SPINLOCK_INIT("inum");
 static u64 inum_used[INUM_MAX / 64]; /* (inum_lock) bit n: number n is taken */

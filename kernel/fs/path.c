@@ -5,22 +5,6 @@
 #include "include/uapi/errno.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/ramfs.h"
-#include "kernel/lib/sleeplock.h"
-
-static struct sleeplock fs_ns_sleeplock = {
-    .lk = SPINLOCK_INIT("fs_ns"),
-    .name = "fs_ns",
-};
-
-void fs_ns_lock(void)
-{
-	sleeplock_acquire(&fs_ns_sleeplock);
-}
-void fs_ns_unlock(void)
-{
-	sleeplock_release(&fs_ns_sleeplock);
-}
-
 struct inode *path_step(struct inode *dp, const char *name, size_t len)
 {
 	struct dentry *de;

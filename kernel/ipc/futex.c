@@ -12,16 +12,13 @@
 
 #define FUTEX_BUCKETS 32
 
-static struct spinlock futex_locks[FUTEX_BUCKETS];
-static bool futex_ready;
+/* Set up at compile time, so that no first use races to set them up. */
+static struct spinlock futex_locks[FUTEX_BUCKETS] = {
+    [0 ... FUTEX_BUCKETS - 1] = SPINLOCK_INIT("futex"),
+};
 
 static struct spinlock *bucket_of(u64 key)
 {
-	if (!futex_ready) {
-		for (int i = 0; i < FUTEX_BUCKETS; i++)
-			spin_init(&futex_locks[i], "futex");
-		futex_ready = true;
-	}
 	return &futex_locks[(key >> 2) % FUTEX_BUCKETS];
 }
 

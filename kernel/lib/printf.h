@@ -1,4 +1,4 @@
-/* Kernel console output and panics. */
+/* Kernel console output. */
 #ifndef KERNEL_LIB_PRINTF_H
 #define KERNEL_LIB_PRINTF_H
 
@@ -19,17 +19,6 @@ void printk_write(const char *buf, size_t n);
 /* From now on printk takes no lock: for panic, which may interrupt a
  * printk on its own hart or find the lock held by a hart that is stuck. */
 void printk_panic_mode(void);
-
-/* Stops every hart after printing the message, the registers and a
- * backtrace. For broken invariants only, never for bad user input. */
-void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-
-#define assert(cond)                                                                               \
-	do {                                                                                       \
-		if (unlikely(!(cond)))                                                             \
-			panic("%s:%d: %s: assertion failed: %s", __FILE__, __LINE__, __func__,     \
-			      #cond);                                                              \
-	} while (0)
 
 /* Sink for console characters; set by the console driver at boot. */
 extern void (*printk_putc)(int c);

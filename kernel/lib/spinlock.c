@@ -1,8 +1,7 @@
-/* Spinlocks and the interrupt-disable nesting they rely on. */
+/* Spinlocks, on the interrupt masking of kernel/arch/riscv/cpu.c. */
 #include "kernel/lib/spinlock.h"
-#include "kernel/arch/riscv/csr.h"
-#include "kernel/lib/printf.h"
-#include "kernel/proc/proc.h"
+#include "kernel/arch/riscv/cpu.h"
+#include "kernel/lib/panic.h"
 
 void spin_init(struct spinlock *lk, const char *name)
 {
@@ -34,26 +33,4 @@ void spin_unlock(struct spinlock *lk)
 bool spin_holding(struct spinlock *lk)
 {
 	return lk->locked && lk->cpu == mycpu();
-}
-
-void push_off(void)
-{
-	bool old = intr_get();
-	intr_off();
-	struct cpu *c = mycpu();
-	if (c->noff == 0)
-		c->intena = old;
-	c->noff++;
-}
-
-void pop_off(void)
-{
-	struct cpu *c = mycpu();
-	if (intr_get())
-		panic("pop_off: interrupts on");
-	if (c->noff < 1)
-		panic("pop_off: unbalanced");
-	c->noff--;
-	if (c->noff == 0 && c->intena)
-		intr_on();
 }

@@ -21,8 +21,4 @@ void spin_lock(struct spinlock *lk);
 void spin_unlock(struct spinlock *lk);
 bool spin_holding(struct spinlock *lk);
 
-/* Interrupt-disable nesting: push_off/pop_off pairs. */
-void push_off(void);
-void pop_off(void);
-
 #endif

@@ -21,17 +21,17 @@ struct size_class {
 	struct list partial; /* slabs with at least one free object */
 };
 
-static struct size_class classes[NCLASSES];
-static bool kmalloc_ready;
-
-static void kmalloc_init(void)
-{
-	for (int i = 0; i < NCLASSES; i++) {
-		spin_init(&classes[i].lock, "kmalloc");
-		list_init(&classes[i].partial);
+/* Set up at compile time: kmalloc works from the first call, on any hart,
+ * with no init call to race with. */
+#define SIZE_CLASS(i)                                                                              \
+	{                                                                                          \
+		SPINLOCK_INIT("kmalloc"), LIST_INIT(classes[i].partial)                            \
 	}
-	kmalloc_ready = true;
-}
+static struct size_class classes[NCLASSES] = {
+    SIZE_CLASS(0), SIZE_CLASS(1), SIZE_CLASS(2), SIZE_CLASS(3),
+    SIZE_CLASS(4), SIZE_CLASS(5), SIZE_CLASS(6), SIZE_CLASS(7),
+};
+_Static_assert(NCLASSES == 8, "one SIZE_CLASS per class above");
 
 static int class_of(size_t size)
 {
@@ -63,8 +63,6 @@ static struct page *slab_new(int cls)
 
 void *kmalloc(size_t size)
 {
-	if (!kmalloc_ready)
-		kmalloc_init();
 	if (size == 0)
 		size = 1;
 	if (size > PAGE_SIZE / 2) {

@@ -4,6 +4,7 @@
 #define KERNEL_MM_MM_H
 
 #include "kernel/lib/list.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/rbtree.h"
 #include "kernel/lib/sleeplock.h"
 #include "kernel/mm/pte.h"

@@ -11,7 +11,10 @@
 #define PAGE_ROUND_UP(x)   ALIGN_UP((u64)(x), PAGE_SIZE)
 #define PAGE_ROUND_DOWN(x) ALIGN_DOWN((u64)(x), PAGE_SIZE)
 
-#define MM_USER_TOP 0x4000000000UL /* end of the Sv39 lower half */
+/* The layout (USER_TOP, the end of user space) is the same fact on the
+ * host as in the kernel. */
+#include "kernel/arch/riscv/memlayout.h"
+#define MM_USER_TOP USER_TOP
 
 struct mm;
 /* Provided by the kernel (kernel/arch, kernel/proc) or by the host tests:
@@ -43,9 +46,11 @@ static inline u64 mm_kva_to_pa(const void *kva)
 }
 int host_cpu_id(void);
 #define mm_cpu_id() host_cpu_id()
-#define MM_NCPU	    4
+void push_off(void); /* interrupt masking: the host's are counters */
+void pop_off(void);
+#define MM_NCPU	    4 /* the harts the host tests pretend to have */
 #else
-#include "kernel/arch/riscv/memlayout.h"
+#include "kernel/arch/riscv/cpu.h"
 static inline void *mm_pa_to_kva(u64 pa)
 {
 	return pa_to_kva(pa);
@@ -54,9 +59,8 @@ static inline u64 mm_kva_to_pa(const void *kva)
 {
 	return kva_to_pa(kva);
 }
-int cpu_id(void);
 #define mm_cpu_id() cpu_id()
-#define MM_NCPU	    8
+#define MM_NCPU	    NCPU
 #endif
 
 #endif

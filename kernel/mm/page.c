@@ -8,6 +8,7 @@
  * back into the buddy lists. Order: a cache's lock, then buddy_lock.
  * nr_free is atomic. */
 #include "kernel/mm/page.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/string.h"
@@ -66,6 +67,7 @@ u64 page_alloc_setup(u64 ram_start, u64 ram_end, u64 array_pa)
  * with its buddy as long as the buddy is free too. buddy_lock held. */
 static void buddy_free(struct page *pg, unsigned order)
 {
+	assert(spin_holding(&buddy_lock));
 	u64 idx = (u64)(pg - pages);
 	while (order < PAGE_MAX_ORDER) {
 		u64 bidx = idx ^ (1UL << order);
@@ -89,6 +91,7 @@ static void buddy_free(struct page *pg, unsigned order)
  * if needed. buddy_lock held. */
 static struct page *buddy_alloc(unsigned order)
 {
+	assert(spin_holding(&buddy_lock));
 	unsigned o = order;
 	while (o <= PAGE_MAX_ORDER && list_empty(&free_lists[o]))
 		o++;

@@ -1,6 +1,7 @@
 /* Sv39 page-table mechanics, independent of what the mappings mean. */
 #include "kernel/mm/pagetable.h"
 #include "include/uapi/errno.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/page.h"

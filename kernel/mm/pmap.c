@@ -5,6 +5,7 @@
  * the change let go of. That order lives here and nowhere else. */
 #include "kernel/mm/pmap.h"
 #include "include/uapi/errno.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/page.h"

@@ -2,6 +2,7 @@
  * VMA's end); the tree keeps, per node, the largest gap in its subtree, so
  * a search for room can skip every subtree whose largest gap is too small. */
 #include "kernel/mm/vma.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/mm/kmalloc.h"
 

@@ -2,6 +2,7 @@
  * exits; its parent frees the rest (kernel stack, slot) when it waits. */
 #include "include/uapi/errno.h"
 #include "kernel/fs/fs.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/uaccess.h"

@@ -13,8 +13,6 @@
 #include "kernel/mm/page.h"
 #include "kernel/proc/proc_internal.h"
 
-struct cpu cpus[NCPU];
-int ncpu = 1;
 struct proc proc_table[NPROC];
 struct spinlock wait_lock = SPINLOCK_INIT("wait");
 struct proc *init_proc;
@@ -28,11 +26,6 @@ static struct sleep_queue {
 static struct sleep_queue *queue_of(void *chan)
 {
 	return &sleep_queues[((uptr)chan >> 4) % SLEEP_BUCKETS];
-}
-
-int cpu_id(void)
-{
-	return mycpu()->id;
 }
 
 /* The running process is written at the base of its kernel stack, which is
@@ -203,10 +196,6 @@ void wakeup(void *chan)
 {
 	wake(chan, -1, true);
 }
-int wakeup_n(void *chan, int n)
-{
-	return wake(chan, n, true);
-}
 int wakeup_sync(void *chan, int n)
 {
 	return wake(chan, n, false);
@@ -259,6 +248,15 @@ int proc_kill(int pid)
 		spin_unlock(&p->lock);
 	}
 	return -ESRCH;
+}
+
+void panic_describe_running(char *buf, size_t size)
+{
+	struct proc *p = mycpu()->proc;
+	if (p)
+		snprintk(buf, size, "process %d (%s)", p->pid, p->name);
+	else
+		snprintk(buf, size, "no process");
 }
 
 bool proc_is_system(struct proc *p)

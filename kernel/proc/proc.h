@@ -2,45 +2,17 @@
 #ifndef KERNEL_PROC_PROC_H
 #define KERNEL_PROC_PROC_H
 
+#include "kernel/arch/riscv/cpu.h"
+#include "kernel/arch/riscv/trap.h"
 #include "kernel/lib/list.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/types.h"
 
-#define NCPU	      8
 #define NPROC	      256
 #define NOFILE	      64 /* open files per process */
 #define PROC_NAME_LEN 16
 #define KSTACK_ORDER  2 /* 16 KiB kernel stacks */
 #define KSTACK_SIZE   (4096UL << KSTACK_ORDER)
-
-/* Registers saved on a trap. x1..x31 sit at index i, the pc in slot 0. The
- * assembly in trap.S knows these offsets. */
-struct trapframe {
-	u64 epc;
-	u64 ra, sp, gp, tp, t0, t1, t2, s0, s1;
-	u64 a0, a1, a2, a3, a4, a5, a6, a7;
-	u64 s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
-	u64 t3, t4, t5, t6;
-	u64 sstatus;
-	u64 kernel_tp; /* this hart's struct cpu, reloaded on entry from user */
-};
-
-/* Callee-saved registers of a kernel thread, for swtch(). */
-struct context {
-	u64 ra, sp;
-	u64 s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
-};
-
-struct cpu {
-	struct proc *proc;	  /* running on this hart, or NULL */
-	struct context scheduler; /* swtch() here to enter the scheduler */
-	int noff;		  /* depth of push_off() */
-	bool intena;		  /* were interrupts on before push_off()? */
-	int id;			  /* index in cpus[] */
-	u64 hartid;		  /* the hardware's hart id */
-	struct mm *active_mm;	  /* loaded in satp, or NULL for the kernel's */
-	int idle;		  /* (a) in wfi, waiting for work */
-};
 
 enum proc_state { PROC_UNUSED, PROC_USED, PROC_SLEEPING, PROC_RUNNABLE, PROC_RUNNING, PROC_ZOMBIE };
 
@@ -74,16 +46,6 @@ struct proc {
 	struct service *service;    /* (-) the kernel service it runs, or NULL */
 };
 
-extern struct cpu cpus[NCPU];
-extern int ncpu;
-
-static inline struct cpu *mycpu(void)
-{
-	struct cpu *c;
-	asm volatile("mv %0, tp" : "=r"(c));
-	return c;
-}
-int cpu_id(void);
 struct proc *myproc(void);
 
 /* Atomically releases lk and sleeps on chan; reacquires lk on wakeup.
@@ -98,13 +60,13 @@ int sleep_killable(void *chan, struct spinlock *lk);
 /* Sleeps n timer ticks; a kill does not end it (for the kernel's own
  * waits: a service before a restart, init waiting for memory). */
 void sleep_ticks(u64 n);
+/* Wakes every sleeper on chan, kicking an idle hart to run them. */
 void wakeup(void *chan);
-/* Wakes at most n (all if n < 0) sleepers on chan; returns how many. */
-int wakeup_n(void *chan, int n);
-/* The same for a waker about to block itself (a pipe or futex partner, an
- * exiting child): no idle hart is kicked, so the woken process runs on
- * this hart when the waker sleeps. Under QEMU, handing work to another
- * hart costs far more than the switch. */
+/* Wakes at most n (all if n < 0) sleepers on chan and returns how many,
+ * for a waker about to block itself (a pipe or futex partner, an exiting
+ * child, the crypto server): no idle hart is kicked, so the woken process
+ * runs on this hart when the waker sleeps. Under QEMU, handing work to
+ * another hart costs far more than the switch. */
 int wakeup_sync(void *chan, int n);
 bool proc_killed(struct proc *p);
 void proc_set_killed(struct proc *p);

@@ -10,6 +10,7 @@
 #include "kernel/arch/riscv/csr.h"
 #include "kernel/arch/riscv/kmap.h"
 #include "kernel/arch/riscv/sbi.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/mm/mm.h"
 #include "kernel/proc/proc_internal.h"

@@ -13,6 +13,7 @@
 #include "include/uapi/errno.h"
 #include "kernel/arch/riscv/trap.h"
 #include "kernel/fs/fs.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"

@@ -6,6 +6,7 @@
 #include "kernel/arch/riscv/kmap.h"
 #include "kernel/arch/riscv/csr.h"
 #include "kernel/arch/riscv/memlayout.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/mm/pagetable.h"
 

@@ -4,7 +4,8 @@
 
 #include "kernel/mm/pte.h"
 
-extern pagetable_t kernel_root;
+/* kernel_root, the table every address space copies the upper half of,
+ * is declared in kernel/mm/mm.h. */
 
 /* Builds the kernel page table for RAM [ram_start, ram_end) and the
  * devices, and switches the boot hart to it. */

@@ -2,13 +2,14 @@
  * then every hart stops. */
 #include <stdarg.h>
 
+#include "kernel/arch/riscv/cpu.h"
 #include "kernel/arch/riscv/csr.h"
 #include "kernel/arch/riscv/ksyms.h"
 #include "kernel/arch/riscv/memlayout.h"
 #include "kernel/arch/riscv/sbi.h"
 #include "kernel/arch/riscv/trap.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
-#include "kernel/proc/proc.h"
 
 static void print_location(u64 pc)
 {
@@ -94,9 +95,9 @@ void panic(const char *fmt, ...)
 	vsnprintk(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	printk("\npanic: %s\n", buf);
-	struct proc *p = mycpu() ? mycpu()->proc : NULL;
-	printk("hart %lu, cpu %d, process %d (%s)\n", mycpu()->hartid, cpu_id(), p ? p->pid : -1,
-	       p ? p->name : "-");
+	char who[40];
+	panic_describe_running(who, sizeof(who));
+	printk("hart %lu, cpu %d, %s\n", mycpu()->hartid, cpu_id(), who);
 	backtrace((u64)__builtin_frame_address(0));
 	panic_end();
 }

@@ -6,6 +6,7 @@
 #include "kernel/arch/riscv/plic.h"
 #include "kernel/arch/riscv/sbi.h"
 #include "kernel/dev/uart.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/mm/mm.h"
 #include "kernel/proc/proc.h"

@@ -4,7 +4,18 @@
 
 #include "kernel/types.h"
 
-struct trapframe;
+/* Registers saved on a trap. x1..x31 sit at index i, the pc in slot 0. The
+ * assembly in trap.S knows these offsets. */
+struct trapframe {
+	u64 epc;
+	u64 ra, sp, gp, tp, t0, t1, t2, s0, s1;
+	u64 a0, a1, a2, a3, a4, a5, a6, a7;
+	u64 s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+	u64 t3, t4, t5, t6;
+	u64 sstatus;
+	u64 kernel_tp; /* this hart's struct cpu, reloaded on entry from user */
+};
+
 
 void trap_init_hart(void);
 void timer_init_hart(void);

@@ -1,0 +1,51 @@
+/* Harts: what the kernel keeps per hart, how code finds its own hart
+ * (tp holds its struct cpu in the kernel), the registers a context switch
+ * saves, and the nesting of interrupt masking that spinlocks rely on. The
+ * bottom of the kernel: nothing here calls anything above it. */
+#ifndef ARCH_RISCV_CPU_H
+#define ARCH_RISCV_CPU_H
+
+#include "kernel/types.h"
+
+#define NCPU 8 /* most harts the kernel runs on */
+
+/* Callee-saved registers of a kernel thread, for swtch(). */
+struct context {
+	u64 ra, sp;
+	u64 s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+};
+
+struct proc;
+struct mm;
+
+struct cpu {
+	struct proc *proc;	  /* running on this hart, or NULL */
+	struct context scheduler; /* swtch() here to enter the scheduler */
+	int noff;		  /* depth of push_off() */
+	bool intena;		  /* were interrupts on before push_off()? */
+	int id;			  /* index in cpus[] */
+	u64 hartid;		  /* the hardware's hart id */
+	struct mm *active_mm;	  /* loaded in satp (a reference), or NULL for the kernel's */
+	int idle;		  /* (a) in wfi, waiting for work */
+};
+
+extern struct cpu cpus[NCPU];
+extern int ncpu; /* harts running */
+
+static inline struct cpu *mycpu(void)
+{
+	struct cpu *c;
+	asm volatile("mv %0, tp" : "=r"(c));
+	return c;
+}
+int cpu_id(void);
+
+/* Interrupt masking that nests: the outermost pop_off restores what the
+ * outermost push_off found. */
+void push_off(void);
+void pop_off(void);
+
+/* Saves the callee-saved registers in old and loads new's (trap.S). */
+void swtch(struct context *old, struct context *new);
+
+#endif
