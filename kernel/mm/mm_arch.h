@@ -48,7 +48,7 @@ int host_cpu_id(void);
 #define mm_cpu_id() host_cpu_id()
 void push_off(void); /* interrupt masking: the host's are counters */
 void pop_off(void);
-#define MM_NCPU	    4 /* the harts the host tests pretend to have */
+#define MM_NCPU 4 /* the harts the host tests pretend to have */
 #else
 #include "kernel/arch/riscv/cpu.h"
 static inline void *mm_pa_to_kva(u64 pa)

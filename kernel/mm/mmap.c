@@ -17,26 +17,51 @@ static bool range_ok(u64 addr, u64 len)
 	return addr + len > addr && addr + len <= MM_USER_TOP;
 }
 
+/* [start, end) is covered by no VMA any more: unmaps its pages, and frees
+ * the page tables that only it used, those in the gap between its
+ * neighbours, under one fence. */
+static void unmap_range(struct mm *mm, u64 start, u64 end)
+{
+	struct vma *next = vma_find_from(mm, start);
+	struct vma *prev = next ? vma_prev(mm, next) : vma_last(mm);
+	pmap_remove(mm, start, end, prev ? prev->end : 0, next ? next->start : MM_USER_TOP);
+}
+
+/* Undoes [start, end) of v, a mapping its pager could not fill: its pages
+ * go, and the page tables only it used. So does v, unless it existed
+ * before and only grew (keep): then it shrinks back to end at start. */
+static void undo_fill(struct mm *mm, struct vma *v, u64 start, u64 end, bool keep)
+{
+	if (keep) {
+		vma_adjust(mm, v, v->start, start);
+	} else {
+		vma_remove(mm, v);
+		vma_free(v);
+	}
+	unmap_range(mm, start, end);
+}
+
 int __mm_munmap(struct mm *mm, u64 start, u64 end)
 {
 	mm_assert_locked(mm);
-	struct vma *v = vma_find_from(mm, start);
-	while (v && v->start < end) {
-		if (v->start < start) {
-			/* Split first so a failure leaves everything mapped. */
-			if (!vma_split(mm, v, start))
-				return -ENOMEM;
-			v = vma_next(mm, v);
-			continue;
-		}
-		if (v->end > end && !vma_split(mm, v, end))
-			return -ENOMEM;
+	/* Both splits first: they can fail, and then nothing is unmapped. */
+	struct vma *v = vma_find(mm, start);
+	bool split_low = v && v->start < start;
+	if (split_low && !vma_split(mm, v, start))
+		return -ENOMEM;
+	v = vma_find(mm, end - 1);
+	if (v && v->end > end && !vma_split(mm, v, end)) {
+		if (split_low)
+			vma_merge_range(mm, start, start);
+		return -ENOMEM;
+	}
+	for (v = vma_find_from(mm, start); v && v->start < end;) {
 		struct vma *next = vma_next(mm, v);
-		pmap_remove(mm, v->start, v->end);
 		vma_remove(mm, v);
 		vma_free(v);
 		v = next;
 	}
+	unmap_range(mm, start, end);
 	return 0;
 }
 
@@ -110,9 +135,7 @@ long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 	else
 		ret = pager_mmap(mm, v, v->start, v->end);
 	if (ret < 0) {
-		pmap_remove(mm, v->start, v->end);
-		vma_remove(mm, v);
-		vma_free(v);
+		undo_fill(mm, v, addr, addr + size, /*keep=*/false);
 		goto out;
 	}
 	vma_merge_range(mm, addr, addr + size);
@@ -178,11 +201,8 @@ int mm_map_anon(struct mm *mm, u64 start, u64 end, u32 prot, enum vma_role role)
 		return -ENOMEM;
 	vma_insert(mm, v);
 	int err = pager_mmap(mm, v, start, end);
-	if (err) {
-		pmap_remove(mm, start, end);
-		vma_remove(mm, v);
-		vma_free(v);
-	}
+	if (err)
+		undo_fill(mm, v, start, end, /*keep=*/false);
 	return err;
 }
 
@@ -219,15 +239,8 @@ static int heap_grow(struct mm *mm, u64 old_end, u64 new_end, const struct pager
 		vma_insert(mm, top);
 	}
 	int err = pager_mmap_as(mm, filler, top, old_end, new_end);
-	if (err < 0) {
-		pmap_remove(mm, old_end, new_end);
-		if (extend) {
-			vma_adjust(mm, top, top->start, old_end);
-		} else {
-			vma_remove(mm, top);
-			vma_free(top);
-		}
-	}
+	if (err < 0)
+		undo_fill(mm, top, old_end, new_end, /*keep=*/extend);
 	return err;
 }
 

@@ -16,8 +16,12 @@
 /* Past this many addresses one fence of the whole TLB is cheaper than one
  * per page (under QEMU each costs about the same). */
 #define BATCH_VAS 32
-/* References held back at most; a full batch is fenced and dropped early. */
-#define BATCH_PAGES 64
+/* References held back in the batch itself; past them, in a page of
+ * kernel memory borrowed for the batch, and only past that (or with no
+ * page to borrow) is the batch fenced and dropped early, since each early
+ * finish is one more fence. */
+#define BATCH_PAGES	 16
+#define BATCH_MORE_PAGES (PAGE_SIZE / sizeof(struct page *))
 
 struct fence_batch {
 	struct mm *mm;
@@ -25,7 +29,8 @@ struct fence_batch {
 	int nva;  /* may exceed BATCH_VAS: then fence everything */
 	bool all; /* a page-table page goes: fence everything */
 	struct page *pages[BATCH_PAGES];
-	int npages;
+	struct page **more; /* NULL, or a page of BATCH_MORE_PAGES */
+	u64 npages;
 };
 
 static void batch_init(struct fence_batch *b, struct mm *mm)
@@ -33,6 +38,7 @@ static void batch_init(struct fence_batch *b, struct mm *mm)
 	b->mm = mm;
 	b->nva = 0;
 	b->all = false;
+	b->more = NULL;
 	b->npages = 0;
 }
 
@@ -54,19 +60,27 @@ static void batch_finish(struct fence_batch *b)
 		for (int i = 0; i < b->nva; i++)
 			mm_tlb_flush(b->mm, b->va[i]);
 	/* Only now can no hart reach these pages through the old PTEs. */
-	for (int i = 0; i < b->npages; i++)
-		page_put(b->pages[i]);
+	for (u64 i = 0; i < b->npages; i++)
+		page_put(i < BATCH_PAGES ? b->pages[i] : b->more[i - BATCH_PAGES]);
+	if (b->more)
+		kpage_free(b->more);
 	b->nva = 0;
 	b->all = false;
+	b->more = NULL;
 	b->npages = 0;
 }
 
 /* A reference to drop once the recorded addresses are fenced. */
 static void batch_page(struct fence_batch *b, struct page *pg)
 {
-	if (b->npages == BATCH_PAGES)
+	if (b->npages == BATCH_PAGES && !b->more)
+		b->more = kpage_alloc();
+	if (b->npages == BATCH_PAGES + (b->more ? BATCH_MORE_PAGES : 0))
 		batch_finish(b);
-	b->pages[b->npages++] = pg;
+	if (b->npages < BATCH_PAGES)
+		b->pages[b->npages++] = pg;
+	else
+		b->more[b->npages++ - BATCH_PAGES] = pg;
 }
 
 /* A page-table page no entry points at any more, to free after a fence of
@@ -259,16 +273,16 @@ enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
 	return FAULT_OK;
 }
 
-void pmap_remove(struct mm *mm, u64 start, u64 end)
+void pmap_remove(struct mm *mm, u64 start, u64 end, u64 lo, u64 hi)
 {
 	mm_assert_locked(mm);
 	struct fence_batch b;
 	batch_init(&b, mm);
+	u64 span = PT_LEVEL_SIZE(1);
 	for (u64 va = start; va < end;) {
-		u64 table_end = MIN(end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
+		u64 table_va = ALIGN_DOWN(va, span);
+		u64 table_end = MIN(end, table_va + span);
 		pagetable_t table = pt_leaf_table(mm->root, va);
-		u64 table_va = va;
-		bool emptied = false;
 		for (; table && va < table_end; va += PAGE_SIZE) {
 			pte_t *pte = &table[PT_INDEX(va, 0)];
 			if (!pte_valid(*pte))
@@ -278,14 +292,15 @@ void pmap_remove(struct mm *mm, u64 start, u64 end)
 			mm->rss--;
 			batch_va(&b, va);
 			batch_page(&b, pg);
-			emptied = true;
 		}
-		/* A table left with nothing goes too, so that an mm that maps
+		/* A table no VMA can use goes too, so that an mm that maps
 		 * and unmaps ever new ranges (the crypto server) never grows. */
-		struct page *tables[2];
-		int n = emptied ? pt_prune(mm->root, table_va, &mm->pt_pages, tables) : 0;
-		for (int i = 0; i < n; i++)
-			batch_table(&b, tables[i]);
+		if (table && table_va >= lo && table_va + span <= hi) {
+			struct page *tables[2];
+			int n = pt_prune(mm->root, table_va, &mm->pt_pages, tables);
+			for (int i = 0; i < n; i++)
+				batch_table(&b, tables[i]);
+		}
 		va = table_end;
 	}
 	batch_finish(&b);

@@ -52,9 +52,14 @@ int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shar
  * page's reference goes after the fence. FAULT_OK or FAULT_OOM. */
 enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable);
 
-/* Unmaps every page of [start, end) and frees the page tables left empty;
- * the pages' references go after the fence. */
-void pmap_remove(struct mm *mm, u64 start, u64 end);
+/* Unmaps every page of [start, end), and frees the page tables under it
+ * whose whole span lies in [lo, hi), the free gap around it where no VMA
+ * can use them (lo == hi: none), so that an mm that maps and unmaps ever
+ * new ranges (the crypto server) never grows. The pages' references go
+ * after the fence; freed tables need a fence of the whole TLB, since a
+ * hart may cache the walk through them and a fence naming one address
+ * drops only leaf entries. */
+void pmap_remove(struct mm *mm, u64 start, u64 end, u64 lo, u64 hi);
 
 /* The PTE at va is right, but a hart may have cached an older one:
  * fence it (the spurious fault after an invalid-to-valid change). */
