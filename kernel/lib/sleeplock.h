@@ -14,12 +14,23 @@ struct sleeplock {
 	u32 waiters;	    /* (a) processes sleeping for it, or about to */
 	struct spinlock lk; /* serialises sleepers with the releaser's wakeup */
 	const char *name;
-	int pid; /* holder, for sleeplock_holding() */
+	uptr owner; /* the holder's kernel stack (kstack_base), or 0 */
 };
 
 void sleeplock_init(struct sleeplock *lk, const char *name);
 void sleeplock_acquire(struct sleeplock *lk);
 void sleeplock_release(struct sleeplock *lk);
+
+/* Does the running kernel thread hold lk? Two loads and a compare, cheap
+ * enough for the checks on paths taken once per page. */
+#ifdef MNEMO_HOST
 bool sleeplock_holding(struct sleeplock *lk);
+#else
+#include "kernel/arch/riscv/cpu.h"
+static inline bool sleeplock_holding(struct sleeplock *lk)
+{
+	return __atomic_load_n(&lk->locked, __ATOMIC_RELAXED) && lk->owner == kstack_base();
+}
+#endif
 
 #endif

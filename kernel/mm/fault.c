@@ -119,16 +119,15 @@ int fault_populate(struct mm *mm, struct vma *vma, u64 start, u64 end)
 	return 0;
 }
 
-int fault_in(struct mm *mm, u64 va, bool write, pte_t *out)
+int fault_in(struct mm *mm, struct vma *v, u64 va, pte_t *out)
 {
 	mm_assert_locked(mm);
-	struct vma *v = vma_find(mm, va);
-	if (!v || v->role == VMA_GUARD || !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)))
+	if (v->role == VMA_GUARD || !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)))
 		return -EFAULT;
+	bool write = v->prot & VM_WRITE;
 	pte_t pte = pmap_lookup(mm, va);
 	if (!pte_valid(pte) || (write && (pte & PTE_COW))) {
-		enum fault_result r = fault_resolve(
-		    mm, v, va, write && (v->prot & VM_WRITE) ? FAULT_WRITE : FAULT_READ);
+		enum fault_result r = fault_resolve(mm, v, va, write ? FAULT_WRITE : FAULT_READ);
 		if (r != FAULT_OK)
 			return r == FAULT_OOM ? -ENOMEM : -EFAULT;
 		pte = pmap_lookup(mm, va);

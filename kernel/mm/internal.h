@@ -44,10 +44,11 @@ enum fault_result fault_resolve(struct mm *mm, struct vma *vma, u64 va, enum fau
  * -EINTR when the caller was killed; a file's pages wholly past its end
  * stay empty (touching them faults). */
 int fault_populate(struct mm *mm, struct vma *vma, u64 start, u64 end);
-/* Makes page va present for the access, and mm's own (copy-on-write
- * broken, even where read-only), before another process shares it; its
- * PTE in *out. 0, -EFAULT (no accessible mapping) or -ENOMEM. */
-int fault_in(struct mm *mm, u64 va, bool write, pte_t *out);
+/* Makes page va of vma present (for writing where vma is writable) and
+ * mm's own (copy-on-write broken, even where read-only), before another
+ * process shares it or a waiter pins it; its PTE in *out. 0, -EFAULT (no
+ * accessible mapping) or -ENOMEM. */
+int fault_in(struct mm *mm, struct vma *vma, u64 va, pte_t *out);
 
 /* ---- mmap.c (mm->lock held) ---- */
 

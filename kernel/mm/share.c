@@ -12,8 +12,9 @@
 
 /* Maps pages[0..n) at [at, ...) of dst (free), one VMA per run of pages
  * with the same permissions, each unable to gain more (mprotect): a
- * read-only source page stays read-only here. Each PTE takes a reference
- * of its own. dst->lock held. 0 or -ENOMEM, with nothing left mapped. */
+ * read-only source page stays read-only here. The PTEs take over the
+ * references in pages[], each set to NULL once taken; the others stay the
+ * caller's. dst->lock held. 0 or -ENOMEM, with nothing left mapped. */
 static int install_shared(struct mm *dst, u64 at, struct page **pages, const u32 *prots, u64 n)
 {
 	mm_assert_locked(dst);
@@ -29,12 +30,10 @@ static int install_shared(struct mm *dst, u64 at, struct page **pages, const u32
 		v->max_prot = prot;
 		vma_insert(dst, v);
 		for (; i < j; i++) {
-			page_get(pages[i]);
 			if (pmap_enter(dst, at + i * PAGE_SIZE, pages[i],
-				       pmap_prot_bits(prot) | PTE_S) < 0) {
-				page_put(pages[i]);
+				       pmap_prot_bits(prot) | PTE_S) < 0)
 				goto undo;
-			}
+			pages[i] = NULL;
 		}
 	}
 	return 0;
@@ -43,13 +42,32 @@ undo:
 	return -ENOMEM;
 }
 
-/* Maps pages into dst at a free address (above SHARE_MMAP_BASE if there
- * is room); the address or -ENOMEM. */
+/* Drops the references left in pages[] (those not set to NULL). */
+static void drop_left(struct page **pages, u64 n)
+{
+	for (u64 i = 0; i < n; i++)
+		if (pages[i])
+			page_put(pages[i]);
+}
+
+/* Maps pages into dst at the highest free address below the stack
+ * (top-down, as Linux places mmap): next to the stack a small mapping
+ * shares the stack's page tables, which no unmap frees, so a process that
+ * maps and unmaps requests over and over (the crypto server) neither grows
+ * nor builds its tables afresh each time. Else anywhere. The address or
+ * -ENOMEM. */
 static long map_pages(struct mm *dst, struct page **pages, const u32 *prots, u64 n)
 {
 	mm_lock(dst);
 	u64 size = n * PAGE_SIZE;
-	u64 at = vma_find_gap(dst, size, SHARE_MMAP_BASE, MM_USER_TOP);
+	struct vma *top = vma_last(dst);
+	u64 below = top ? top->start : MM_USER_TOP;
+	if (top && top->role == VMA_STACK) {
+		struct vma *guard = vma_prev(dst, top);
+		if (guard && guard->role == VMA_GUARD && guard->end == top->start)
+			below = guard->start;
+	}
+	u64 at = vma_find_gap_top(dst, size, SHARE_MMAP_BASE, below);
 	if (!at)
 		at = vma_find_gap(dst, size, PAGE_SIZE, MM_USER_TOP);
 	long ret = at ? install_shared(dst, at, pages, prots, n) : -ENOMEM;
@@ -67,20 +85,21 @@ static int collect_pages(struct mm *mm, u64 first, u64 n, bool need_write, struc
 	int err = 0;
 	u64 got = 0;
 	mm_lock(mm);
+	struct vma *v = NULL;
 	for (; got < n; got++) {
 		u64 va = first + got * PAGE_SIZE;
 		if (mm_current_killed()) {
 			err = -EINTR;
 			break;
 		}
-		struct vma *v = vma_find(mm, va);
-		bool write = v && (v->prot & VM_WRITE);
-		if (need_write && !write) {
+		if (!v || va >= v->end)
+			v = vma_find(mm, va); /* once per VMA, not per page */
+		if (!v || (need_write && !(v->prot & VM_WRITE))) {
 			err = -EFAULT;
 			break;
 		}
 		pte_t pte;
-		err = fault_in(mm, va, write, &pte);
+		err = fault_in(mm, v, va, &pte);
 		if (err)
 			break;
 		pages[got] = pa_to_page(pte_pa(pte));
@@ -121,7 +140,7 @@ long map_shared_pages(struct mm *src, struct mm *dst, u64 src_va, u64 size)
 		ret = collect_pages(src, PAGE_ROUND_DOWN(src_va), npages, false, pages, prots);
 	if (ret == 0) {
 		ret = map_pages(dst, pages, prots, npages);
-		mm_unpin(pages, npages);
+		drop_left(pages, npages);
 		if (ret >= 0)
 			ret += src_va & (PAGE_SIZE - 1);
 	}
@@ -151,13 +170,22 @@ void mm_unpin(struct page **pages, u64 n)
 
 long mm_map_pages(struct mm *mm, struct page **pages, u64 n)
 {
+	/* The pins stay the request's: the mapping gets references of its
+	 * own. */
 	u32 *prots = kmalloc(n * sizeof(*prots));
-	if (!prots)
-		return -ENOMEM;
-	for (u64 i = 0; i < n; i++)
-		prots[i] = VM_READ | VM_WRITE;
-	long ret = map_pages(mm, pages, prots, n);
+	struct page **refs = kmalloc(n * sizeof(*refs));
+	long ret = -ENOMEM;
+	if (prots && refs) {
+		for (u64 i = 0; i < n; i++) {
+			prots[i] = VM_READ | VM_WRITE;
+			refs[i] = pages[i];
+			page_get(refs[i]);
+		}
+		ret = map_pages(mm, refs, prots, n);
+		drop_left(refs, n);
+	}
 	kfree(prots);
+	kfree(refs);
 	return ret;
 }
 
@@ -191,7 +219,8 @@ int mm_pin_page(struct mm *mm, u64 va, struct page **out)
 	/* Copy-on-write is broken now: otherwise the page under a sleeping
 	 * waiter could be replaced later. */
 	pte_t pte;
-	int err = fault_in(mm, PAGE_ROUND_DOWN(va), /*write=*/true, &pte);
+	struct vma *v = vma_find(mm, va);
+	int err = v ? fault_in(mm, v, PAGE_ROUND_DOWN(va), &pte) : -EFAULT;
 	if (!err) {
 		*out = pa_to_page(pte_pa(pte));
 		page_get(*out);

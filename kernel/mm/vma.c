@@ -284,6 +284,37 @@ static u64 gap_search(struct rb_node *n, u64 len, u64 low, u64 high)
 	return gap_search(n->right, len, low, high);
 }
 
+/* The mirror of gap_search: the highest fit, right subtrees first. */
+static u64 gap_search_top(struct rb_node *n, u64 len, u64 low, u64 high)
+{
+	if (!n || vma_of(n)->subtree_gap < len)
+		return 0;
+	struct vma *v = vma_of(n);
+	if (v->start < high) {
+		u64 a = gap_search_top(n->right, len, low, high);
+		if (a)
+			return a;
+	}
+	u64 gs = MAX(v->start - v->gap, low), ge = MIN(v->start, high);
+	if (ge > gs && ge - gs >= len)
+		return ge - len;
+	if (v->start - v->gap <= low)
+		return 0;
+	return gap_search_top(n->left, len, low, high);
+}
+
+u64 vma_find_gap_top(struct mm *mm, u64 len, u64 low, u64 high)
+{
+	if (len == 0 || low + len < low || low + len > high)
+		return 0;
+	/* The room above the last VMA comes first. */
+	struct vma *last = vma_last(mm);
+	u64 gs = MAX(last ? last->end : 0, low);
+	if (gs + len <= high)
+		return high - len;
+	return gap_search_top(mm->vma_tree.node, len, low, high);
+}
+
 u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high)
 {
 	if (len == 0 || low + len < low || low + len > high)

@@ -36,6 +36,8 @@ void vma_remove(struct mm *mm, struct vma *vma);
 void vma_adjust(struct mm *mm, struct vma *vma, u64 start, u64 end);
 /* The lowest address a in [low, high) with [a, a+len) free, or 0. */
 u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high);
+/* The highest such address, or 0. */
+u64 vma_find_gap_top(struct mm *mm, u64 len, u64 low, u64 high);
 /* Splits v at addr (strictly inside it): v keeps [start, addr), a new VMA
  * takes [addr, end). Returns the new VMA, or NULL when out of memory. */
 struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr);

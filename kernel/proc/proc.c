@@ -34,9 +34,7 @@ static struct sleep_queue *queue_of(void *chan)
  * change hart under our feet. */
 struct proc *myproc(void)
 {
-	u64 sp;
-	asm volatile("mv %0, sp" : "=r"(sp));
-	return *(struct proc **)(sp & ~(KSTACK_SIZE - 1));
+	return *(struct proc **)kstack_base();
 }
 
 void proc_init(void)

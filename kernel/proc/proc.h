@@ -11,8 +11,6 @@
 #define NPROC	      256
 #define NOFILE	      64 /* open files per process */
 #define PROC_NAME_LEN 16
-#define KSTACK_ORDER  2 /* 16 KiB kernel stacks */
-#define KSTACK_SIZE   (4096UL << KSTACK_ORDER)
 
 enum proc_state { PROC_UNUSED, PROC_USED, PROC_SLEEPING, PROC_RUNNABLE, PROC_RUNNING, PROC_ZOMBIE };
 

@@ -13,7 +13,7 @@ void sleeplock_init(struct sleeplock *lk, const char *name)
 	lk->name = name;
 	lk->locked = 0;
 	lk->waiters = 0;
-	lk->pid = 0;
+	lk->owner = 0;
 }
 
 static bool try_take(struct sleeplock *lk)
@@ -33,23 +33,16 @@ void sleeplock_acquire(struct sleeplock *lk)
 		__atomic_fetch_sub(&lk->waiters, 1, __ATOMIC_SEQ_CST);
 		spin_unlock(&lk->lk);
 	}
-	struct proc *p = myproc();
-	lk->pid = p ? p->pid : 0;
+	lk->owner = kstack_base();
 }
 
 void sleeplock_release(struct sleeplock *lk)
 {
-	lk->pid = 0;
+	lk->owner = 0;
 	__atomic_store_n(&lk->locked, 0, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&lk->waiters, __ATOMIC_SEQ_CST)) {
 		spin_lock(&lk->lk);
 		wakeup(lk);
 		spin_unlock(&lk->lk);
 	}
-}
-
-bool sleeplock_holding(struct sleeplock *lk)
-{
-	struct proc *p = myproc();
-	return __atomic_load_n(&lk->locked, __ATOMIC_ACQUIRE) && lk->pid == (p ? p->pid : 0);
 }

@@ -82,7 +82,7 @@ void sleeplock_init(struct sleeplock *lk, const char *name)
 {
 	lk->locked = false;
 	lk->name = name;
-	lk->pid = 0;
+	lk->owner = 0;
 	spin_init(&lk->lk, name);
 }
 

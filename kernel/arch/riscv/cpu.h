@@ -9,6 +9,20 @@
 
 #define NCPU 8 /* most harts the kernel runs on */
 
+/* Kernel stacks, one per process and per hart's scheduler, each aligned
+ * to its size. */
+#define KSTACK_ORDER 2 /* 16 KiB */
+#define KSTACK_SIZE  (4096UL << KSTACK_ORDER)
+
+/* The base of the kernel stack this code runs on, which tells the kernel
+ * threads apart (a process's, or a hart's scheduler) in one instruction. */
+static inline uptr kstack_base(void)
+{
+	u64 sp;
+	asm volatile("mv %0, sp" : "=r"(sp));
+	return sp & ~(KSTACK_SIZE - 1);
+}
+
 /* Callee-saved registers of a kernel thread, for swtch(). */
 struct context {
 	u64 ra, sp;
