@@ -18,6 +18,7 @@
  * the server on it while every client behind it waits. */
 #include "include/uapi/errno.h"
 #include "kernel/ipc/shmq.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/mm.h"
@@ -130,6 +131,7 @@ long sys_crypto_op(const u64 *arg)
  * finds it. NULL if the caller was killed meanwhile. */
 static struct shm_request *take_request(void)
 {
+	assert(spin_holding(&crypto_lock));
 	struct shm_request *r;
 	while (!(r = shmq_take(&queue)))
 		if (sleep_killable(&queue.count, &crypto_lock) < 0)
@@ -230,6 +232,7 @@ long sys_remove_shared_memory_request(const u64 *arg)
  * oldest first; match NULL matches every record. crypto_lock held. */
 static void forget_failed(bool (*match)(struct shm_request *, int), int arg, int max)
 {
+	assert(spin_holding(&crypto_lock));
 	int n = 0;
 	struct list *pos, *tmp;
 	list_for_each(pos, &failed)
@@ -268,6 +271,7 @@ static bool of_dead_client(struct shm_request *r, int unused)
  * held. */
 static void request_fail(struct shm_request *r, int err)
 {
+	assert(spin_holding(&crypto_lock));
 	static u64 last_said;
 	if (last_said == 0 || ticks - last_said >= TICK_HZ) {
 		last_said = ticks;
