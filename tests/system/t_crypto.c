@@ -120,19 +120,6 @@ static int cr_server_serves(void)
 	return ok;
 }
 
-/* Waits (about 3 s at most) for the free-page count to come back to
- * before; returns the pages still missing. */
-static long cr_settle(long before)
-{
-	long now = free_page_count();
-
-	for (int i = 0; i < 300 && now != before; i++) {
-		usleep(10000);
-		now = free_page_count();
-	}
-	return before - now;
-}
-
 static uint64_t cr_rng_state;
 static uint64_t cr_rand(void)
 {
@@ -607,7 +594,7 @@ static void cr_wait_asleep(int pid)
 static void test_client_leaves(const char *name, enum cr_leave how)
 {
 	char leak[64];
-	long before = free_page_count();
+	long before = test_settle();
 	/* Queued: the server is busy with someone else's request first. */
 	int queued = how == CR_EXIT_QUEUED || how == CR_UNMAP_QUEUED || how == CR_KILLED;
 	struct crypto_op *busy = queued ? cr_busy() : NULL;
@@ -633,8 +620,7 @@ static void test_client_leaves(const char *name, enum cr_leave how)
 	CHECK(name, status == (how == CR_KILLED ? -1 : 0) && busy_done && cr_server_serves(),
 	      "client status %d, busy request %s", status, busy_done ? "done" : "unanswered");
 	snprintf(leak, sizeof(leak), "%s-no-leak", name);
-	long missing = cr_settle(before);
-	CHECK(leak, missing == 0, "%ld pages not freed", missing);
+	test_check_pages(leak, before);
 }
 
 /* ---------------------------------------------------------------- the calls' own checks */

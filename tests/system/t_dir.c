@@ -255,12 +255,10 @@ static void test_big_dir(void)
 static void test_dir_shrinks(void)
 {
 	char name[32];
-	long before, after;
 
 	mkdir("shrink", 0777);
 	make_file("shrink/keep");
-	test_settle();
-	before = free_page_count();
+	long before = test_settle();
 	for (int i = 0; i < 1000; i++) {
 		snprintf(name, sizeof(name), "shrink/e%d", i);
 		make_file(name);
@@ -269,9 +267,7 @@ static void test_dir_shrinks(void)
 		snprintf(name, sizeof(name), "shrink/e%d", i);
 		unlink(name);
 	}
-	test_settle();
-	after = free_page_count();
-	CHECK("dir-shrink-frees", after >= before, "%ld pages kept", before - after);
+	test_check_pages("dir-shrink-frees", before);
 	unlink("shrink/keep");
 	unlink("shrink");
 }
