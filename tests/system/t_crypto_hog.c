@@ -267,9 +267,13 @@ static void test_livelock(void)
 		set = ((volatile struct crypto_op *)blk)->state == CRYPTO_OP_STATE_INIT;
 		test_print("cry-livelock: grabbed, %ld free, blocker still running: %d",
 			   free_page_count(), set);
-		/* The blocker done, the server comes to the big one. */
+		/* The blocker done, the server comes to the big one, cannot
+		 * map it, fails it and sleeps until the next request. (The
+		 * server that spun on it never slept: then this wait ends at
+		 * its bound, and the samples below catch the spinning.) */
 		wait_state((struct crypto_op *)blk, 1000);
-		usleep(200000);
+		for (int end = uptime() + 300; server_state() != 1 && uptime() < end;)
+			usleep(5000);
 		set = set && ((volatile struct crypto_op *)buf)->state == CRYPTO_OP_STATE_INIT;
 		test_print("cry-livelock: blocker %u, big request %u",
 			   ((struct crypto_op *)blk)->state,
