@@ -33,11 +33,22 @@
 #define RUNNER_MAX_PROCS     TEST_MAX_PROCS
 
 struct runner_result {
-	int passed;   /* PASS lines */
-	int failed;   /* FAIL lines */
+	int passed;   /* checks that passed */
+	int failed;   /* checks that failed */
+	int nchecks;  /* names in runner_checks */
+	int repeats;  /* lines that named a check already counted */
 	int status;   /* the test's exit status */
 	int timedout; /* the watchdog killed it */
 };
+
+/* The checks the current test has reported, by name, so that each counts
+ * once (runner_count_check). */
+#define RUNNER_MAX_CHECKS 1024
+#define RUNNER_CHECK_NAME 64
+static struct runner_check {
+	char name[RUNNER_CHECK_NAME];
+	int failed;
+} runner_checks[RUNNER_MAX_CHECKS];
 
 static char runner_names[RUNNER_MAX_TESTS][MNEMO_DIRSIZ + 1];
 static int runner_count;
@@ -173,7 +184,41 @@ static int runner_start_watchdog(int deadline)
 	return pid;
 }
 
-/* Feeds one line of the test's output: echo and count. */
+/* Counts the check named by name[0..n) once in r, however many lines
+ * report it (a helper called twice, a child and its parent both saying
+ * it): a name seen before adds nothing, except that a FAIL turns its
+ * earlier PASS into a failure. */
+static void runner_count_check(struct runner_result *r, const char *name, size_t n, int failed)
+{
+	if (n > RUNNER_CHECK_NAME - 1)
+		n = RUNNER_CHECK_NAME - 1;
+	for (int i = 0; i < r->nchecks; i++) {
+		struct runner_check *c = &runner_checks[i];
+		if (strncmp(c->name, name, n) != 0 || c->name[n] != '\0')
+			continue;
+		r->repeats++;
+		if (failed && !c->failed) {
+			c->failed = 1;
+			r->passed--;
+			r->failed++;
+		}
+		return;
+	}
+	/* Past the table's end a check is counted without being remembered. */
+	if (r->nchecks < RUNNER_MAX_CHECKS) {
+		struct runner_check *c = &runner_checks[r->nchecks++];
+		memcpy(c->name, name, n);
+		c->name[n] = '\0';
+		c->failed = failed;
+	}
+	if (failed)
+		r->failed++;
+	else
+		r->passed++;
+}
+
+/* Feeds one line of the test's output: echo, and count `PASS name` and
+ * `FAIL name: why`. */
 static void runner_line(struct runner_result *r, const char *line, size_t n)
 {
 	char out[260];
@@ -183,10 +228,14 @@ static void runner_line(struct runner_result *r, const char *line, size_t n)
 	memcpy(out, line, n);
 	out[n] = '\n';
 	(void)!write(1, out, n + 1);
-	if (n >= 5 && memcmp(line, "PASS ", 5) == 0)
-		r->passed++;
-	else if (n >= 5 && memcmp(line, "FAIL ", 5) == 0)
-		r->failed++;
+	if (n < 5 || (memcmp(line, "PASS ", 5) != 0 && memcmp(line, "FAIL ", 5) != 0))
+		return;
+	int failed = line[0] == 'F';
+	size_t len = 0;
+	while (5 + len < n && line[5 + len] != ' ' && line[5 + len] != '\r' &&
+	       !(failed && line[5 + len] == ':'))
+		len++;
+	runner_count_check(r, line + 5, len, failed);
 }
 
 static char runner_buf[1024];
@@ -314,6 +363,10 @@ static void runner_test(const char *name, int *passed, int *failed)
 			   after < before ? "not freed" : "more free than before");
 		r.failed++;
 	}
+	if (r.repeats)
+		runner_say("runtests: %d lines of %s named a check it had reported already; each "
+			   "check counted once",
+			   r.repeats, name);
 	int ticks = uptime() - start;
 	runner_say("--- %s: %d passed, %d failed, %d.%02d s", name, r.passed, r.failed, ticks / 100,
 		   ticks % 100);
@@ -336,6 +389,7 @@ static void runner_warm_up(void)
 	memset(runner_procs, 0, sizeof(runner_procs));
 	memset(runner_buf, 0, sizeof(runner_buf));
 	memset(runner_linebuf, 0, sizeof(runner_linebuf));
+	memset(runner_checks, 0, sizeof(runner_checks));
 	mkdir("/tmp", 0777);
 	if (mkdir("/tmp/.warm", 0777) == 0)
 		unlink("/tmp/.warm");

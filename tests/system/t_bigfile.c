@@ -12,25 +12,25 @@
 static uint8_t chunk[CHUNK];
 
 /* Writes the pattern file of size bytes; returns its checksum or 0 on a
- * failure (reported). */
-static uint64_t write_big(const char *path, long size)
+ * failure (reported as check name). */
+static uint64_t write_big(const char *name, const char *path, long size)
 {
 	struct test_sum sum = {0};
 	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
 
-	if (!CHECK("big-create", fd >= 0, "%s", strerror(errno)))
+	if (!CHECK(name, fd >= 0, "cannot open %s: %s", path, strerror(errno)))
 		return 0;
 	for (long off = 0; off < size; off += CHUNK) {
 		test_pattern_fill(chunk, CHUNK, SEED, off);
 		test_sum_add(&sum, chunk, CHUNK);
 		if (write_all(fd, chunk, CHUNK) < 0) {
-			CHECK("big-write", 0, "at offset %ld: %s", off, strerror(errno));
+			CHECK(name, 0, "at offset %ld: %s", off, strerror(errno));
 			close(fd);
 			return 0;
 		}
 	}
 	close(fd);
-	CHECK("big-write", 1);
+	CHECK(name, 1);
 	return test_sum_value(&sum);
 }
 
@@ -69,7 +69,7 @@ static void test_big_file(void)
 	if (fd >= 0)
 		close(fd);
 	long before = test_settle();
-	wsum = write_big("big", BIG_SIZE);
+	wsum = write_big("big-write", "big", BIG_SIZE);
 	long taken = before - test_settle();
 	CHECK("big-write-takes-pages", taken >= BIG_SIZE / PAGE, "only %ld pages taken", taken);
 	CHECK("big-size", stat("big", &st) == 0 && st.st_size == BIG_SIZE, "size %ld",
@@ -106,7 +106,7 @@ static void test_unlink_open(void)
 	int fd;
 
 	start = test_settle();
-	wsum = write_big("gone", BIG_SIZE);
+	wsum = write_big("unlink-open-write", "gone", BIG_SIZE);
 	written = test_settle();
 	CHECK("unlink-open-pages-used", start - written >= BIG_SIZE / PAGE, "only %ld pages used",
 	      start - written);
