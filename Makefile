@@ -66,7 +66,10 @@ ULIB_OBJS := $(patsubst %,$(B)/%.o,$(ULIB_SRCS))
 UPROG_SRCS := $(sort $(wildcard user/bin/*.c))
 TEST_SRCS := $(sort $(wildcard tests/system/*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
-EXTRA_SRCS := $(if $(EXTRA),$(sort $(wildcard $(EXTRA)/*.c)))
+# tests/xv6: xv6 programs, built unchanged into every image and run by the
+# system test t_xv6progs.
+XV6_SRCS := $(sort $(wildcard tests/xv6/*.c))
+EXTRA_SRCS := $(filter-out $(abspath $(XV6_SRCS)),$(if $(EXTRA),$(abspath $(sort $(wildcard $(EXTRA)/*.c)))))
 
 $(B)/user/%.c.o: user/%.c | $(SETUP)
 	@mkdir -p $(dir $@)
@@ -91,7 +94,7 @@ $(B)/prog/$(notdir $(basename $(1))): $(1) $(B)/ulib.a user/lib/user.ld | $(SETU
 	$(Q)$(CC) $(2) $(UCFLAGS) -MF $(B)/dep/$(notdir $(basename $(1))).d $(ULDFLAGS) $(1) -Wl,--start-group $(B)/ulib.a -lc -Wl,--end-group -o $$@
 endef
 $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS),$(eval $(call USER_PROG,$(s),)))
-$(foreach s,$(EXTRA_SRCS),$(eval $(call USER_PROG,$(s),-Icompat/xv6)))
+$(foreach s,$(XV6_SRCS) $(EXTRA_SRCS),$(eval $(call USER_PROG,$(s),-Icompat/xv6)))
 
 # The fuzzer is the one program of several files: every .c in tests/fuzz.
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*.c))
@@ -107,7 +110,7 @@ $(B)/prog/fuzz: $(FUZZ_OBJS) $(B)/ulib.a user/lib/user.ld | $(SETUP)
 	@echo "  PROG    $@"
 	$(Q)$(CC) $(UCFLAGS) $(ULDFLAGS) $(FUZZ_OBJS) -Wl,--start-group $(B)/ulib.a -lc -Wl,--end-group -o $@
 
-PROGS := $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(EXTRA_SRCS),$(B)/prog/$(notdir $(basename $(s)))) \
+PROGS := $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(XV6_SRCS) $(EXTRA_SRCS),$(B)/prog/$(notdir $(basename $(s)))) \
 	$(B)/prog/fuzz
 
 # ---------------------------------------------------------------- root fs

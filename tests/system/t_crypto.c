@@ -160,53 +160,12 @@ static void test_seed_vector(void)
 	free(op);
 }
 
-/* Runs argv with input on stdin (from a writer child, so that neither
- * side can block the other) and its stdout and stderr into out; returns
- * its exit status and the output length in *out_len. */
-static int cr_filter(char *const argv[], const void *input, size_t in_len, uint8_t *out,
-		     size_t out_max, size_t *out_len)
-{
-	int in[2], res[2];
-	size_t got = 0;
-	long n;
-
-	if (pipe(in) < 0 || pipe(res) < 0)
-		return TEST_NO_CHILD;
-	int pid = fork();
-	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(res[1], 1);
-		dup2(res[1], 2);
-		close(in[0]);
-		close(in[1]);
-		close(res[0]);
-		close(res[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	int writer = fork();
-	if (writer == 0) {
-		close(res[0]);
-		_exit(write_all(in[1], input, in_len) == 0 ? 0 : 1);
-	}
-	close(in[0]);
-	close(in[1]);
-	close(res[1]);
-	while (got < out_max && (n = read(res[0], out + got, out_max - got)) > 0)
-		got += (size_t)n;
-	close(res[0]);
-	*out_len = got;
-	if (writer > 0)
-		test_wait_status(writer);
-	return pid > 0 ? test_wait_status(pid) : TEST_NO_CHILD;
-}
-
 static void test_crypto_cli(void)
 {
 	static uint8_t out[512];
 	char *argv[] = {"/bin/crypto_cli", NULL};
 	size_t len = 0;
-	int status = cr_filter(argv, "", 0, out, sizeof(out) - 1, &len);
+	int status = test_run(argv, "", 0, out, sizeof(out) - 1, &len);
 	const char *want = "crypto_cli: decrypted message: This is a secret string to be "
 			   "decrypted by the crypto server\n";
 
@@ -760,7 +719,7 @@ static void test_command(void)
 	if (fd >= 0)
 		close(fd);
 	char *chacha[] = {"/bin/crypto", "-c", CR_RFC_KEY, "/tmp/t_crypto.txt", NULL};
-	int status = wrote ? cr_filter(chacha, "", 0, out, sizeof(out), &len) : TEST_NO_CHILD;
+	int status = wrote ? test_run(chacha, "", 0, out, sizeof(out), &len) : TEST_NO_CHILD;
 	CHECK("command-chacha20-file",
 	      status == 0 && len == 114 && memcmp(out, cr_sunscreen_cipher, 114) == 0,
 	      "status %d, %zu bytes", status, len);
@@ -771,28 +730,28 @@ static void test_command(void)
 	memcpy(want, in, sizeof(in));
 	cr_xor(want, sizeof(in), (const uint8_t *)"K3y-7b!", 7);
 	char * xor [] = {"/bin/crypto", "-k", "K3y-7b!", NULL};
-	status = cr_filter(xor, in, sizeof(in), out, sizeof(out), &len);
+	status = test_run(xor, in, sizeof(in), out, sizeof(out), &len);
 	CHECK("command-xor-pipe", status == 0 && len == sizeof(in) && memcmp(out, want, len) == 0,
 	      "status %d, %zu bytes", status, len);
 
 	/* And back with the same key in hex, as DECRYPT. */
 	memcpy(want, out, sizeof(in));
 	char *back[] = {"/bin/crypto", "-d", "-x", "4b33792d376221", NULL};
-	status = cr_filter(back, want, sizeof(in), out, sizeof(out), &len);
+	status = test_run(back, want, sizeof(in), out, sizeof(out), &len);
 	CHECK("command-xor-back", status == 0 && len == sizeof(in) && memcmp(out, in, len) == 0,
 	      "status %d, %zu bytes", status, len);
 
 	/* ChaCha20 over a pipe of several chunks, twice, is the identity. */
 	chacha[3] = NULL;
-	status = cr_filter(chacha, in, sizeof(in), out, sizeof(out), &len);
+	status = test_run(chacha, in, sizeof(in), out, sizeof(out), &len);
 	memcpy(want, out, sizeof(in));
 	int first = status == 0 && len == sizeof(in);
-	status = cr_filter(chacha, want, sizeof(in), out, sizeof(out), &len);
+	status = test_run(chacha, want, sizeof(in), out, sizeof(out), &len);
 	CHECK("command-chacha20-pipe", first && status == 0 && len == sizeof(in) &&
 					   memcmp(out, in, len) == 0 && memcmp(want, in, 64) != 0);
 
 	char *usage[] = {"/bin/crypto", "-c", "00:11", NULL};
-	status = cr_filter(usage, "", 0, out, sizeof(out), &len);
+	status = test_run(usage, "", 0, out, sizeof(out), &len);
 	CHECK("command-bad-key-usage", status == 2, "status %d", status);
 }
 
@@ -837,7 +796,7 @@ static void test_trust(void)
 	static uint8_t out[256];
 	size_t len = 0;
 	char *argv[] = {"/bin/crypto_srv", NULL};
-	int status = cr_filter(argv, "", 0, out, sizeof(out), &len);
+	int status = test_run(argv, "", 0, out, sizeof(out), &len);
 	CHECK("server-not-pid-2-exits", status == 1, "status %d", status);
 }
 

@@ -123,6 +123,54 @@ static inline int test_in_child(int (*fn)(long), long arg)
 	return test_wait_status(pid);
 }
 
+/* Runs the program argv[0] with argv, input on its stdin (fed by a writer
+ * child, so that neither side can block the other) and its stdout and
+ * stderr into out (at most out_max bytes, *out_len of them filled).
+ * Returns its exit status, or TEST_NO_CHILD. */
+static inline int test_run(char *const argv[], const void *input, size_t in_len, uint8_t *out,
+			   size_t out_max, size_t *out_len)
+{
+	int in[2], res[2];
+	size_t got = 0;
+	long n;
+
+	*out_len = 0;
+	if (pipe(in) < 0)
+		return TEST_NO_CHILD;
+	if (pipe(res) < 0) {
+		close(in[0]);
+		close(in[1]);
+		return TEST_NO_CHILD;
+	}
+	int pid = fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(res[1], 1);
+		dup2(res[1], 2);
+		close(in[0]);
+		close(in[1]);
+		close(res[0]);
+		close(res[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	int writer = fork();
+	if (writer == 0) {
+		close(res[0]);
+		_exit(write_all(in[1], input, in_len) == 0 ? 0 : 1);
+	}
+	close(in[0]);
+	close(in[1]);
+	close(res[1]);
+	while (got < out_max && (n = read(res[0], out + got, out_max - got)) > 0)
+		got += (size_t)n;
+	close(res[0]);
+	*out_len = got;
+	if (writer > 0)
+		test_wait_status(writer);
+	return pid > 0 ? test_wait_status(pid) : TEST_NO_CHILD;
+}
+
 /* Whole reads and writes: read_full() and write_all() from <mnemo.h>. */
 
 /* A reproducible byte stream: byte i of stream seed. Writers fill with it,
