@@ -310,7 +310,8 @@ static inline int test_done(void)
  *   - the crypto server (PID 2) is asleep with no child: it sleeps only
  *     while it waits for a request, and by then it has unmapped the last
  *     one and freed the page tables under it (its self-test at boot forks
- *     a child);
+ *     a child), or while the kernel waits to start it again after a crash
+ *     (then it has no memory at all, and is about to take some);
  *   - and then the free-page count holds still for TEST_SETTLE_STILL
  *     samples 10 ms apart. Nothing else in the kernel frees pages later
  *     (a page goes back when its last reference does, page tables after
@@ -366,6 +367,8 @@ static inline int test_procs_quiet(void)
 			what = p->state == TEST_PROC_ZOMBIE ? "child not reaped" : "child running";
 		else if (p->pid == CRYPTO_SERVER_PID && p->state != TEST_PROC_SLEEPING)
 			what = "crypto server busy";
+		else if (p->pid == CRYPTO_SERVER_PID && p->mem_bytes == 0)
+			what = "crypto server restarting";
 		else if (p->ppid == CRYPTO_SERVER_PID)
 			what = "crypto server's child";
 		else if (p->ppid == 1 && p->pid != CRYPTO_SERVER_PID &&
