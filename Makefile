@@ -1,14 +1,17 @@
 # mnemo: `make qemu` boots to a shell, `make test` runs every test.
 # Variables: CPUS (4), MEM (256M), PAGER (lazy|eager), EXTRA (a folder of
 # extra user programs), CMD (for `make run`), TIMEOUT (seconds QEMU may
-# run in `make run`, `system-test` and `fuzz`), and for `make fuzz`: SEED,
-# CALLS, ROUND, PRINT, SKIP (tests/fuzz/README.md).
+# run in `make run`, `system-test` and `fuzz`), STRICT (1: the kernel that
+# lets itself reach user memory only inside the uaccess helpers, built in
+# build-strict/), and for `make fuzz`: SEED, CALLS, ROUND, PRINT, SKIP
+# (tests/fuzz/README.md).
 
 CPUS ?= 4
 MEM ?= 256M
 PAGER ?= lazy
 EXTRA ?=
 CMD ?=
+STRICT ?=
 
 # V=1 shows whole command lines.
 Q := $(if $(V),,@)
@@ -17,13 +20,19 @@ CROSS ?= riscv64-unknown-elf-
 CC := $(CROSS)gcc
 OBJCOPY := $(CROSS)objcopy
 QEMU ?= qemu-system-riscv64
-B := build
+# The strict kernel sets sstatus.SUM only around each user access
+# (UACCESS_TOGGLE_SUM, kernel/arch/riscv/mmu.c), so the hardware faults
+# any other kernel access to user memory; the normal one keeps SUM set,
+# as QEMU makes toggling it slow (docs/memory.md). It gets a build folder
+# of its own so that the two never mix objects.
+B := $(if $(STRICT),build-strict,build)
 
 ARCH_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 COMMON_CFLAGS := -O2 -g -Wall -Werror -fno-common -fno-omit-frame-pointer -fno-stack-protector \
 	-ffunction-sections -fdata-sections -std=gnu11
 
-KCFLAGS := $(ARCH_FLAGS) $(COMMON_CFLAGS) -ffreestanding -nostdlib -fno-pie -mno-relax -I. -MMD -MP
+KCFLAGS := $(ARCH_FLAGS) $(COMMON_CFLAGS) -ffreestanding -nostdlib -fno-pie -mno-relax -I. -MMD -MP \
+	$(if $(STRICT),-DUACCESS_TOGGLE_SUM)
 # -march without extensions picks the lp64 (soft-float) libgcc multilib.
 KLDFLAGS := -march=rv64imac -mabi=lp64 -nostdlib -no-pie -Wl,--gc-sections -Wl,-T,kernel/arch/riscv/kernel.ld -Wl,--no-warn-rwx-segments
 
@@ -34,7 +43,7 @@ UCFLAGS := $(ARCH_FLAGS) $(COMMON_CFLAGS) -mno-relax -specs=picolibc.specs -ftls
 ULDFLAGS := -march=rv64imac -mabi=lp64 -nostartfiles -T user/lib/user.ld \
 	-Wl,--gc-sections -Wl,--no-warn-rwx-segments
 
-SETUP := $(B)/.setup-done
+SETUP := build/.setup-done
 
 # ---------------------------------------------------------------- kernel
 KSRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
@@ -66,7 +75,10 @@ ULIB_OBJS := $(patsubst %,$(B)/%.o,$(ULIB_SRCS))
 UPROG_SRCS := $(sort $(wildcard user/bin/*.c))
 TEST_SRCS := $(sort $(wildcard tests/system/*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
-EXTRA_SRCS := $(if $(EXTRA),$(sort $(wildcard $(EXTRA)/*.c)))
+# tests/xv6: xv6 programs, built unchanged into every image and run by the
+# system test t_xv6progs.
+XV6_SRCS := $(sort $(wildcard tests/xv6/*.c))
+EXTRA_SRCS := $(filter-out $(abspath $(XV6_SRCS)),$(if $(EXTRA),$(abspath $(sort $(wildcard $(EXTRA)/*.c)))))
 
 $(B)/user/%.c.o: user/%.c | $(SETUP)
 	@mkdir -p $(dir $@)
@@ -91,7 +103,7 @@ $(B)/prog/$(notdir $(basename $(1))): $(1) $(B)/ulib.a user/lib/user.ld | $(SETU
 	$(Q)$(CC) $(2) $(UCFLAGS) -MF $(B)/dep/$(notdir $(basename $(1))).d $(ULDFLAGS) $(1) -Wl,--start-group $(B)/ulib.a -lc -Wl,--end-group -o $$@
 endef
 $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS),$(eval $(call USER_PROG,$(s),)))
-$(foreach s,$(EXTRA_SRCS),$(eval $(call USER_PROG,$(s),-Icompat/xv6)))
+$(foreach s,$(XV6_SRCS) $(EXTRA_SRCS),$(eval $(call USER_PROG,$(s),-Icompat/xv6)))
 
 # The fuzzer is the one program of several files: every .c in tests/fuzz.
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*.c))
@@ -107,7 +119,7 @@ $(B)/prog/fuzz: $(FUZZ_OBJS) $(B)/ulib.a user/lib/user.ld | $(SETUP)
 	@echo "  PROG    $@"
 	$(Q)$(CC) $(UCFLAGS) $(ULDFLAGS) $(FUZZ_OBJS) -Wl,--start-group $(B)/ulib.a -lc -Wl,--end-group -o $@
 
-PROGS := $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(EXTRA_SRCS),$(B)/prog/$(notdir $(basename $(s)))) \
+PROGS := $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(XV6_SRCS) $(EXTRA_SRCS),$(B)/prog/$(notdir $(basename $(s)))) \
 	$(B)/prog/fuzz
 
 # ---------------------------------------------------------------- root fs
@@ -183,13 +195,13 @@ setup:
 
 $(SETUP):
 	@scripts/setup
-	@mkdir -p $(B) && touch $@
+	@mkdir -p $(dir $@) && touch $@
 
 format:
 	clang-format -i $$(find kernel user tests bench compat include -name '*.[ch]')
 
 clean:
-	rm -rf $(B)
+	rm -rf build build-strict
 	@$(MAKE) -s -C tests/unit clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,7 +1,8 @@
 /* One round, as the parent runs it: fork the children, reap them within
  * the time allowed (killing what hangs), wait for orphans to be reaped,
- * clean up, and check that the free-page count came back, giving the
- * crypto server and init time to let go of what they held.
+ * clean up, and check that the free-page count came back exactly, both
+ * counts taken once the machine has settled (test_settle in
+ * tests/system/test.h: orphans reaped, the crypto server idle).
  *
  * The parent must not allocate memory between the two page counts: it
  * has no malloc, only the fixed buffers here, touched before the first
@@ -17,14 +18,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <crypto.h>
 #include <mnemo.h>
 
 #include "fuzz.h"
+#include "tests/system/test.h"
 
-#define FZ_MAX_PROCS	256
-#define FZ_SETTLE_TICKS 300 /* how long pages may take to come back */
-#define FZ_KILL_TICKS	500 /* how long killed processes may take to go */
+#define FZ_MAX_PROCS  256
+#define FZ_KILL_TICKS 500 /* how long killed processes may take to go */
 
 static struct fz_status *const fz_st = (struct fz_status *)FZ_STATUS;
 static struct mnemo_procinfo fz_procs[FZ_MAX_PROCS];
@@ -58,57 +58,6 @@ void fz_fail(const struct fz_opts *o, const char *what, long r, const char *fmt,
 	       (unsigned long)o->seed, r, msg);
 }
 
-/* Where map_shared_pages places pages in the parent, and how much of it
- * children may fill in one round. */
-#define FZ_SHARE_BASE 0x3000000000ul
-#define FZ_SHARE_WARM (128ul << 20)
-#define FZ_LEAF_SPAN  (2ul << 20) /* what one last-level page table maps */
-
-/* The kernel keeps page tables until a process exits. Children map pages
- * into the parent, which unmaps them after the round: the page tables
- * they needed must exist before the first page count, or the round that
- * first reaches a part of the region looks like a leak. */
-static void fz_warm_share_area(void)
-{
-	for (uint64_t a = FZ_SHARE_BASE; a < FZ_SHARE_BASE + FZ_SHARE_WARM; a += FZ_LEAF_SPAN)
-		if (mmap((void *)a, FZ_PAGE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED)
-			*(volatile char *)a = 1;
-	munmap((void *)FZ_SHARE_BASE, FZ_SHARE_WARM);
-}
-
-/* One request to the crypto server, answered: the server, too, keeps the
- * page tables of the place it maps requests at, made on its first one.
- * Made before every round, since a round may leave a new server behind
- * (one that crashed is started again). */
-static void fz_warm_crypto(void)
-{
-	static uint64_t buf[8];
-	struct crypto_op *op = (struct crypto_op *)buf;
-
-	op->type = CRYPTO_OP_TYPE_ENCRYPT;
-	op->state = CRYPTO_OP_STATE_INIT;
-	op->key_size = 1;
-	op->data_size = 1;
-	if (crypto_op(op, CRYPTO_OP_HEADER_SIZE + 2) == 0)
-		crypto_wait(op);
-}
-
-/* Waits (2 s at most) until the free-page count has held still for 0.1 s:
- * the process that started the fuzzer (the runner, a shell) may still be
- * copying pages it shared with us before our exec. */
-static void fz_wait_quiet(void)
-{
-	long last = free_page_count();
-
-	for (int still = 0, tick = 0; still < 10 && tick < 200; tick++) {
-		usleep(10000);
-		long now = free_page_count();
-		still = now == last ? still + 1 : 0;
-		last = now;
-	}
-}
-
 int fz_parent_setup(const struct fz_opts *o)
 {
 	size_t status_len = (sizeof(struct fz_status) + FZ_PAGE - 1) & ~(FZ_PAGE - 1);
@@ -123,7 +72,6 @@ int fz_parent_setup(const struct fz_opts *o)
 		return -1;
 	}
 	memset((void *)FZ_DONOR, 0xd0, FZ_DONOR_SIZE);
-	fz_warm_share_area();
 	memset(fz_procs, 0, sizeof(fz_procs));
 	if (null < 0 || dup2(o->print ? 1 : null, FZ_LOG_FD) < 0) {
 		fz_say("fuzz: cannot open /dev/null: %s", strerror(errno));
@@ -132,7 +80,7 @@ int fz_parent_setup(const struct fz_opts *o)
 	close(null);
 	mkdir("/tmp", 0777);
 	fz_clean_tmp();
-	fz_wait_quiet();
+	test_settle();
 	return 0;
 }
 
@@ -247,19 +195,22 @@ static int fz_settle(const struct fz_opts *o, long r, int nprocs, bool *stop)
 	return 0;
 }
 
-/* Waits (FZ_SETTLE_TICKS at most) for the free-page count to come back
- * to before; fewer free pages than that is a leak. */
+/* The free-page count must be before again, exactly: fewer free pages is
+ * a leak, more a page freed that the round did not take. */
 static int fz_leak_check(const struct fz_opts *o, long r, long before)
 {
-	long now = free_page_count();
+	long now = test_settle();
 
-	for (int t = 0; now < before && t < FZ_SETTLE_TICKS; t++) {
-		usleep(10000);
-		now = free_page_count();
+	if (before < 0 || now < 0) {
+		fz_fail(o, "leak", r, "cannot count pages: %s", test_settle_why);
+		return 1;
 	}
-	if (now >= before)
+	if (now == before)
 		return 0;
-	fz_fail(o, "leak", r, "%ld pages not freed", before - now);
+	if (now < before)
+		fz_fail(o, "leak", r, "%ld pages not freed", before - now);
+	else
+		fz_fail(o, "leak", r, "%ld pages more free than before", now - before);
 	return 1;
 }
 
@@ -289,8 +240,7 @@ int fz_round(const struct fz_opts *o, long r, long *calls, bool *stop)
 	int nprocs = procinfo(fz_procs, FZ_MAX_PROCS);
 	long before;
 
-	fz_warm_crypto();
-	before = free_page_count();
+	before = test_settle();
 	struct fz_rng rng;
 
 	memset(fz_st, 0, sizeof(*fz_st));

@@ -1,18 +1,23 @@
 /* runtests [NAME...]: the system-test runner that init starts with
  * mode=test. Runs every /bin/t_* program (or the ones named) one after
  * another, echoes their output, counts the `PASS ` and `FAIL ` lines, and
- * after each test checks that the free-page count came back, i.e. that the
- * kernel freed everything the test used. Ends with the line
- * `N passed, N failed` and exits 0 only when nothing failed.
+ * after each test checks that the free-page count came back exactly, i.e.
+ * that the kernel freed everything the test used and nothing else moved.
+ * Ends with the line `N passed, N failed` and exits 0 only when nothing
+ * failed.
  *
  * The runner itself must not allocate memory between the two page counts
- * of a test: it has no malloc, uses only fixed buffers, and warms up its
- * stack and the kernel's first-use allocations with one dry run. */
+ * of a test: it has no malloc, uses only fixed buffers, warms up its stack
+ * and the kernel's first-use allocations with one dry run, and shares no
+ * page with the watchdog, which runs a fresh image of this program (a
+ * forked one would make every page the runner writes during the test a
+ * copy-on-write copy). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,19 +25,30 @@
 #include <mnemo.h>
 
 #include "include/uapi/dirent.h"
+#include "test.h"
 
 #define RUNNER_MAX_TESTS     128
 #define RUNNER_TIMEOUT_TICKS (60 * 100)	 /* per test: 60 s */
 #define RUNNER_FUZZ_TICKS    (150 * 100) /* t_fuzz: 90 s of rounds, then its last */
-#define RUNNER_SETTLE_TICKS  300	 /* wait for orphans to be reaped */
-#define RUNNER_MAX_PROCS     300
+#define RUNNER_MAX_PROCS     TEST_MAX_PROCS
 
 struct runner_result {
-	int passed;   /* PASS lines */
-	int failed;   /* FAIL lines */
+	int passed;   /* checks that passed */
+	int failed;   /* checks that failed */
+	int nchecks;  /* names in runner_checks */
+	int repeats;  /* lines that named a check already counted */
 	int status;   /* the test's exit status */
 	int timedout; /* the watchdog killed it */
 };
+
+/* The checks the current test has reported, by name, so that each counts
+ * once (runner_count_check). */
+#define RUNNER_MAX_CHECKS 1024
+#define RUNNER_CHECK_NAME 64
+static struct runner_check {
+	char name[RUNNER_CHECK_NAME];
+	int failed;
+} runner_checks[RUNNER_MAX_CHECKS];
 
 static char runner_names[RUNNER_MAX_TESTS][MNEMO_DIRSIZ + 1];
 static int runner_count;
@@ -97,12 +113,6 @@ static int runner_find_tests(void)
 	return 0;
 }
 
-/* Number of processes that exist now, or -1. */
-static int runner_nprocs(void)
-{
-	return procinfo(runner_procs, RUNNER_MAX_PROCS);
-}
-
 /* Kills pid and every descendant of it, so that no grandchild keeps the
  * output pipe open after the test is gone. Children are found through
  * procinfo's ppid, before the kill reparents them to init. */
@@ -123,17 +133,92 @@ static void runner_kill_tree(int pid)
 		kill(tree[i], SIGKILL);
 }
 
-/* The watchdog process: kills the test's process tree when the deadline
- * passes. The runner kills the watchdog once the test has ended. */
-static void runner_watchdog(int test_pid, int deadline)
+/* The watchdog (`runtests --watchdog DEADLINE FD`, a child of the runner):
+ * says it is running its own image by closing FD, then at the deadline
+ * (in ticks since boot) kills every other child of the runner, the test,
+ * with all its descendants. The runner kills the watchdog once the test
+ * has ended. */
+static int runner_watchdog(int argc, char *argv[])
 {
+	int deadline = argc > 2 ? atoi(argv[2]) : 0;
+
+	if (argc > 3)
+		close(atoi(argv[3]));
 	while (uptime() < deadline)
 		sleep(1);
-	runner_kill_tree(test_pid);
-	_exit(0);
+	int n = procinfo(runner_procs, RUNNER_MAX_PROCS);
+	int pids[RUNNER_MAX_PROCS], npids = 0;
+	for (int i = 0; i < n && i < RUNNER_MAX_PROCS; i++)
+		if (runner_procs[i].ppid == getppid() && runner_procs[i].pid != getpid())
+			pids[npids++] = runner_procs[i].pid;
+	for (int i = 0; i < npids; i++)
+		runner_kill_tree(pids[i]);
+	return 0;
 }
 
-/* Feeds one line of the test's output: echo and count. */
+/* Starts the watchdog for a test ending at deadline; returns its pid
+ * once it runs its own image (so that it shares no page with us), or -1. */
+static int runner_start_watchdog(int deadline)
+{
+	char when[16], fd[16];
+	char *argv[] = {"runtests", "--watchdog", when, fd, NULL};
+	int ready[2], pid;
+	char c;
+
+	if (pipe(ready) < 0)
+		return -1;
+	snprintf(when, sizeof(when), "%d", deadline);
+	snprintf(fd, sizeof(fd), "%d", ready[1]);
+	pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		execv("/bin/runtests", argv);
+		_exit(127);
+	}
+	close(ready[1]);
+	/* EOF: the new image closed its end (or the exec failed and the
+	 * child exited). */
+	while (pid > 0 && read(ready[0], &c, 1) > 0)
+		;
+	close(ready[0]);
+	return pid;
+}
+
+/* Counts the check named by name[0..n) once in r, however many lines
+ * report it (a helper called twice, a child and its parent both saying
+ * it): a name seen before adds nothing, except that a FAIL turns its
+ * earlier PASS into a failure. */
+static void runner_count_check(struct runner_result *r, const char *name, size_t n, int failed)
+{
+	if (n > RUNNER_CHECK_NAME - 1)
+		n = RUNNER_CHECK_NAME - 1;
+	for (int i = 0; i < r->nchecks; i++) {
+		struct runner_check *c = &runner_checks[i];
+		if (strncmp(c->name, name, n) != 0 || c->name[n] != '\0')
+			continue;
+		r->repeats++;
+		if (failed && !c->failed) {
+			c->failed = 1;
+			r->passed--;
+			r->failed++;
+		}
+		return;
+	}
+	/* Past the table's end a check is counted without being remembered. */
+	if (r->nchecks < RUNNER_MAX_CHECKS) {
+		struct runner_check *c = &runner_checks[r->nchecks++];
+		memcpy(c->name, name, n);
+		c->name[n] = '\0';
+		c->failed = failed;
+	}
+	if (failed)
+		r->failed++;
+	else
+		r->passed++;
+}
+
+/* Feeds one line of the test's output: echo, and count `PASS name` and
+ * `FAIL name: why`. */
 static void runner_line(struct runner_result *r, const char *line, size_t n)
 {
 	char out[260];
@@ -143,10 +228,14 @@ static void runner_line(struct runner_result *r, const char *line, size_t n)
 	memcpy(out, line, n);
 	out[n] = '\n';
 	(void)!write(1, out, n + 1);
-	if (n >= 5 && memcmp(line, "PASS ", 5) == 0)
-		r->passed++;
-	else if (n >= 5 && memcmp(line, "FAIL ", 5) == 0)
-		r->failed++;
+	if (n < 5 || (memcmp(line, "PASS ", 5) != 0 && memcmp(line, "FAIL ", 5) != 0))
+		return;
+	int failed = line[0] == 'F';
+	size_t len = 0;
+	while (5 + len < n && line[5 + len] != ' ' && line[5 + len] != '\r' &&
+	       !(failed && line[5 + len] == ':'))
+		len++;
+	runner_count_check(r, line + 5, len, failed);
 }
 
 static char runner_buf[1024];
@@ -190,16 +279,21 @@ static int runner_run(const char *name, char *const argv[], struct runner_result
 
 	memset(r, 0, sizeof(*r));
 	snprintf(path, sizeof(path), "/bin/%s", name);
+	deadline = uptime() + runner_timeout(name);
+	dog = runner_start_watchdog(deadline);
+	if (dog < 0)
+		runner_say("runtests: no watchdog for %s: %s", name, strerror(errno));
 	if (pipe(fds) < 0) {
 		runner_say("FAIL %s: runner: pipe: %s", name, strerror(errno));
-		return -1;
+		pid = -1;
+		goto out;
 	}
 	pid = fork();
 	if (pid < 0) {
 		runner_say("FAIL %s: runner: fork: %s", name, strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
-		return -1;
+		goto out;
 	}
 	if (pid == 0) {
 		close(fds[0]);
@@ -212,13 +306,6 @@ static int runner_run(const char *name, char *const argv[], struct runner_result
 	}
 	close(fds[1]);
 
-	deadline = uptime() + runner_timeout(name);
-	dog = fork();
-	if (dog == 0) {
-		close(fds[0]);
-		runner_watchdog(pid, deadline);
-	}
-
 	runner_collect(fds[0], r);
 	close(fds[0]);
 	r->status = -1;
@@ -227,53 +314,30 @@ static int runner_run(const char *name, char *const argv[], struct runner_result
 	/* The watchdog acts only after the deadline; asking it how it ended
 	 * would race with its exit. */
 	r->timedout = uptime() >= deadline;
+out:
 	if (dog > 0) {
 		kill(dog, SIGKILL);
 		waitpid(dog, NULL, 0);
-	} else {
-		runner_say("runtests: no watchdog for %s: %s", name, strerror(errno));
 	}
-	return 0;
+	return pid < 0 ? -1 : 0;
 }
 
-/* Waits (bounded) until at most nprocs processes exist, so that orphans
- * of the test that init adopted have been reaped before pages are
- * counted. */
-static void runner_settle(int nprocs)
-{
-	int deadline = uptime() + RUNNER_SETTLE_TICKS;
-
-	while (runner_nprocs() > nprocs && uptime() < deadline)
-		usleep(10000);
-}
-
-/* Waits (bounded) until the free-page count has held still for 50 ms, or
- * has come back to target (when target >= 0): the crypto server and
- * orphans init reaps may still be letting go of pages. */
-static long runner_quiet_count(long target)
-{
-	long last = free_page_count();
-
-	for (int still = 0, tick = 0; still < 5 && tick < 200 && last != target; tick++) {
-		usleep(10000);
-		long now = free_page_count();
-		still = now == last ? still + 1 : 0;
-		last = now;
-	}
-	return last;
-}
-
-/* Runs one test program with the leak check; adds to the totals. */
+/* Runs one test program with the leak check; adds to the totals. The
+ * two counts are taken once the machine has settled (test_settle: the
+ * test and its orphans reaped, the crypto server idle) and must be
+ * equal: fewer free pages is a leak, more means the test freed something
+ * it did not make (or a page of the counting moved), either way a bug. */
 static void runner_test(const char *name, int *passed, int *failed)
 {
 	char *argv[] = {(char *)name, NULL};
 	struct runner_result r;
-	int nprocs = runner_nprocs();
-	long before = runner_quiet_count(-1);
+	long before = test_settle();
 	int start = uptime();
 	long after;
 
 	runner_say("--- %s", name);
+	if (before < 0)
+		runner_say("runtests: did not settle before %s: %s", name, test_settle_why);
 	if (runner_run(name, argv, &r) < 0) {
 		(*failed)++;
 		return;
@@ -289,14 +353,20 @@ static void runner_test(const char *name, int *passed, int *failed)
 		r.failed++;
 	}
 
-	runner_settle(nprocs);
-	after = runner_quiet_count(before);
-	/* Only fewer free pages is a leak: more means some other process
-	 * (the crypto server, say) gave back pages it held before. */
-	if (after < before) {
-		runner_say("FAIL %s-leak: %ld pages not freed", name, before - after);
+	after = test_settle();
+	if (before < 0 || after < 0) {
+		runner_say("FAIL %s-leak: cannot count pages: %s", name, test_settle_why);
+		r.failed++;
+	} else if (after != before) {
+		runner_say("FAIL %s-leak: %ld pages %s", name,
+			   after < before ? before - after : after - before,
+			   after < before ? "not freed" : "more free than before");
 		r.failed++;
 	}
+	if (r.repeats)
+		runner_say("runtests: %d lines of %s named a check it had reported already; each "
+			   "check counted once",
+			   r.repeats, name);
 	int ticks = uptime() - start;
 	runner_say("--- %s: %d passed, %d failed, %d.%02d s", name, r.passed, r.failed, ticks / 100,
 		   ticks % 100);
@@ -304,27 +374,12 @@ static void runner_test(const char *name, int *passed, int *failed)
 	*failed += r.failed;
 }
 
-/* Waits (2 s at most) until the free-page count has held still for 0.2 s:
- * services the kernel starts at boot (the crypto server, PID 2, runs a
- * self-test in a child) may still be starting, and their pages must not
- * be counted against the first test. */
-static void runner_wait_quiet(void)
-{
-	long last = free_page_count();
-	int still = 0;
-
-	for (int i = 0; i < 200 && still < 20; i++) {
-		usleep(10000);
-		long now = free_page_count();
-		still = now == last ? still + 1 : 0;
-		last = now;
-	}
-}
-
-/* One dry run of the whole machinery (this program with --noop), so that
- * the runner's own stack pages and the kernel's first-use allocations
- * (the pipe, /tmp's first directory block) are not counted as a leak of
- * the first test. */
+/* One dry run of the whole machinery (this program with --noop, which
+ * prints one line), so that the runner's own stack pages and the kernel's
+ * first-use allocations (the pipe, /tmp's first directory block) are not
+ * counted as a leak of the first test. It starts once the services the
+ * kernel starts at boot have settled (the crypto server runs a self-test
+ * in a child). */
 static void runner_warm_up(void)
 {
 	char *argv[] = {"runtests", "--noop", NULL};
@@ -334,19 +389,24 @@ static void runner_warm_up(void)
 	memset(runner_procs, 0, sizeof(runner_procs));
 	memset(runner_buf, 0, sizeof(runner_buf));
 	memset(runner_linebuf, 0, sizeof(runner_linebuf));
+	memset(runner_checks, 0, sizeof(runner_checks));
 	mkdir("/tmp", 0777);
 	if (mkdir("/tmp/.warm", 0777) == 0)
 		unlink("/tmp/.warm");
+	test_settle();
 	runner_run("runtests", argv, &r);
-	runner_wait_quiet();
 }
 
 int main(int argc, char *argv[])
 {
 	int passed = 0, failed = 0;
 
-	if (argc > 1 && strcmp(argv[1], "--noop") == 0)
+	if (argc > 1 && strcmp(argv[1], "--noop") == 0) {
+		runner_say("(runtests: warm-up)");
 		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "--watchdog") == 0)
+		return runner_watchdog(argc, argv);
 
 	if (argc > 1) {
 		for (int i = 1; i < argc && runner_count < RUNNER_MAX_TESTS; i++)
@@ -363,6 +423,12 @@ int main(int argc, char *argv[])
 	for (int i = 0; i < runner_count; i++)
 		runner_test(runner_names[i], &passed, &failed);
 
+	/* test_settle's rules should leave nothing to wait for but the count
+	 * itself: say so if the count moved when they held. */
+	if (test_settle_moves)
+		runner_say("runtests: the free-page count moved %d times after the machine had "
+			   "settled",
+			   test_settle_moves);
 	runner_say("%d passed, %d failed", passed, failed);
 	return failed == 0 ? 0 : 1;
 }

@@ -94,19 +94,13 @@ static int huge_child(long unused)
 
 static void test_huge(void)
 {
-	/* Once to warm up (kmalloc classes, the runner's own pages), then
-	 * counted. */
+	/* Once uncounted, so that what this program does for the first time
+	 * (its first fork, the stack under test_print) is not counted. */
 	int status = test_in_child(huge_child, 0);
 	CHECK("cry-huge-refused", status == 0, "status %d", status);
-	test_settle();
-	long before = free_page_count();
+	long before = test_settle();
 	test_in_child(huge_child, 0);
-	long now = free_page_count();
-	for (int i = 0; i < 300 && now < before; i++) {
-		usleep(10000);
-		now = free_page_count();
-	}
-	CHECK("cry-huge-no-leak", now >= before, "%ld pages missing", before - now);
+	test_check_pages("cry-huge-no-leak", before);
 	CHECK("cry-huge-server-serves", server_answers(300));
 }
 
@@ -214,7 +208,10 @@ static void victim(struct crypto_op *op, int go)
 	_exit(crypto_wait(op) == CRYPTO_OP_STATE_DONE ? 0 : 1);
 }
 
-static void test_livelock(void)
+/* One try; false when the trap could not be laid: the blocker was done
+ * before we had taken the memory, so the server mapped the big request
+ * (then nothing is reported, and the caller tries again). */
+static bool livelock_try(void)
 {
 	uint64_t n = 32768; /* 128 MiB, resident before anything else */
 	uint64_t len = n * PAGE;
@@ -224,7 +221,7 @@ static void test_livelock(void)
 
 	if (vop == MAP_FAILED || pipe(go) < 0) {
 		CHECK("cry-livelock-setup", 0, "%s", strerror(errno));
-		return;
+		return true;
 	}
 	header(vop, CRYPTO_OP_TYPE_ENCRYPT, 1, 8);
 	memcpy(vop->payload, "k01234567", 9);
@@ -241,7 +238,7 @@ static void test_livelock(void)
 		CHECK("cry-livelock-setup", 0, "%s", strerror(errno));
 		close(go[1]);
 		test_wait_status(v);
-		return;
+		return true;
 	}
 	memset(buf, 7, len);
 	header((struct crypto_op *)buf, CRYPTO_OP_TYPE_ENCRYPT, 1, 1);
@@ -252,7 +249,7 @@ static void test_livelock(void)
 	 * enough for the next. */
 	uint64_t blen = 32UL << 20;
 	char *blk = mmap(0, blen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	bool set = false;
+	bool set = false, ran = true, queue_failed = false;
 	if (blk != MAP_FAILED) {
 		memset(blk, 1, blen);
 		header((struct crypto_op *)blk, CRYPTO_OP_TYPE_CHACHA20, 48, blen - 24 - 48);
@@ -260,6 +257,7 @@ static void test_livelock(void)
 	if (blk == MAP_FAILED || crypto_op((struct crypto_op *)blk, blen) < 0 ||
 	    crypto_op((struct crypto_op *)buf, len) < 0) {
 		CHECK("cry-livelock-queue", 0, "crypto_op: %s", strerror(errno));
+		queue_failed = true;
 	} else {
 		grab_all();
 		/* Give back a few single pages: enough for a request record,
@@ -273,9 +271,13 @@ static void test_livelock(void)
 		set = ((volatile struct crypto_op *)blk)->state == CRYPTO_OP_STATE_INIT;
 		test_print("cry-livelock: grabbed, %ld free, blocker still running: %d",
 			   free_page_count(), set);
-		/* The blocker done, the server comes to the big one. */
+		/* The blocker done, the server comes to the big one, cannot
+		 * map it, fails it and sleeps until the next request. (The
+		 * server that spun on it never slept: then this wait ends at
+		 * its bound, and the samples below catch the spinning.) */
 		wait_state((struct crypto_op *)blk, 1000);
-		usleep(200000);
+		for (int end = uptime() + 300; server_state() != 1 && uptime() < end;)
+			usleep(5000);
 		set = set && ((volatile struct crypto_op *)buf)->state == CRYPTO_OP_STATE_INIT;
 		test_print("cry-livelock: blocker %u, big request %u",
 			   ((struct crypto_op *)blk)->state,
@@ -283,7 +285,7 @@ static void test_livelock(void)
 	}
 	if (!set) {
 		release_all();
-		CHECK("cry-livelock-setup", 0, "the server got its memory first");
+		ran = queue_failed; /* reported; else the trap was not laid */
 		kill(v, SIGKILL);
 		test_wait_status(v);
 		crypto_wait((struct crypto_op *)buf);
@@ -317,9 +319,21 @@ out:
 	close(go[1]);
 	munmap(buf, len);
 	munmap(vop, PAGE);
-	/* No page count here: our own page tables stay until we exit, and
-	 * the server keeps the ones it made to map the big request (see the
-	 * runner's count after this program). */
+	/* The runner's exact count after this program checks that the
+	 * failed request, the server and the victim left nothing behind. */
+	return ran;
+}
+
+#define LIVELOCK_TRIES 3
+
+static void test_livelock(void)
+{
+	int tries = 0;
+
+	while (tries < LIVELOCK_TRIES && !livelock_try())
+		tries++;
+	CHECK("cry-livelock-setup", tries < LIVELOCK_TRIES,
+	      "the server got its memory first in %d tries", tries);
 }
 
 int main(int argc, char **argv)

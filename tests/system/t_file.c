@@ -208,7 +208,7 @@ static void test_errors(void)
 	close(fd);
 	expect_errno("ebadf-close-twice", close(fd), EBADF);
 
-	CHECK_OK("pipe", pipe(fds));
+	CHECK_OK("pipe-for-lseek", pipe(fds));
 	expect_errno("espipe-pipe", lseek(fds[0], 0, SEEK_SET), ESPIPE);
 	close(fds[0]);
 	close(fds[1]);

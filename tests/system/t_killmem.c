@@ -37,8 +37,7 @@ static void killmem_child(void)
 
 int main(void)
 {
-	test_settle();
-	long free0 = free_page_count(), low = free0;
+	long free0 = test_settle(), low = free0;
 	int pid = fork();
 
 	if (pid == 0)
@@ -61,5 +60,7 @@ int main(void)
 	      free0 - low);
 	CHECK("killmem-stopped-at-the-kill", low > free0 / 2,
 	      "after the kill the child went on to take %ld of %ld free pages", free0 - low, free0);
+	/* The grandchild, orphaned by the kill, must go too. */
+	test_check_pages("killmem-all-back", free0);
 	return test_done();
 }

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <crypto.h>
 #include <mnemo.h>
 
 /* A status no exit() of ours uses: "could not even fork". */
@@ -120,6 +121,54 @@ static inline int test_in_child(int (*fn)(long), long arg)
 	if (pid == 0)
 		_exit(fn(arg));
 	return test_wait_status(pid);
+}
+
+/* Runs the program argv[0] with argv, input on its stdin (fed by a writer
+ * child, so that neither side can block the other) and its stdout and
+ * stderr into out (at most out_max bytes, *out_len of them filled).
+ * Returns its exit status, or TEST_NO_CHILD. */
+static inline int test_run(char *const argv[], const void *input, size_t in_len, uint8_t *out,
+			   size_t out_max, size_t *out_len)
+{
+	int in[2], res[2];
+	size_t got = 0;
+	long n;
+
+	*out_len = 0;
+	if (pipe(in) < 0)
+		return TEST_NO_CHILD;
+	if (pipe(res) < 0) {
+		close(in[0]);
+		close(in[1]);
+		return TEST_NO_CHILD;
+	}
+	int pid = fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(res[1], 1);
+		dup2(res[1], 2);
+		close(in[0]);
+		close(in[1]);
+		close(res[0]);
+		close(res[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	int writer = fork();
+	if (writer == 0) {
+		close(res[0]);
+		_exit(write_all(in[1], input, in_len) == 0 ? 0 : 1);
+	}
+	close(in[0]);
+	close(in[1]);
+	close(res[1]);
+	while (got < out_max && (n = read(res[0], out + got, out_max - got)) > 0)
+		got += (size_t)n;
+	close(res[0]);
+	*out_len = got;
+	if (writer > 0)
+		test_wait_status(writer);
+	return pid > 0 ? test_wait_status(pid) : TEST_NO_CHILD;
 }
 
 /* Whole reads and writes: read_full() and write_all() from <mnemo.h>. */
@@ -248,20 +297,147 @@ static inline int test_done(void)
 	return test_nfailed ? 1 : 0;
 }
 
-/* Waits until the free-page count has stayed the same for 50 ms (at most
- * 2 s): other processes (an orphan init has yet to reap, the crypto
- * server) are done with what they were doing. Take a "before" count for a
- * leak check after this. */
-static inline void test_settle(void)
-{
-	long last = free_page_count();
+/* ---------------------------------------------------------------- settling
+ *
+ * Leak checks compare free-page counts exactly, in both directions, so a
+ * count is taken only once nothing the caller set going is still letting
+ * go of pages. That is the case when:
+ *   - the caller has no child, running or zombie (a process frees its
+ *     memory when it exits, its kernel stack when it is reaped);
+ *   - there is no orphan: every child of init (PID 1) is the caller, one
+ *     of its ancestors or the crypto server (an orphan's pages go when it
+ *     exits and init reaps it);
+ *   - the crypto server (PID 2) is asleep with no child: it sleeps only
+ *     while it waits for a request, and by then it has unmapped the last
+ *     one and freed the page tables under it (its self-test at boot forks
+ *     a child), or while the kernel waits to start it again after a crash
+ *     (then it has no memory at all, and is about to take some);
+ *   - and then the free-page count holds still for TEST_SETTLE_STILL
+ *     samples 10 ms apart. Nothing else in the kernel frees pages later
+ *     (a page goes back when its last reference does, page tables after
+ *     their fence, at once; per-hart page caches count as free), so this
+ *     only catches a process the rules above do not see; test_settle_moves
+ *     counts the times it did. */
 
-	for (int still = 0, tick = 0; still < 5 && tick < 200; tick++) {
-		usleep(10000);
-		long now = free_page_count();
-		still = now == last ? still + 1 : 0;
-		last = now;
+#define TEST_MAX_PROCS	   256 /* the kernel's NPROC */
+#define TEST_SETTLE_TICKS  500 /* a killed process with 100 MiB takes its time */
+#define TEST_SETTLE_STILL  2
+#define TEST_PROC_SLEEPING 1
+#define TEST_PROC_ZOMBIE   4
+
+static struct mnemo_procinfo test_procs[TEST_MAX_PROCS];
+static char test_settle_why[128]; /* why the last test_settle() gave up */
+static int test_settle_moves;	  /* counts that moved while all was quiet */
+
+/* Whether pid is the caller or one of its ancestors, among the n
+ * processes in test_procs. */
+static inline int test_is_ancestor(int n, int pid)
+{
+	int cur = getpid();
+
+	for (int depth = 0; cur > 0 && depth <= n; depth++) {
+		int parent = 0;
+
+		if (cur == pid)
+			return 1;
+		for (int i = 0; i < n; i++)
+			if (test_procs[i].pid == cur)
+				parent = test_procs[i].ppid;
+		cur = parent;
 	}
+	return 0;
+}
+
+/* Whether the processes are quiet (the first three rules above); if
+ * not, test_settle_why says who is not. */
+static inline int test_procs_quiet(void)
+{
+	int n = procinfo(test_procs, TEST_MAX_PROCS);
+	int me = getpid();
+
+	if (n < 0 || n > TEST_MAX_PROCS) {
+		snprintf(test_settle_why, sizeof(test_settle_why), "procinfo gave %d", n);
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct mnemo_procinfo *p = &test_procs[i];
+		const char *what = NULL;
+
+		if (p->ppid == me)
+			what = p->state == TEST_PROC_ZOMBIE ? "child not reaped" : "child running";
+		else if (p->pid == CRYPTO_SERVER_PID && p->state != TEST_PROC_SLEEPING)
+			what = "crypto server busy";
+		else if (p->pid == CRYPTO_SERVER_PID && p->mem_bytes == 0)
+			what = "crypto server restarting";
+		else if (p->ppid == CRYPTO_SERVER_PID)
+			what = "crypto server's child";
+		else if (p->ppid == 1 && p->pid != CRYPTO_SERVER_PID &&
+			 !test_is_ancestor(n, p->pid))
+			what =
+			    p->state == TEST_PROC_ZOMBIE ? "orphan not reaped" : "orphan running";
+		if (what) {
+			snprintf(test_settle_why, sizeof(test_settle_why), "%s: pid %d (%.16s)",
+				 what, p->pid, p->name);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Waits (TEST_SETTLE_TICKS at most) until the machine is settled, as
+ * above, and returns the free-page count then; -1 if it did not settle,
+ * with the reason in test_settle_why. Call it for both counts of a leak
+ * check (test_check_pages does the second). */
+static inline long test_settle(void)
+{
+	static int warm;
+	int deadline = uptime() + TEST_SETTLE_TICKS;
+	long last = -1;
+	int still = 0;
+
+	/* procinfo fills only as many records as there are processes: map
+	 * the whole buffer now, not between two counts. */
+	if (!warm) {
+		memset(test_procs, 0, sizeof(test_procs));
+		warm = 1;
+	}
+	for (;;) {
+		if (test_procs_quiet()) {
+			long now = free_page_count();
+
+			if (last >= 0 && now != last) {
+				test_settle_moves++;
+				snprintf(test_settle_why, sizeof(test_settle_why),
+					 "the free-page count kept moving (%ld, then %ld)", last,
+					 now);
+			}
+			still = now == last ? still + 1 : 0;
+			last = now;
+			if (still == TEST_SETTLE_STILL)
+				return now;
+		} else {
+			last = -1;
+			still = 0;
+		}
+		if (uptime() >= deadline)
+			return -1;
+		usleep(10000);
+	}
+}
+
+/* The leak check: settles and checks that the free-page count is before
+ * (a count test_settle returned), exactly. Returns whether it is. */
+static inline int test_check_pages(const char *name, long before)
+{
+	long after = test_settle();
+
+	if (before < 0 || after < 0)
+		return test_report(name, 0, "did not settle %s: %s",
+				   before < 0 ? "before" : "after", test_settle_why);
+	if (after < before)
+		return test_report(name, 0, "%ld pages not freed", before - after);
+	return test_report(name, after == before, "%ld pages more free than before",
+			   after - before);
 }
 
 #endif

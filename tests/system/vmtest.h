@@ -192,19 +192,6 @@ static inline long vm_nonzero(const char *p, long n)
 	return bad;
 }
 
-/* Runs fn(arg) in a child and checks that it exits with status 0 and that
- * the free-page count is exactly what it was before: everything the child
- * used, page tables and kernel objects included, came back. */
-static inline int vm_check_no_leak(const char *name, int (*fn)(long), long arg)
-{
-	long before = free_page_count();
-	int status = test_in_child(fn, arg);
-	long after = free_page_count();
-
-	return CHECK(name, status == 0 && after == before, "status %d, %ld pages not freed", status,
-		     before - after);
-}
-
 /* Waits at most VM_GROUP_SECONDS for child pid; 1 with its status in
  * *status once it has ended, 0 if it is still running, -1 on error. */
 #define VM_GROUP_SECONDS 30
@@ -234,24 +221,17 @@ static inline void vm_group_nothing(void)
 	usleep(20000);
 }
 
-static inline void vm_settle(void)
-{
-	test_settle();
-}
-
 /* Runs fn() in a child as a group of checks (their PASS and FAIL lines
  * are the child's) and waits at most VM_GROUP_SECONDS for it. A group
  * that dies (status -1) or never ends (a process stuck in the kernel
  * cannot even be killed) gives one more FAIL line here, so that the rest
  * of the program still runs; one that ends with failed checks counts as
  * failed. The free-page count must come back exactly once the group's
- * process is gone. Returns whether all went well.
+ * process is gone (test_check_pages). Returns whether all went well.
  *
- * Pages that others take while a group runs would count against it. So
- * the first call warms up: it prints a line and waits for the runner to
- * echo it (the runner copies its own copy-on-write pages, shared with its
- * watchdog, as it first handles a line), then runs an empty group (this
- * parent faults in the code it runs while it waits). */
+ * The first call warms up: it runs an empty group, so that this parent
+ * has faulted in the code it runs while it waits before a group is
+ * counted. */
 static inline int vm_run_group(const char *name, void (*fn)(void))
 {
 	static int warm;
@@ -261,14 +241,13 @@ static inline int vm_run_group(const char *name, void (*fn)(void))
 	if (!warm) {
 		warm = 1;
 		test_print("(each group of checks runs in a child process of its own)");
-		vm_settle();
 		pid = fork();
 		if (pid == 0)
 			vm_group_body(vm_group_nothing);
 		if (pid > 0)
 			vm_wait_group(pid, &status);
 	}
-	before = free_page_count();
+	before = test_settle();
 	pid = fork();
 	if (pid < 0)
 		return CHECK(name, 0, "fork: %s", strerror(errno));
@@ -285,11 +264,10 @@ static inline int vm_run_group(const char *name, void (*fn)(void))
 	}
 	if (status == -1)
 		return CHECK(name, 0, "the group was killed (status -1)");
-	long after = free_page_count();
 	char leak[80];
 	snprintf(leak, sizeof(leak), "%s-no-leak", name);
 	test_nfailed += status != 0;
-	return CHECK(leak, after == before, "%ld pages not freed", before - after) && status == 0;
+	return test_check_pages(leak, before) && status == 0;
 }
 
 #endif

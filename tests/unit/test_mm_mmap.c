@@ -479,17 +479,20 @@ TEST_BOTH_PAGERS(sbrk, only_a_lazy_heap_may_outgrow_ram, .fini = teardown)
  * leave sound, non-overlapping VMAs. */
 TEST_BOTH_PAGERS(sbrk, after_mprotect_split_the_heap, .fini = teardown)
 {
-	/* AAA (heap)  ->  ABC (rw, r, rw)  ->  grow by one page */
+	/* AAA (heap)  ->  ABC (rw, r, rw)  ->  grow by one page: ABCC */
 	mm = test_start(pager);
 	heap_at(HEAP);
 	cr_assert_eq(mm_sbrk(mm, 3 * PG, MNEMO_SBRK_PAGER), (long)HEAP);
 	cr_assert_eq(mm_mprotect(mm, HEAP + PG, PG, VM_READ), 0);
 	HEAPS("ABC.");
 
-	long r = mm_sbrk(mm, PG, MNEMO_SBRK_PAGER);
+	/* C is the heap's top, read-write: it grows. */
+	cr_assert_eq(mm_sbrk(mm, PG, MNEMO_SBRK_PAGER), (long)(HEAP + 3 * PG));
 	EXPECT_VALID(mm);
-	cr_assert(r == (long)(HEAP + 3 * PG) || r == -ENOMEM, "sbrk gave %ld", r);
+	cr_assert_eq(mm->brk, HEAP + 4 * PG);
+	HEAPS("ABCC.");
 	cr_assert_eq(vma_find(mm, HEAP + PG)->prot, VM_READ, "the read-only page was remapped");
+	EXPECT_WRITE(mm, HEAP + 3 * PG, 4);
 }
 
 TEST_BOTH_PAGERS(sbrk, shrinking_after_mprotect_split_the_heap, .fini = teardown)
@@ -507,15 +510,19 @@ TEST_BOTH_PAGERS(sbrk, shrinking_after_mprotect_split_the_heap, .fini = teardown
 
 TEST_BOTH_PAGERS(sbrk, after_munmap_made_a_hole_in_the_heap, .fini = teardown)
 {
-	/* AAA (heap)  ->  A.B  ->  grow by one page */
+	/* AAA (heap)  ->  A.B  ->  grow by one page: A.BB */
 	mm = test_start(pager);
 	heap_at(HEAP);
 	cr_assert_eq(mm_sbrk(mm, 3 * PG, MNEMO_SBRK_PAGER), (long)HEAP);
 	cr_assert_eq(mm_munmap(mm, HEAP + PG, PG), 0);
 	HEAPS("A.B.");
 
-	mm_sbrk(mm, PG, MNEMO_SBRK_PAGER);
+	cr_assert_eq(mm_sbrk(mm, PG, MNEMO_SBRK_PAGER), (long)(HEAP + 3 * PG));
 	EXPECT_VALID(mm);
+	cr_assert_eq(mm->brk, HEAP + 4 * PG);
+	HEAPS("A.BB.");
+	EXPECT_SEGV(user_read64(mm, HEAP + PG, &(u64){0}, &test_why), "unmapped address");
+	EXPECT_WRITE(mm, HEAP + 3 * PG, 4);
 }
 
 /* -------------------------------------------------------------- describe */
@@ -525,7 +532,7 @@ Test(mmap, describe_lists_each_vma_with_its_resident_pages)
 	struct mnemo_vmmap out[4];
 
 	heap_at(HEAP);
-	mm_sbrk(mm, 2 * PG, MNEMO_SBRK_PAGER);
+	cr_assert_eq(mm_sbrk(mm, 2 * PG, MNEMO_SBRK_PAGER), (long)HEAP);
 	MAP_AT(mm, P(0), 3 * PG, VM_READ);
 	EXPECT_WRITE(mm, HEAP, 1);
 	EXPECT_READ(mm, P(1), 0);

@@ -1,6 +1,8 @@
 /* A randomized specification of one address space: 100,000 mixed mmap,
- * munmap, mprotect, user reads and user writes on a 96-page window, each
- * checked at once against a plain reference model, under each pager.
+ * munmap, mprotect, user reads, writes and instruction fetches on a
+ * 96-page window, with every protection (exec-only and write-only
+ * included), each checked at once against a plain reference model, under
+ * each pager.
  *
  * The model is one record per page: mapped or not, its protection, the
  * word the test last wrote at its start (0 for a fresh page), and whether
@@ -55,10 +57,15 @@ static int step;
 static char op[96]; /* the step being checked, for failure messages */
 static u64 counter;
 
-/* Protections the test uses. Exec-only is left out: a user read of it
- * livelocks (see test_mm_fault.c, a_read_of_an_exec_only_mapping...). */
-static const u32 prots[] = {
-    0, VM_READ, VM_WRITE, VM_READ | VM_WRITE, VM_READ | VM_EXEC, VM_READ | VM_WRITE | VM_EXEC};
+/* Every protection: each of the three bits alone and in every mix. */
+static const u32 prots[] = {0,
+			    VM_READ,
+			    VM_WRITE,
+			    VM_EXEC,
+			    VM_READ | VM_WRITE,
+			    VM_READ | VM_EXEC,
+			    VM_WRITE | VM_EXEC,
+			    VM_READ | VM_WRITE | VM_EXEC};
 
 static u32 random_prot(void)
 {
@@ -108,7 +115,9 @@ static u64 pte_bits_for(u32 prot)
 {
 	if (prot == 0)
 		return PTE_R; /* present but not user-accessible */
-	u64 bits = PTE_U | PTE_R;
+	u64 bits = PTE_U;
+	if (prot & (VM_READ | VM_WRITE))
+		bits |= PTE_R; /* writable implies readable; executable does not */
 	if (prot & VM_WRITE)
 		bits |= PTE_W;
 	if (prot & VM_EXEC)
@@ -237,23 +246,35 @@ static void do_mprotect(void)
 		}
 }
 
-static void do_access(bool write)
+/* A user read, write or instruction fetch of a random page. An
+ * exec-only page (X without R in its PTE) can be fetched from but not
+ * read: the read is refused, never "resolved" into a retry. */
+static void do_access(enum fault_access access)
 {
 	int i = (int)rng_below(WINDOW);
 	struct model_page *m = &sp->model[i];
 	const char *why = NULL, *want_why = NULL;
+	static const char *names[] = {
+	    [FAULT_READ] = "read", [FAULT_WRITE] = "write", [FAULT_EXEC] = "fetch"};
 	u64 val = ++counter;
+	enum fault_result r;
 
-	snprintf(op, sizeof(op), "%s page %d", write ? "write" : "read", i);
+	snprintf(op, sizeof(op), "%s page %d", names[access], i);
 	if (!m->mapped)
 		want_why = "unmapped address";
-	else if (write && !(m->prot & VM_WRITE))
+	else if (access == FAULT_WRITE && !(m->prot & VM_WRITE))
 		want_why = "write to read-only mapping";
-	else if (!write && m->prot == 0)
+	else if (access == FAULT_EXEC && !(m->prot & VM_EXEC))
+		want_why = "execute of non-executable mapping";
+	else if (access == FAULT_READ && !(m->prot & (VM_READ | VM_WRITE)))
 		want_why = "read of unreadable mapping";
 
-	enum fault_result r =
-	    write ? user_write64(sp->mm, P(i), val, &why) : user_read64(sp->mm, P(i), &val, &why);
+	if (access == FAULT_WRITE)
+		r = user_write64(sp->mm, P(i), val, &why);
+	else if (access == FAULT_READ)
+		r = user_read64(sp->mm, P(i), &val, &why);
+	else
+		r = user_fetch(sp->mm, P(i), &why);
 	if (want_why) {
 		CHECK(r == FAULT_SEGV, "access gave %d, expected SEGV (%s)", r, want_why);
 		CHECK(strcmp(why, want_why) == 0, "reason \"%s\", expected \"%s\"", why, want_why);
@@ -261,9 +282,9 @@ static void do_access(bool write)
 	}
 	CHECK(r == FAULT_OK, "access gave %d (%s)", r, why);
 	m->resident = true;
-	if (write)
+	if (access == FAULT_WRITE)
 		m->word = val;
-	else
+	else if (access == FAULT_READ)
 		CHECK(val == m->word, "read %#lx, model %#lx", val, m->word);
 }
 
@@ -313,10 +334,12 @@ static void run(const char *pager, u64 seed, int steps, bool forks)
 			do_munmap();
 		else if (dice < 600)
 			do_mprotect();
-		else if (dice < 800)
-			do_access(/*write=*/false);
+		else if (dice < 780)
+			do_access(FAULT_READ);
+		else if (dice < 950)
+			do_access(FAULT_WRITE);
 		else
-			do_access(/*write=*/true);
+			do_access(FAULT_EXEC);
 		for (sp = spaces; sp < spaces + nspaces; sp++) {
 			check_space();
 			if (step % 5000 == 0)
