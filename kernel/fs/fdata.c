@@ -1,7 +1,8 @@
 /* A regular file's pages, indexed by a radix tree of page-sized nodes (see
  * struct fdata in ramfs.h). The tree grows upward when a write lands past
  * what it covers, and shrinks again on truncation, so a small file costs
- * only its data pages and a 16 MiB one 8 KiB of index more. */
+ * only its data pages and a 16 MiB one (4096 pages) nine index pages
+ * more: eight nodes of 512 page pointers and one above them. */
 #include "kernel/fs/ramfs.h"
 #include "kernel/mm/page.h"
 
