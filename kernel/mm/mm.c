@@ -95,6 +95,8 @@ struct mm *mm_fork(struct mm *parent)
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
 	struct vma *v;
+	struct fence_batch b; /* the parent's entries made read-only: one fence */
+	pmap_batch_begin(&b, parent);
 	int err = 0;
 	for_each_vma(parent, v)
 	{
@@ -104,10 +106,11 @@ struct mm *mm_fork(struct mm *parent)
 			break;
 		}
 		vma_insert(child, c);
-		err = pmap_copy(parent, child, v->start, v->end, v->shared);
+		err = pmap_copy(parent, child, v->start, v->end, v->shared, &b);
 		if (err)
 			break;
 	}
+	pmap_batch_end(&b);
 	mm_unlock(child);
 	mm_unlock(parent);
 	if (err) {

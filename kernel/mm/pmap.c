@@ -1,6 +1,6 @@
 /* pmap: every change to a user address space's leaf PTEs, and its fences
  * (see pmap.h). Each change that takes a permission or a page away records
- * it in a struct fence_batch; batch_finish fences every hart that may
+ * it in a struct fence_batch; pmap_batch_end fences every hart that may
  * cache one of the old entries, and only then drops the page references
  * the change let go of. That order lives here and nowhere else. */
 #include "kernel/mm/pmap.h"
@@ -13,27 +13,7 @@
 
 /* ---------------------------------------------------------------- batches */
 
-/* Past this many addresses one fence of the whole TLB is cheaper than one
- * per page (under QEMU each costs about the same). */
-#define BATCH_VAS 32
-/* References held back in the batch itself; past them, in a page of
- * kernel memory borrowed for the batch, and only past that (or with no
- * page to borrow) is the batch fenced and dropped early, since each early
- * finish is one more fence. */
-#define BATCH_PAGES	 16
-#define BATCH_MORE_PAGES (PAGE_SIZE / sizeof(struct page *))
-
-struct fence_batch {
-	struct mm *mm;
-	u64 va[BATCH_VAS];
-	int nva;  /* may exceed BATCH_VAS: then fence everything */
-	bool all; /* a page-table page goes: fence everything */
-	struct page *pages[BATCH_PAGES];
-	struct page **more; /* NULL, or a page of BATCH_MORE_PAGES */
-	u64 npages;
-};
-
-static void batch_init(struct fence_batch *b, struct mm *mm)
+void pmap_batch_begin(struct fence_batch *b, struct mm *mm)
 {
 	b->mm = mm;
 	b->nva = 0;
@@ -52,7 +32,7 @@ static void batch_va(struct fence_batch *b, u64 va)
 
 /* Fences every hart that may cache a recorded PTE, then drops the
  * references; the batch is empty afterwards. */
-static void batch_finish(struct fence_batch *b)
+void pmap_batch_end(struct fence_batch *b)
 {
 	if (b->all || b->nva > BATCH_VAS)
 		mm_tlb_flush(b->mm, MM_FLUSH_ALL);
@@ -76,7 +56,7 @@ static void batch_page(struct fence_batch *b, struct page *pg)
 	if (b->npages == BATCH_PAGES && !b->more)
 		b->more = kpage_alloc();
 	if (b->npages == BATCH_PAGES + (b->more ? BATCH_MORE_PAGES : 0))
-		batch_finish(b);
+		pmap_batch_end(b);
 	if (b->npages < BATCH_PAGES)
 		b->pages[b->npages++] = pg;
 	else
@@ -158,7 +138,7 @@ void pmap_protect(struct mm *mm, u64 start, u64 end, u32 prot)
 	mm_assert_locked(mm);
 	u64 bits = pmap_prot_bits(prot);
 	struct fence_batch b;
-	batch_init(&b, mm);
+	pmap_batch_begin(&b, mm);
 	for (u64 va = start; va < end;) {
 		u64 table_end = MIN(end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
 		pagetable_t table = pt_leaf_table(mm->root, va);
@@ -175,7 +155,7 @@ void pmap_protect(struct mm *mm, u64 start, u64 end, u32 prot)
 		}
 		va = table_end;
 	}
-	batch_finish(&b);
+	pmap_batch_end(&b);
 }
 
 /* The child's entry for a private page of the parent's (see pmap_copy). */
@@ -200,11 +180,10 @@ static int copy_private(pte_t *src, pte_t *dst, u64 va, struct fence_batch *b)
 	return 0;
 }
 
-int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shared)
+int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shared,
+	      struct fence_batch *b)
 {
 	mm_assert_locked(parent);
-	struct fence_batch b;
-	batch_init(&b, parent);
 	int err = 0;
 	/* A level-0 table (2 MiB) at a time: one walk per table, not page. */
 	for (u64 va = start; va < end && !err;) {
@@ -231,14 +210,13 @@ int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shar
 			if (shared) {
 				*dst = *src;
 				page_get(pa_to_page(pte_pa(*src)));
-			} else if ((err = copy_private(src, dst, va, &b)) < 0) {
+			} else if ((err = copy_private(src, dst, va, b)) < 0) {
 				break;
 			}
 			child->rss++;
 		}
 		va = table_end;
 	}
-	batch_finish(&b);
 	return err;
 }
 
@@ -253,7 +231,7 @@ enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
 	if (writable)
 		flags |= PTE_W;
 	struct fence_batch b;
-	batch_init(&b, mm);
+	pmap_batch_begin(&b, mm);
 	if (page_refcount(old) == 1) {
 		/* The other sharers are gone: the page is ours alone. */
 		*pte = pte_make(page_to_pa(old), flags);
@@ -269,7 +247,7 @@ enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
 		batch_page(&b, old);
 	}
 	batch_va(&b, va);
-	batch_finish(&b);
+	pmap_batch_end(&b);
 	return FAULT_OK;
 }
 
@@ -277,7 +255,7 @@ void pmap_remove(struct mm *mm, u64 start, u64 end, u64 lo, u64 hi)
 {
 	mm_assert_locked(mm);
 	struct fence_batch b;
-	batch_init(&b, mm);
+	pmap_batch_begin(&b, mm);
 	u64 span = PT_LEVEL_SIZE(1);
 	for (u64 va = start; va < end;) {
 		u64 table_va = ALIGN_DOWN(va, span);
@@ -303,7 +281,7 @@ void pmap_remove(struct mm *mm, u64 start, u64 end, u64 lo, u64 hi)
 		}
 		va = table_end;
 	}
-	batch_finish(&b);
+	pmap_batch_end(&b);
 }
 
 void pmap_sync(struct mm *mm, u64 va)

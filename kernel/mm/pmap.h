@@ -18,6 +18,35 @@
 
 struct page;
 
+/* A batch of PTE changes that took something away: the addresses to fence
+ * and the page references to drop after the fence (pmap.c's rule). Every
+ * pmap function below that weakens PTEs runs one of its own; fork keeps
+ * one across all of an mm's VMAs (pmap_copy), so that it fences once. */
+/* Past this many addresses one fence of the whole TLB is cheaper than one
+ * per page (under QEMU each costs about the same). */
+#define BATCH_VAS 32
+/* References held back in the batch itself; past them, in a page of
+ * kernel memory borrowed for the batch, and only past that (or with no
+ * page to borrow) is the batch fenced and dropped early, since each early
+ * finish is one more fence. */
+#define BATCH_PAGES	 16
+#define BATCH_MORE_PAGES (PAGE_SIZE / sizeof(struct page *))
+
+struct fence_batch {
+	struct mm *mm;
+	u64 va[BATCH_VAS];
+	int nva;  /* may exceed BATCH_VAS: then fence everything */
+	bool all; /* a page-table page goes: fence everything */
+	struct page *pages[BATCH_PAGES];
+	struct page **more; /* NULL, or a page of BATCH_MORE_PAGES */
+	u64 npages;
+};
+
+void pmap_batch_begin(struct fence_batch *b, struct mm *mm);
+/* Fences every hart that may cache a recorded PTE, then drops the
+ * references; the batch is empty afterwards. */
+void pmap_batch_end(struct fence_batch *b);
+
 /* The PTE permission bits (U, R, W, X) for a VMA protection. PROT_NONE
  * keeps the page but not U, so any user access faults. */
 u64 pmap_prot_bits(u32 prot);
@@ -41,11 +70,13 @@ void pmap_protect(struct mm *mm, u64 start, u64 end, u32 prot);
 
 /* fork's copy of the PTEs in [start, end) from parent to child. shared:
  * both map the same pages. Else each private page becomes copy-on-write
- * in both (the parent's writable entries are fenced), except a page the
+ * in both (the parent's writable entries go in parent_batch, which the
+ * caller ends once all its VMAs are copied), except a page the
  * parent shares with another process (PG_SHARED), which the child gets a
  * copy of, so that the parent's sharing stays one page. 0, -ENOMEM or
  * -EINTR (the caller was killed); the child then holds what was copied. */
-int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shared);
+int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shared,
+	      struct fence_batch *parent_batch);
 
 /* Gives the copy-on-write PTE at va a page of its own: the same page when
  * nobody else holds it, else a copy; writable if writable is. The old
