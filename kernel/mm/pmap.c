@@ -133,6 +133,29 @@ int pmap_enter(struct mm *mm, u64 va, struct page *pg, u64 bits)
 	return 0;
 }
 
+int pmap_enter_pages(struct mm *mm, u64 va, struct page **pages, u64 n, u64 bits)
+{
+	mm_assert_locked(mm);
+	pagetable_t table = NULL;
+	for (u64 i = 0; i < n; i++, va += PAGE_SIZE) {
+		/* One walk per level-0 table (2 MiB), not per page. */
+		if (!table || PT_INDEX(va, 0) == 0) {
+			pte_t *pte = pt_walk(mm->root, va, &mm->pt_pages);
+			if (!pte)
+				return -ENOMEM;
+			table = pte - PT_INDEX(va, 0);
+		}
+		pte_t *pte = &table[PT_INDEX(va, 0)];
+		if (pte_valid(*pte))
+			panic("pmap_enter_pages: %p already mapped", (void *)va);
+		*pte = pte_make(page_to_pa(pages[i]), bits | PTE_V | PTE_A | PTE_D);
+		mm->rss++;
+		pages[i] = NULL;
+	}
+	/* No fence: invalid to valid (see pmap.h). */
+	return 0;
+}
+
 void pmap_protect(struct mm *mm, u64 start, u64 end, u32 prot)
 {
 	mm_assert_locked(mm);

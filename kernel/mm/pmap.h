@@ -64,6 +64,11 @@ u64 pmap_resident(struct mm *mm, u64 start, u64 end);
  * caller's). */
 int pmap_enter(struct mm *mm, u64 va, struct page *pg, u64 bits);
 
+/* pmap_enter for pages[0..n) at va, va + PAGE_SIZE, ...: each PTE takes
+ * over its page's reference and the slot is set to NULL; on -ENOMEM the
+ * pages not yet mapped stay the caller's. */
+int pmap_enter_pages(struct mm *mm, u64 va, struct page **pages, u64 n, u64 bits);
+
 /* Gives the present PTEs of [start, end) the permissions of prot, except
  * that a copy-on-write page stays read-only; fences. */
 void pmap_protect(struct mm *mm, u64 start, u64 end, u32 prot);

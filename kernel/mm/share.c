@@ -29,12 +29,10 @@ static int install_shared(struct mm *dst, u64 at, struct page **pages, const u32
 			goto undo;
 		v->max_prot = prot;
 		vma_insert(dst, v);
-		for (; i < j; i++) {
-			if (pmap_enter(dst, at + i * PAGE_SIZE, pages[i],
-				       pmap_prot_bits(prot) | PTE_S) < 0)
-				goto undo;
-			pages[i] = NULL;
-		}
+		if (pmap_enter_pages(dst, at + i * PAGE_SIZE, pages + i, j - i,
+				     pmap_prot_bits(prot) | PTE_S) < 0)
+			goto undo;
+		i = j;
 	}
 	return 0;
 undo:
