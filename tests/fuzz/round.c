@@ -31,19 +31,11 @@ static struct mnemo_procinfo fz_procs[FZ_MAX_PROCS];
 
 void fz_say(const char *fmt, ...)
 {
-	char line[512];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	test_vprint(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if (n > (int)sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	(void)!write(1, line, n);
 }
 
 void fz_fail(const struct fz_opts *o, const char *what, long r, const char *fmt, ...)

@@ -54,24 +54,6 @@ static char runner_names[RUNNER_MAX_TESTS][MNEMO_DIRSIZ + 1];
 static int runner_count;
 static struct mnemo_procinfo runner_procs[RUNNER_MAX_PROCS];
 
-/* Prints one line on the console (fd 1) in one write. */
-static void __attribute__((format(printf, 1, 2))) runner_say(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (n > (int)sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	(void)!write(1, line, n);
-}
-
 static int runner_is_test_name(const char *name)
 {
 	return strncmp(name, "t_", 2) == 0;
@@ -84,7 +66,7 @@ static int runner_find_tests(void)
 	int fd = open("/bin", O_RDONLY);
 
 	if (fd < 0) {
-		runner_say("runtests: cannot open /bin: %s", strerror(errno));
+		test_print("runtests: cannot open /bin: %s", strerror(errno));
 		return -1;
 	}
 	while (read(fd, &de, sizeof(de)) == sizeof(de)) {
@@ -97,7 +79,7 @@ static int runner_find_tests(void)
 		if (!runner_is_test_name(name))
 			continue;
 		if (runner_count == RUNNER_MAX_TESTS) {
-			runner_say("runtests: more than %d tests; ignoring %s", RUNNER_MAX_TESTS,
+			test_print("runtests: more than %d tests; ignoring %s", RUNNER_MAX_TESTS,
 				   name);
 			continue;
 		}
@@ -282,15 +264,15 @@ static int runner_run(const char *name, char *const argv[], struct runner_result
 	deadline = uptime() + runner_timeout(name);
 	dog = runner_start_watchdog(deadline);
 	if (dog < 0)
-		runner_say("runtests: no watchdog for %s: %s", name, strerror(errno));
+		test_print("runtests: no watchdog for %s: %s", name, strerror(errno));
 	if (pipe(fds) < 0) {
-		runner_say("FAIL %s: runner: pipe: %s", name, strerror(errno));
+		test_print("FAIL %s: runner: pipe: %s", name, strerror(errno));
 		pid = -1;
 		goto out;
 	}
 	pid = fork();
 	if (pid < 0) {
-		runner_say("FAIL %s: runner: fork: %s", name, strerror(errno));
+		test_print("FAIL %s: runner: fork: %s", name, strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		goto out;
@@ -301,7 +283,7 @@ static int runner_run(const char *name, char *const argv[], struct runner_result
 		dup2(fds[1], 2);
 		close(fds[1]);
 		execv(path, argv);
-		runner_say("FAIL %s: exec %s: %s", name, path, strerror(errno));
+		test_print("FAIL %s: exec %s: %s", name, path, strerror(errno));
 		_exit(127);
 	}
 	close(fds[1]);
@@ -310,7 +292,7 @@ static int runner_run(const char *name, char *const argv[], struct runner_result
 	close(fds[0]);
 	r->status = -1;
 	if (waitpid(pid, &r->status, 0) != pid)
-		runner_say("runtests: waitpid %d: %s", pid, strerror(errno));
+		test_print("runtests: waitpid %d: %s", pid, strerror(errno));
 	/* The watchdog acts only after the deadline; asking it how it ended
 	 * would race with its exit. */
 	r->timedout = uptime() >= deadline;
@@ -335,40 +317,40 @@ static void runner_test(const char *name, int *passed, int *failed)
 	int start = uptime();
 	long after;
 
-	runner_say("--- %s", name);
+	test_print("--- %s", name);
 	if (before < 0)
-		runner_say("runtests: did not settle before %s: %s", name, test_settle_why);
+		test_print("runtests: did not settle before %s: %s", name, test_settle_why);
 	if (runner_run(name, argv, &r) < 0) {
 		(*failed)++;
 		return;
 	}
 	if (r.timedout) {
-		runner_say("FAIL %s: timed out after %d s", name, runner_timeout(name) / 100);
+		test_print("FAIL %s: timed out after %d s", name, runner_timeout(name) / 100);
 		r.failed++;
 	} else if (r.status != 0 && r.failed == 0) {
-		runner_say("FAIL %s: exited with status %d", name, r.status);
+		test_print("FAIL %s: exited with status %d", name, r.status);
 		r.failed++;
 	} else if (r.passed == 0 && r.failed == 0) {
-		runner_say("FAIL %s: reported no checks", name);
+		test_print("FAIL %s: reported no checks", name);
 		r.failed++;
 	}
 
 	after = test_settle();
 	if (before < 0 || after < 0) {
-		runner_say("FAIL %s-leak: cannot count pages: %s", name, test_settle_why);
+		test_print("FAIL %s-leak: cannot count pages: %s", name, test_settle_why);
 		r.failed++;
 	} else if (after != before) {
-		runner_say("FAIL %s-leak: %ld pages %s", name,
+		test_print("FAIL %s-leak: %ld pages %s", name,
 			   after < before ? before - after : after - before,
 			   after < before ? "not freed" : "more free than before");
 		r.failed++;
 	}
 	if (r.repeats)
-		runner_say("runtests: %d lines of %s named a check it had reported already; each "
+		test_print("runtests: %d lines of %s named a check it had reported already; each "
 			   "check counted once",
 			   r.repeats, name);
 	int ticks = uptime() - start;
-	runner_say("--- %s: %d passed, %d failed, %d.%02d s", name, r.passed, r.failed, ticks / 100,
+	test_print("--- %s: %d passed, %d failed, %d.%02d s", name, r.passed, r.failed, ticks / 100,
 		   ticks % 100);
 	*passed += r.passed;
 	*failed += r.failed;
@@ -402,7 +384,7 @@ int main(int argc, char *argv[])
 	int passed = 0, failed = 0;
 
 	if (argc > 1 && strcmp(argv[1], "--noop") == 0) {
-		runner_say("(runtests: warm-up)");
+		test_print("(runtests: warm-up)");
 		return 0;
 	}
 	if (argc > 1 && strcmp(argv[1], "--watchdog") == 0)
@@ -415,7 +397,7 @@ int main(int argc, char *argv[])
 		failed++;
 	}
 	if (runner_count == 0) {
-		runner_say("runtests: no test programs found");
+		test_print("runtests: no test programs found");
 		failed++;
 	}
 
@@ -426,9 +408,9 @@ int main(int argc, char *argv[])
 	/* test_settle's rules should leave nothing to wait for but the count
 	 * itself: say so if the count moved when they held. */
 	if (test_settle_moves)
-		runner_say("runtests: the free-page count moved %d times after the machine had "
+		test_print("runtests: the free-page count moved %d times after the machine had "
 			   "settled",
 			   test_settle_moves);
-	runner_say("%d passed, %d failed", passed, failed);
+	test_print("%d passed, %d failed", passed, failed);
 	return failed == 0 ? 0 : 1;
 }
