@@ -2,6 +2,7 @@
 #include "include/uapi/errno.h"
 #include "include/uapi/mman.h"
 #include "include/uapi/sysinfo.h"
+#include "kernel/mm/kmalloc.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/pagetable.h"
@@ -10,11 +11,15 @@
 
 long sys_meminfo(const u64 *arg)
 {
+	struct kmalloc_usage heap;
+	kmalloc_usage(&heap);
 	struct mnemo_meminfo mi = {
 	    .page_size = PAGE_SIZE,
 	    .total_pages = page_total_count(),
 	    .free_pages = page_free_count(),
 	    .pagetable_pages = pt_pages_total(),
+	    .slab_pages = heap.slab_pages,
+	    .slab_used_bytes = heap.object_bytes,
 	};
 	return copy_to_user((void __user *)arg[0], &mi, sizeof(mi));
 }

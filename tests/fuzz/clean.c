@@ -94,8 +94,9 @@ void fz_clean_tmp(void)
 				break;
 		}
 	}
+	/* /tmp/fz goes too: the first child of the next round makes it
+	 * again (child.c), and the run leaves nothing behind. */
 	chdir("/");
-	mkdir("/tmp/fz", 0777);
 }
 
 void fz_clean_shared_in(void)

@@ -4,7 +4,7 @@
  * makes random system calls drawn from the stream (seed, r, c), so every
  * call can be made again from those three numbers. The parent reaps the
  * children (killing any that hang), removes what they left in /tmp, and
- * checks that the free-page count came back.
+ * checks that free memory came back.
  *
  * Files: main.c (options, the run), round.c (one round, in the parent),
  * clean.c (what a round leaves behind), child.c (a child's life), step.c
@@ -343,7 +343,7 @@ void fz_exit(struct fz_proc *p, int status) __attribute__((noreturn));
 int fz_round(const struct fz_opts *o, long r, long *calls, bool *stop);
 /* What the parent needs before the first round; 0 or -1. */
 int fz_parent_setup(const struct fz_opts *o);
-/* Removes every /tmp/fz* entry and makes /tmp/fz again. */
+/* Removes every /tmp/fz* entry, /tmp/fz itself included. */
 void fz_clean_tmp(void);
 /* Unmaps what children shared into the parent. */
 void fz_clean_shared_in(void);

@@ -71,7 +71,9 @@ static size_t fz_tmp_path(struct fz_rng *r, char *buf, size_t size)
 		else if (strcmp(part, ".") != 0)
 			depth++;
 	}
-	if (fz_chance(r, 10))
+	/* A trailing slash, but not on the empty path: that would make it
+	 * "/", the root, out of /tmp/fz*. */
+	if (n > 0 && fz_chance(r, 10))
 		n = fz_cat(buf, size, n, "/", 1);
 	return n;
 }

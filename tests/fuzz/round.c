@@ -1,10 +1,10 @@
 /* One round, as the parent runs it: fork the children, reap them within
  * the time allowed (killing what hangs), wait for orphans to be reaped,
- * clean up, and check that the free-page count came back exactly, both
+ * clean up, and check that free memory came back exactly, both
  * counts taken once the machine has settled (test_settle in
  * tests/system/test.h: orphans reaped, the crypto server idle).
  *
- * The parent must not allocate memory between the two page counts: it
+ * The parent must not allocate memory between the two counts: it
  * has no malloc, only the fixed buffers here, touched before the first
  * round (fz_parent_setup). */
 #include <errno.h>
@@ -187,22 +187,21 @@ static int fz_settle(const struct fz_opts *o, long r, int nprocs, bool *stop)
 	return 0;
 }
 
-/* The free-page count must be before again, exactly: fewer free pages is
- * a leak, more a page freed that the round did not take. */
+/* Free memory must be before again, exactly: less is a leak, more is
+ * memory freed that the round did not take. */
 static int fz_leak_check(const struct fz_opts *o, long r, long before)
 {
 	long now = test_settle();
+	char why[80];
 
 	if (before < 0 || now < 0) {
-		fz_fail(o, "leak", r, "cannot count pages: %s", test_settle_why);
+		fz_fail(o, "leak", r, "cannot count free memory: %s", test_settle_why);
 		return 1;
 	}
 	if (now == before)
 		return 0;
-	if (now < before)
-		fz_fail(o, "leak", r, "%ld pages not freed", before - now);
-	else
-		fz_fail(o, "leak", r, "%ld pages more free than before", now - before);
+	test_free_diff(why, sizeof(why), before, now);
+	fz_fail(o, "leak", r, "%s", why);
 	return 1;
 }
 

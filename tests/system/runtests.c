@@ -1,12 +1,12 @@
 /* runtests [NAME...]: the system-test runner that init starts with
  * mode=test. Runs every /bin/t_* program (or the ones named) one after
  * another, echoes their output, counts the `PASS ` and `FAIL ` lines, and
- * after each test checks that the free-page count came back exactly, i.e.
+ * after each test checks that free memory came back exactly, i.e.
  * that the kernel freed everything the test used and nothing else moved.
  * Ends with the line `N passed, N failed` and exits 0 only when nothing
  * failed.
  *
- * The runner itself must not allocate memory between the two page counts
+ * The runner itself must not allocate memory between the two counts
  * of a test: it has no malloc, uses only fixed buffers, warms up its stack
  * and the kernel's first-use allocations with one dry run, and shares no
  * page with the watchdog, which runs a fresh image of this program (a
@@ -307,8 +307,8 @@ out:
 /* Runs one test program with the leak check; adds to the totals. The
  * two counts are taken once the machine has settled (test_settle: the
  * test and its orphans reaped, the crypto server idle) and must be
- * equal: fewer free pages is a leak, more means the test freed something
- * it did not make (or a page of the counting moved), either way a bug. */
+ * equal: less free memory is a leak, more means the test freed something
+ * it did not make, either way a bug. */
 static void runner_test(const char *name, int *passed, int *failed)
 {
 	char *argv[] = {(char *)name, NULL};
@@ -337,12 +337,13 @@ static void runner_test(const char *name, int *passed, int *failed)
 
 	after = test_settle();
 	if (before < 0 || after < 0) {
-		test_print("FAIL %s-leak: cannot count pages: %s", name, test_settle_why);
+		test_print("FAIL %s-leak: cannot count free memory: %s", name, test_settle_why);
 		r.failed++;
 	} else if (after != before) {
-		test_print("FAIL %s-leak: %ld pages %s", name,
-			   after < before ? before - after : after - before,
-			   after < before ? "not freed" : "more free than before");
+		char why[80];
+
+		test_free_diff(why, sizeof(why), before, after);
+		test_print("FAIL %s-leak: %s", name, why);
 		r.failed++;
 	}
 	if (r.repeats)
@@ -408,8 +409,7 @@ int main(int argc, char *argv[])
 	/* test_settle's rules should leave nothing to wait for but the count
 	 * itself: say so if the count moved when they held. */
 	if (test_settle_moves)
-		test_print("runtests: the free-page count moved %d times after the machine had "
-			   "settled",
+		test_print("runtests: free memory moved %d times after the machine had settled",
 			   test_settle_moves);
 	test_print("%d passed, %d failed", passed, failed);
 	return failed == 0 ? 0 : 1;

@@ -3,7 +3,7 @@
  * the kernel's (read() into a page shared copy-on-write); memory that is
  * truly read-only stays so; MAP_SHARED anonymous memory stays shared.
  * Each group runs in a child of its own and must give back every page
- * (vm_run_group), so the page count returns after both sides exit. */
+ * (vm_run_group), so free memory returns after both sides exit. */
 #include "vmtest.h"
 
 #include "include/uapi/syscall.h"
@@ -375,7 +375,7 @@ static void test_many_pages(void)
 	long before = test_settle();
 	for (long i = 0; i < BIGPAGES; i++)
 		p[i * PAGE] = 1;
-	test_check_pages("many-no-copy-when-alone", before);
+	test_check_free("many-no-copy-when-alone", before);
 }
 
 int main(void)

@@ -678,7 +678,7 @@ static void test_client_leaves(const char *name, enum cr_leave how)
 	      busy_done ? "done" : "unanswered", tries,
 	      in_place ? "in place" : "never where the case needs it");
 	snprintf(leak, sizeof(leak), "%s-no-leak", name);
-	test_check_pages(leak, before);
+	test_check_free(leak, before);
 }
 
 /* ---------------------------------------------------------------- the calls' own checks */

@@ -10,8 +10,8 @@
 #include "test.h"
 
 #define KILLMEM_SIZE	 (1UL << 30)
-#define KILLMEM_TAKEN	 3000 /* pages the child takes before the kill */
-#define KILLMEM_DEADLINE 1000 /* ticks to wait for it to take them */
+#define KILLMEM_TAKEN	 (3000 * TEST_PAGE) /* bytes the child takes before the kill */
+#define KILLMEM_DEADLINE 1000		    /* ticks to wait for it to take them */
 
 /* The child: one long call, then (never reached in time) exit 0. */
 static void killmem_child(void)
@@ -45,22 +45,22 @@ int main(void)
 	if (!CHECK_OK("killmem-fork", pid))
 		return test_done();
 	int start = uptime();
-	while (free_page_count() > free0 - KILLMEM_TAKEN && uptime() - start < KILLMEM_DEADLINE)
+	while (free_memory_bytes() > free0 - KILLMEM_TAKEN && uptime() - start < KILLMEM_DEADLINE)
 		;
 	kill(pid, SIGKILL);
 	for (;;) {
-		long now = free_page_count();
+		long now = free_memory_bytes();
 		int status;
 		if (now < low)
 			low = now;
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			break;
 	}
-	CHECK("killmem-took-pages", free0 - low >= KILLMEM_TAKEN, "the child took only %ld pages",
+	CHECK("killmem-took-pages", free0 - low >= KILLMEM_TAKEN, "the child took only %ld bytes",
 	      free0 - low);
 	CHECK("killmem-stopped-at-the-kill", low > free0 / 2,
-	      "after the kill the child went on to take %ld of %ld free pages", free0 - low, free0);
+	      "after the kill the child went on to take %ld of %ld free bytes", free0 - low, free0);
 	/* The grandchild, orphaned by the kill, must go too. */
-	test_check_pages("killmem-all-back", free0);
+	test_check_free("killmem-all-back", free0);
 	return test_done();
 }

@@ -37,12 +37,12 @@ static void test_grow_shrink(void)
 	CHECK("sbrk-touch-all", bad == 0, "%ld pages wrong", bad);
 	/* At least the pages touched; the page tables over them besides. */
 	f1 = test_settle();
-	CHECK("sbrk-uses-pages", f0 - f1 >= GROW_PAGES, "%ld pages used", f0 - f1);
+	CHECK("sbrk-uses-pages", f0 - f1 >= GROW_PAGES * PAGE, "%ld bytes used", f0 - f1);
 
 	top = sbrk(-GROW_PAGES * PAGE);
 	CHECK("sbrk-shrink", top == old + GROW_PAGES * PAGE && sbrk(0) == old);
 	/* The pages and the page tables they emptied. */
-	test_check_pages("sbrk-shrink-frees", f0);
+	test_check_free("sbrk-shrink-frees", f0);
 	CHECK("sbrk-shrunk-unmapped", test_in_child(write_at, (long)old + 8 * PAGE) == -1);
 
 	/* Growing again gives zeroed memory, not the old bytes. */
@@ -135,7 +135,7 @@ static void test_exit_frees(void)
 	int status = test_in_child(grow_touch_exit, 1024);
 
 	CHECK("exit-frees-child-ran", status == 0, "status %d", status);
-	test_check_pages("exit-frees-memory", before);
+	test_check_free("exit-frees-memory", before);
 }
 
 static void test_info(void)

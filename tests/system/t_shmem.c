@@ -1,6 +1,6 @@
 /* Page sharing (map_shared_pages / unmap_shared_pages, seed 001):
  *   - the seed's demonstrations, shmem_test1 and shmem_test2, run several
- *     times in a row and leave the free-page count where it was;
+ *     times in a row and leave free memory where it was;
  *   - sharing in both directions, mapped by the parent (its pages into
  *     the child, the child's into itself), writes seen both ways over
  *     several pages at the
@@ -145,7 +145,7 @@ static void test_demos(void)
 	CHECK("shmem_test2-sizes", sizes_ok, "sizes differ: %s", out);
 	/* The first round warms up what the demos use once (our output
 	 * buffer); the later rounds must leave the count where it was. */
-	test_check_pages("demos-no-leak", after_first);
+	test_check_free("demos-no-leak", after_first);
 }
 
 /* ---------------------------------------------------------------- exit orders */
@@ -298,7 +298,7 @@ static void test_exit_order(const struct shm_case *tc)
 
 	CHECK(tc->name, shm_run_pair(tc, out, sizeof(out)), "%s", out);
 	snprintf(leak, sizeof(leak), "%s-no-leak", tc->name);
-	test_check_pages(leak, before);
+	test_check_free(leak, before);
 }
 
 static const struct shm_case shm_cases[] = {
@@ -346,7 +346,7 @@ static void test_fork_destination(void)
 	      "child status %d (4: grandchild failed, 5: its writes not seen)", status);
 	close(to_child[0]);
 	close(to_child[1]);
-	test_check_pages("fork-destination-no-leak", before);
+	test_check_free("fork-destination-no-leak", before);
 }
 
 /* We share our buffer with a child, then fork another child that just
@@ -393,7 +393,7 @@ static void test_fork_source(void)
 	close(to_child[1]);
 	close(back[0]);
 	close(back[1]);
-	test_check_pages("fork-source-no-leak", before);
+	test_check_free("fork-source-no-leak", before);
 }
 
 /* ---------------------------------------------------------------- malloc */
@@ -445,7 +445,7 @@ static void test_malloc_mixed(void)
 	      "malloc)",
 	      status);
 	CHECK("malloc-mapping-writes-seen", !shm_expect(buf, SEED_DEST));
-	test_check_pages("malloc-no-leak", before);
+	test_check_free("malloc-no-leak", before);
 }
 
 /* ---------------------------------------------------------------- unmap */
@@ -509,7 +509,7 @@ static void test_unmap(void)
 	      buf[0] == 'x' && page0[2 * PAGE] == 'y' && page0[3 * PAGE] == 'z');
 	/* Our own pages are not shared-in mappings either. */
 	expect_errno("unmap-source-einval", unmap_shared_pages(buf, SHM_SIZE), EINVAL);
-	test_check_pages("unmap-no-leak", before);
+	test_check_free("unmap-no-leak", before);
 }
 
 /* ---------------------------------------------------------------- errors */

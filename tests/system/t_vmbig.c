@@ -57,7 +57,7 @@ int main(void)
 		}
 	}
 	CHECK("big-64mib-rounds", lost_rounds == 0,
-	      "%ld of %d rounds failed; first: round %ld, status %ld, %ld pages not freed "
+	      "%ld of %d rounds failed; first: round %ld, status %ld, %ld bytes not freed "
 	      "(negative: more free than before); %ld rounds did not settle (%s)",
 	      lost_rounds, BIG_ROUNDS, first_bad, first_status, first_lost, unsettled,
 	      unsettled ? test_settle_why : "");

@@ -24,6 +24,9 @@
 #include <crypto.h>
 #include <mnemo.h>
 
+/* mnemo's page size (meminfo's page_size). */
+#define TEST_PAGE 4096L
+
 /* A status no exit() of ours uses: "could not even fork". */
 #define TEST_NO_CHILD (-1000)
 
@@ -299,9 +302,14 @@ static inline int test_done(void)
 
 /* ---------------------------------------------------------------- settling
  *
- * Leak checks compare free-page counts exactly, in both directions, so a
- * count is taken only once nothing the caller set going is still letting
- * go of pages. That is the case when:
+ * Leak checks compare free memory exactly, in both directions: free
+ * pages plus the unused space in the kernel's slabs, in bytes
+ * (free_memory_bytes). Counting pages alone would be exact for user
+ * memory but not for kernel objects: a process's records that a test
+ * frees and makes again can land on a slab page shared with records that
+ * live on, and leave one page more or fewer in use with nothing leaked.
+ * A count is taken only once nothing the caller set going is still
+ * letting go of memory. That is the case when:
  *   - the caller has no child, running or zombie (a process frees its
  *     memory when it exits, its kernel stack when it is reaped);
  *   - there is no orphan: every child of init (PID 1) is the caller, one
@@ -312,7 +320,7 @@ static inline int test_done(void)
  *     one and freed the page tables under it (its self-test at boot forks
  *     a child), or while the kernel waits to start it again after a crash
  *     (then it has no memory at all, and is about to take some);
- *   - and then the free-page count holds still for TEST_SETTLE_STILL
+ *   - and then free memory holds still for TEST_SETTLE_STILL
  *     samples 10 ms apart. Nothing else in the kernel frees pages later
  *     (a page goes back when its last reference does, page tables after
  *     their fence, at once; per-hart page caches count as free), so this
@@ -385,9 +393,9 @@ static inline int test_procs_quiet(void)
 }
 
 /* Waits (TEST_SETTLE_TICKS at most) until the machine is settled, as
- * above, and returns the free-page count then; -1 if it did not settle,
+ * above, and returns free memory in bytes then; -1 if it did not settle,
  * with the reason in test_settle_why. Call it for both counts of a leak
- * check (test_check_pages does the second). */
+ * check (test_check_free does the second). */
 static inline long test_settle(void)
 {
 	static int warm;
@@ -403,12 +411,12 @@ static inline long test_settle(void)
 	}
 	for (;;) {
 		if (test_procs_quiet()) {
-			long now = free_page_count();
+			long now = free_memory_bytes();
 
 			if (last >= 0 && now != last) {
 				test_settle_moves++;
 				snprintf(test_settle_why, sizeof(test_settle_why),
-					 "the free-page count kept moving (%ld, then %ld)", last,
+					 "free memory kept moving (%ld, then %ld bytes)", last,
 					 now);
 			}
 			still = now == last ? still + 1 : 0;
@@ -425,19 +433,32 @@ static inline long test_settle(void)
 	}
 }
 
-/* The leak check: settles and checks that the free-page count is before
- * (a count test_settle returned), exactly. Returns whether it is. */
-static inline int test_check_pages(const char *name, long before)
+/* What a leak check says when free memory went from before to after
+ * (bytes, as test_settle returns them): how much was not freed, or how
+ * much more is free than before (memory freed that was not taken). */
+static inline void test_free_diff(char *buf, size_t size, long before, long after)
+{
+	long diff = after < before ? before - after : after - before;
+	const char *what = after < before ? "not freed" : "more free than before";
+
+	if (diff % TEST_PAGE == 0)
+		snprintf(buf, size, "%ld pages %s", diff / TEST_PAGE, what);
+	else
+		snprintf(buf, size, "%ld bytes %s", diff, what);
+}
+
+/* The leak check: settles and checks that free memory is before (a
+ * count test_settle returned), exactly. Returns whether it is. */
+static inline int test_check_free(const char *name, long before)
 {
 	long after = test_settle();
+	char why[80];
 
 	if (before < 0 || after < 0)
 		return test_report(name, 0, "did not settle %s: %s",
 				   before < 0 ? "before" : "after", test_settle_why);
-	if (after < before)
-		return test_report(name, 0, "%ld pages not freed", before - after);
-	return test_report(name, after == before, "%ld pages more free than before",
-			   after - before);
+	test_free_diff(why, sizeof(why), before, after);
+	return test_report(name, after == before, "%s", why);
 }
 
 #endif

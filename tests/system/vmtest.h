@@ -226,8 +226,8 @@ static inline void vm_group_nothing(void)
  * that dies (status -1) or never ends (a process stuck in the kernel
  * cannot even be killed) gives one more FAIL line here, so that the rest
  * of the program still runs; one that ends with failed checks counts as
- * failed. The free-page count must come back exactly once the group's
- * process is gone (test_check_pages). Returns whether all went well.
+ * failed. Free memory must come back exactly once the group's
+ * process is gone (test_check_free). Returns whether all went well.
  *
  * The first call warms up: it runs an empty group, so that this parent
  * has faulted in the code it runs while it waits before a group is
@@ -267,7 +267,7 @@ static inline int vm_run_group(const char *name, void (*fn)(void))
 	char leak[80];
 	snprintf(leak, sizeof(leak), "%s-no-leak", name);
 	test_nfailed += status != 0;
-	return test_check_pages(leak, before) && status == 0;
+	return test_check_free(leak, before) && status == 0;
 }
 
 #endif

@@ -6,6 +6,9 @@
  *   - a class fills a slab before it takes another page;
  *   - a slab whose objects are all free goes back to the page allocator at
  *     once, so page_free_count() returns exactly to where it was;
+ *   - kmalloc_usage counts the slabs' pages and the bytes handed out of
+ *     them by class, so that free pages plus the slabs' unused space is
+ *     exact even when objects that live on end up on other slab pages;
  *   - kzalloc zeroes; kfree(NULL) does nothing;
  *   - a size no page run can hold fails at once (sizes come from users). */
 #include <criterion/criterion.h>
@@ -158,6 +161,65 @@ Test(kmalloc, many_objects_of_mixed_sizes)
 	}
 	for (int i = 0; i < N; i++)
 		kfree(objs[i]);
+	EXPECT_NO_LEAK();
+}
+
+/* Free memory as meminfo's MNEMO_FREE_BYTES counts it. */
+static u64 free_bytes(void)
+{
+	struct kmalloc_usage u;
+
+	kmalloc_usage(&u);
+	return (page_free_count() + u.slab_pages) * PAGE_SIZE - u.object_bytes;
+}
+
+Test(kmalloc, usage_counts_slab_pages_and_class_bytes)
+{
+	struct kmalloc_usage u;
+	void *a = kmalloc(40), *b = kmalloc(40), *c = kmalloc(2000), *big = kmalloc(5000);
+
+	kmalloc_usage(&u);
+	cr_assert_eq(u.slab_pages, 2, "one slab of 64-byte objects, one of 2048-byte ones");
+	cr_assert_eq(u.object_bytes, 64 + 64 + 2048, "by class, not by request");
+	kfree(a);
+	kfree(b);
+	kfree(c);
+	kfree(big);
+	kmalloc_usage(&u);
+	cr_assert_eq(u.slab_pages, 0);
+	cr_assert_eq(u.object_bytes, 0);
+	EXPECT_NO_LEAK();
+}
+
+/* What made the system tests' page counts move with nothing leaked: a
+ * long-lived object freed and made anew lands on a slab page of another
+ * long-lived object, and its old page empties. One page more is free;
+ * free memory is where it was. A real leak still shows, to the object. */
+Test(kmalloc, free_bytes_are_exact_when_objects_move_between_slabs)
+{
+	enum { PER = PAGE_SIZE / 64 };
+	static void *fill[2 * PER];
+	void *keep, *moving;
+
+	/* Two slabs: the first holds moving and a full load of others, the
+	 * second keep and nothing else. */
+	moving = kmalloc(64);
+	for (int i = 0; i < PER - 1; i++)
+		fill[i] = kmalloc(64);
+	keep = kmalloc(64);
+	for (int i = 0; i < PER - 1; i++)
+		kfree(fill[i]);
+	u64 pages0 = page_free_count(), bytes0 = free_bytes();
+
+	kfree(moving); /* its slab empties and goes */
+	moving = kmalloc(64);
+	cr_assert_eq(page_free_count(), pages0 + 1, "the new object shares keep's slab");
+	cr_assert_eq(free_bytes(), bytes0, "nothing leaked, to the byte");
+	void *leak = kmalloc(16);
+	cr_assert_eq(free_bytes(), bytes0 - 16, "a 16-byte leak shows");
+	kfree(leak);
+	kfree(moving);
+	kfree(keep);
 	EXPECT_NO_LEAK();
 }
 

@@ -15,6 +15,9 @@ int poweroff(int status) __attribute__((noreturn));
 int meminfo(struct mnemo_meminfo *mi);
 /* Shorthand: the number of free physical pages now. */
 long free_page_count(void);
+/* Free memory in bytes, the unused part of the kernel's slabs included
+ * (MNEMO_FREE_BYTES): what a leak check compares. */
+long free_memory_bytes(void);
 /* The RAM the kernel's page allocator manages, in bytes (total_pages *
  * page_size), or 0 if meminfo fails. compat/xv6's PHYSTOP uses it. */
 uint64_t mnemo_ram_bytes(void);
@@ -65,9 +68,9 @@ int futex_wake(uint32_t *addr, int n);
  * sbrk(0) does not move. Both sides then see each other's writes, on the
  * same pages for as long as the mapping lives; pages live until the last
  * side lets go, whichever exits first. (void *)-1 with errno: EPERM (not
- * a descendant), ESRCH, EFAULT (range not mapped), EINVAL, ENOMEM, EINTR. unmap_shared_pages removes such a mapping from the
- * caller: 0, or -1 with errno EINVAL when any page of the range is not
- * one. */
+ * a descendant), ESRCH, EFAULT (range not mapped), EINVAL, ENOMEM, EINTR. unmap_shared_pages
+ * removes such a mapping from the caller: 0, or -1 with errno EINVAL when any page of the range is
+ * not one. */
 void *map_shared_pages(int src_pid, int dst_pid, void *src_va, uint64_t size);
 int unmap_shared_pages(void *addr, uint64_t size);
 

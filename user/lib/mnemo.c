@@ -25,6 +25,15 @@ long free_page_count(void)
 	return mi.free_pages;
 }
 
+long free_memory_bytes(void)
+{
+	struct mnemo_meminfo mi;
+
+	if (meminfo(&mi) < 0)
+		return -1;
+	return (long)MNEMO_FREE_BYTES(&mi);
+}
+
 uint64_t mnemo_ram_bytes(void)
 {
 	struct mnemo_meminfo mi;
