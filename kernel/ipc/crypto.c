@@ -32,6 +32,7 @@
 #define CRYPTO_MAX_DEATHS	 2    /* servers a request may see die */
 #define CRYPTO_MAX_FAILED	 1024 /* failed requests remembered for crypto_wait */
 #define CRYPTO_FAILED_PER_CLIENT 16
+#define NO_CLIENT		 0 /* a request whose client has exited */
 
 /* Locking: crypto_lock guards everything below. Sleepers: producers on
  * &queue.count + 1 (room), the server on &queue.count (requests), a
@@ -44,6 +45,7 @@ static int nfailed;
 static struct service *server;
 
 static void crypto_server_died(void);
+static void crypto_client_exited(int pid);
 static void request_fail(struct shm_request *r, int err);
 
 void crypto_init(const char *server_path)
@@ -51,6 +53,7 @@ void crypto_init(const char *server_path)
 	shmq_init(&queue);
 	list_init(&in_service);
 	list_init(&failed);
+	proc_on_exit(crypto_client_exited);
 	server = proc_start_service(CRYPTO_SERVER_PID, server_path, crypto_server_died);
 }
 
@@ -167,11 +170,14 @@ long sys_take_shared_memory_request(const u64 *arg)
 		spin_unlock(&crypto_lock);
 		if (!r)
 			return -EINTR;
-		/* Nobody is left to read the answer. */
-		if (!proc_alive(r->client)) {
-			spin_lock(&crypto_lock);
+		/* Its client exited just now: nobody is left to read the
+		 * answer. */
+		spin_lock(&crypto_lock);
+		bool orphan = r->client == NO_CLIENT;
+		if (orphan)
 			list_del(&r->link);
-			spin_unlock(&crypto_lock);
+		spin_unlock(&crypto_lock);
+		if (orphan) {
 			request_free(r);
 			continue;
 		}
@@ -258,20 +264,20 @@ static bool of_client(struct shm_request *r, int pid)
 	return r->client == pid;
 }
 
-static bool of_dead_client(struct shm_request *r, int unused)
-{
-	(void)unused;
-	return !proc_alive(r->client);
-}
-
 /* Fails a request that is in no list, with err for its client's
- * crypto_wait: its pages go now; a record stays until the client asks.
- * Records are bounded per client (a hostile one cannot push out another's)
- * and in all, dropping first those whose client is gone. crypto_lock
- * held. */
+ * crypto_wait: its pages go now; a record stays until the client asks
+ * or exits. Records are bounded per client (a hostile one cannot push
+ * out another's) and in all. crypto_lock held. */
 static void request_fail(struct shm_request *r, int err)
 {
 	assert(spin_holding(&crypto_lock));
+	mm_unpin(r->pages, r->npages);
+	kfree(r->pages);
+	r->pages = NULL;
+	if (r->client == NO_CLIENT) {
+		kfree(r); /* nobody to tell */
+		return;
+	}
 	static u64 last_said;
 	if (last_said == 0 || ticks - last_said >= TICK_HZ) {
 		last_said = ticks;
@@ -280,16 +286,11 @@ static void request_fail(struct shm_request *r, int err)
 		       err == -ENOMEM ? "no memory to map it into the server"
 				      : "the server died twice serving it");
 	}
-	mm_unpin(r->pages, r->npages);
-	kfree(r->pages);
-	r->pages = NULL;
 	r->err = err;
 	forget_failed(of_client, r->client, CRYPTO_FAILED_PER_CLIENT - 1);
 	list_push_back(&failed, &r->link);
-	if (++nfailed > CRYPTO_MAX_FAILED) {
-		forget_failed(of_dead_client, 0, 0);
+	if (++nfailed > CRYPTO_MAX_FAILED)
 		forget_failed(NULL, 0, CRYPTO_MAX_FAILED);
-	}
 	wakeup(r);
 }
 
@@ -301,12 +302,43 @@ static void crypto_server_died(void)
 	while (!list_empty(&in_service)) {
 		struct shm_request *r = list_entry(in_service.prev, struct shm_request, link);
 		list_del(&r->link);
-		if (++r->deaths < CRYPTO_MAX_DEATHS)
+		if (++r->deaths < CRYPTO_MAX_DEATHS && r->client != NO_CLIENT)
 			shmq_unget(&queue, r);
 		else
 			request_fail(r, -EIO);
 	}
 	spin_unlock(&crypto_lock);
+}
+
+/* A process exits: nobody is left to read the answers to its queued
+ * requests, or to hear of its failed ones. Its pages are let go now,
+ * not when the server comes to them, and its records before its pid can
+ * name another process. A request in service stays until the server
+ * removes it (the server has it mapped), but belongs to no client any
+ * more: it is neither queued again nor remembered as failed. */
+static void crypto_client_exited(int pid)
+{
+	struct list gone, *pos;
+	struct shm_request *r;
+	list_init(&gone);
+	spin_lock(&crypto_lock);
+	while ((r = shmq_take_client(&queue, pid)))
+		list_push_back(&gone, &r->link);
+	list_for_each(pos, &in_service)
+	{
+		r = list_entry(pos, struct shm_request, link);
+		if (r->client == pid)
+			r->client = NO_CLIENT;
+	}
+	if (!list_empty(&gone))
+		wakeup((char *)&queue.count + 1); /* room for other producers */
+	forget_failed(of_client, pid, 0);
+	spin_unlock(&crypto_lock);
+	while (!list_empty(&gone)) {
+		r = list_entry(gone.next, struct shm_request, link);
+		list_del(&r->link);
+		request_free(r);
+	}
 }
 
 /* crypto_wait(op): sleeps until no request of the caller's at op is queued

@@ -43,3 +43,18 @@ struct shm_request *shmq_find(struct shmq *q, int client, u64 va)
 	}
 	return NULL;
 }
+
+struct shm_request *shmq_take_client(struct shmq *q, int client)
+{
+	struct list *pos;
+	list_for_each(pos, &q->items)
+	{
+		struct shm_request *r = list_entry(pos, struct shm_request, link);
+		if (r->client == client) {
+			list_del(&r->link);
+			q->count--;
+			return r;
+		}
+	}
+	return NULL;
+}

@@ -41,5 +41,7 @@ struct shm_request *shmq_take(struct shmq *q);
 void shmq_unget(struct shmq *q, struct shm_request *r);
 /* The first queued request of client at va, or NULL. */
 struct shm_request *shmq_find(struct shmq *q, int client, u64 va);
+/* Removes and returns the oldest queued request of client, or NULL. */
+struct shm_request *shmq_take_client(struct shmq *q, int client);
 
 #endif

@@ -8,6 +8,21 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc_internal.h"
 
+#define NEXIT_HOOKS 2
+
+static void (*exit_hooks[NEXIT_HOOKS])(int pid);
+
+void proc_on_exit(void (*fn)(int pid))
+{
+	for (int i = 0; i < NEXIT_HOOKS; i++) {
+		if (!exit_hooks[i]) {
+			exit_hooks[i] = fn;
+			return;
+		}
+	}
+	panic("proc_on_exit: more than %d hooks", NEXIT_HOOKS);
+}
+
 /* Gives p's children to init, which reaps them. wait_lock held. */
 static void reparent_children(struct proc *p)
 {
@@ -45,6 +60,10 @@ void exit_current(int status)
 		panic("init exiting with status %d", status);
 
 	release_files_and_mm(p);
+	/* The pid is still ours (we are not a zombie yet, so nobody can reap
+	 * us and reuse it): what others keep under it goes now. */
+	for (int i = 0; i < NEXIT_HOOKS && exit_hooks[i]; i++)
+		exit_hooks[i](p->pid);
 	if (p->service) {
 		spin_lock(&wait_lock);
 		reparent_children(p);

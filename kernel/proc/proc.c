@@ -296,17 +296,3 @@ int proc_descendant_mm(struct proc *me, int pid, struct mm **mm)
 	spin_unlock(&wait_lock);
 	return err;
 }
-
-bool proc_alive(int pid)
-{
-	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++)
-		if (__atomic_load_n(&p->pid, __ATOMIC_RELAXED) == pid) {
-			spin_lock(&p->lock);
-			bool alive =
-			    p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE;
-			spin_unlock(&p->lock);
-			if (alive)
-				return true;
-		}
-	return false;
-}

@@ -95,8 +95,11 @@ bool proc_is_system(struct proc *p);
  * -EPERM. Decided and taken at once, so that the process cannot be
  * replaced by another in the same slot in between. */
 int proc_descendant_mm(struct proc *me, int pid, struct mm **mm);
-/* Does a process with this pid exist (and not as a zombie)? */
-bool proc_alive(int pid);
+/* Has fn(pid) called by every process that exits, once it has let go of
+ * its memory and files and before its pid can be given to another, so
+ * that a subsystem above (ipc) can forget what it keeps by pid. For boot
+ * only, before the first user process: the list is read without a lock. */
+void proc_on_exit(void (*fn)(int pid));
 /* The process with this pid (not a zombie), or NULL. Its mm, with a new
  * reference (mm_put), goes in *mm (NULL if it has none). */
 struct proc *proc_find_mm(int pid, struct mm **mm);

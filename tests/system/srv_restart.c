@@ -6,7 +6,8 @@
  *     the queue, ahead of requests queued after it, and the restarted
  *     server answers it;
  *   - a request that kills the server twice fails, and crypto_wait says
- *     so (EIO), while the kernel never writes into the request;
+ *     so (EIO), while the kernel never writes into the request; a client
+ *     that exits without asking leaves no record of it behind;
  *   - a server that dies as soon as it starts is started again until it
  *     stays up, and then serves;
  *   - after all that, the server serves (and the runner finds every page
@@ -83,6 +84,31 @@ static void test_crash_always(void)
 	free(op);
 }
 
+/* In a child: a request that fails, and one behind it, answered after
+ * the failure; then the child exits without asking about the first.
+ * Returns 0 when the second was answered. */
+static int fail_then_exit(long unused)
+{
+	uint64_t size;
+	struct crypto_op *bad = srv_request(SRV_TEST_CRASH_ALWAYS, &size);
+	struct crypto_op *good = srv_request(SRV_TEST_STAMP, &size);
+
+	(void)unused;
+	if (!bad || !good || crypto_op(bad, size) < 0 || crypto_op(good, size) < 0)
+		return 1;
+	return crypto_wait(good) == CRYPTO_OP_STATE_DONE ? 0 : 2;
+}
+
+/* A client that exits with a failed request it never asked about takes
+ * the kernel's record of the failure with it: the runner's exact count
+ * of free memory after this program checks that nothing stays. */
+static void test_failed_then_exit(void)
+{
+	int status = test_in_child(fail_then_exit, 0);
+
+	CHECK("failed-then-exit-runs", status == 0, "status %d", status);
+}
+
 /* The server crashes on a request, then dies three times at start; the
  * kernel keeps starting it, and the request is answered in the end. */
 static void test_dies_at_start(void)
@@ -137,6 +163,7 @@ int main(void)
 	CHECK("serves", srv_serves());
 	test_crash_once();
 	test_crash_always();
+	test_failed_then_exit();
 	test_dies_at_start();
 	CHECK("serves-after-crashes", srv_serves());
 	return test_done();

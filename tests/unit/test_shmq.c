@@ -2,8 +2,9 @@
  * first in, first out; full for producers at SHMQ_CAPACITY, and a refused
  * put changes nothing; a request put back goes in front of the others,
  * even into a full queue (an accepted request is never lost); requests are
- * found by client and address; and a long random mix of puts, takes and
- * put-backs agrees with a plain model. */
+ * found by client and address, and taken out by client (an exiting one);
+ * and a long random mix of puts, takes and put-backs agrees with a plain
+ * model. */
 #include <criterion/criterion.h>
 
 #include "kernel/ipc/shmq.h"
@@ -80,6 +81,25 @@ Test(shmq, find_by_client_and_address)
 	cr_assert_null(shmq_find(&q, reqs[30].client, reqs[30].va), "never queued");
 	expect_take(0);
 	cr_assert_null(shmq_find(&q, reqs[0].client, reqs[0].va), "taken");
+}
+
+/* An exiting client's requests come out oldest first; the others stay,
+ * in their order. */
+Test(shmq, take_client_removes_only_that_clients_requests)
+{
+	int client = reqs[3].client; /* requests 3, 10, 17 */
+
+	for (int i = 0; i < 20; i++)
+		cr_assert(shmq_try_put(&q, &reqs[i]));
+	cr_assert_eq(shmq_take_client(&q, client), &reqs[3]);
+	cr_assert_eq(shmq_take_client(&q, client), &reqs[10]);
+	cr_assert_eq(shmq_take_client(&q, client), &reqs[17]);
+	cr_assert_null(shmq_take_client(&q, client));
+	cr_assert_eq(q.count, 17);
+	for (int i = 0; i < 20; i++)
+		if (reqs[i].client != client)
+			expect_take(i);
+	cr_assert_null(shmq_take(&q));
 }
 
 /* Random puts, takes and put-backs against a model: a double-ended array
