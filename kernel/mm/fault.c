@@ -79,12 +79,15 @@ enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, co
 	mm_lock(mm);
 	enum fault_result r = FAULT_SEGV;
 	struct vma *v = vma_find(mm, addr);
-	if (!v)
-		*why = "unmapped address";
-	else if (v->role == VMA_GUARD)
-		*why = "stack overflow into the guard page";
-	else if (vma_permits(v, access, why) &&
-		 (r = fault_resolve(mm, v, PAGE_ROUND_DOWN(addr), access)) == FAULT_SEGV)
+	if (!v || v->role == VMA_GUARD) {
+		*why = v ? "stack overflow into the guard page" : "unmapped address";
+		int err = mmap_grow_stack(mm, addr, why);
+		v = err ? NULL : vma_find(mm, addr);
+		if (err == -ENOMEM)
+			r = FAULT_OOM;
+	}
+	if (v && vma_permits(v, access, why) &&
+	    (r = fault_resolve(mm, v, PAGE_ROUND_DOWN(addr), access)) == FAULT_SEGV)
 		*why = "shared-in page is gone"; /* nothing else fills to SEGV */
 	if (r == FAULT_SIGBUS)
 		*why = "access past the end of the file";
@@ -98,6 +101,11 @@ bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write)
 		return false;
 	mm_lock(mm);
 	bool ok = vma_covers(mm, addr, len, write);
+	/* A buffer below the stack: the stack grows over it, as it would
+	 * when the program touched it itself. */
+	const char *why;
+	if (!ok && mmap_grow_stack(mm, addr, &why) == 0)
+		ok = vma_covers(mm, addr, len, write);
 	mm_unlock(mm);
 	return ok;
 }

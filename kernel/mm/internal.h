@@ -55,5 +55,14 @@ int fault_in(struct mm *mm, struct vma *vma, u64 va, pte_t *out);
 /* munmap: removes every mapping in [start, end) (page-aligned), splitting
  * VMAs that straddle it. 0 or -ENOMEM (then nothing is unmapped). */
 int __mm_munmap(struct mm *mm, u64 start, u64 end);
+/* The highest address below which mmap and sharing place what they are
+ * not told where to put: under the room the stack keeps to grow. */
+u64 mmap_top(struct mm *mm);
+/* Grows the stack down over addr, which lies below it, in the room
+ * mm_map_stack kept: the guard page moves down along. 0; -ENOMEM; or
+ * -EFAULT when addr is not the stack's to take, with *why set if it is
+ * the stack's but may not be taken (past the limit, or another mapping
+ * in the way). */
+int mmap_grow_stack(struct mm *mm, u64 addr, const char **why);
 
 #endif

@@ -94,6 +94,7 @@ struct mm *mm_fork(struct mm *parent)
 	mm_lock(child); /* nobody else can reach it yet: never contended */
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;
+	child->stack_floor = parent->stack_floor;
 	struct vma *v;
 	struct fence_batch b; /* the parent's entries made read-only: one fence */
 	pmap_batch_begin(&b, parent);

@@ -71,6 +71,7 @@ struct mm {
 	struct rb_root vma_tree;       /* (l) the same VMAs, for O(log n) search */
 	int nvmas;		       /* (l) */
 	u64 brk_start, brk;	       /* (l) heap: [brk_start, PAGE_ROUND_UP(brk)) */
+	u64 stack_floor;	       /* (l) lowest address the stack may grow to; 0: none */
 	u64 rss;		       /* (l) resident user pages */
 	u64 pt_pages;		       /* (l) page-table pages, root included */
 	int users; /* (a) references: its process, inspectors, harts with it in satp */
@@ -107,9 +108,14 @@ void mm_put(struct mm *mm);
 struct mm *mm_fork(struct mm *parent);
 
 /* Creates an anonymous private VMA [start, end) (page-aligned, free) with
- * a role, and lets the pager fill it: for exec's segments and stack.
+ * a role, and lets the pager fill it: for exec's segments.
  * mm->lock held. 0, -ENOMEM, -EINTR. */
 int mm_map_anon(struct mm *mm, u64 start, u64 end, u32 prot, enum vma_role role);
+/* exec's stack: size bytes under top, a guard page below them, and room
+ * kept to grow down to top - limit (mmap places nothing there). A fault
+ * or a system call's buffer below the stack grows it (fault.c). mm->lock
+ * held. 0, -ENOMEM, -EINTR. */
+int mm_map_stack(struct mm *mm, u64 top, u64 size, u64 limit);
 /* Copies n bytes to va of mm, whatever its protection allows the process
  * (exec writes the program and its arguments into the new address space,
  * whose pages it fills on the way). mm->lock held. 0, -EFAULT (no VMA),

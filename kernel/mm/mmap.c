@@ -19,12 +19,14 @@ static bool range_ok(u64 addr, u64 len)
 
 /* [start, end) is covered by no VMA any more: unmaps its pages, and frees
  * the page tables that only it used, those in the gap between its
- * neighbours, under one fence. */
+ * neighbours, under one fence. Tables that reach into the stack's room
+ * stay: the stack may grow into them. */
 static void unmap_range(struct mm *mm, u64 start, u64 end)
 {
 	struct vma *next = vma_find_from(mm, start);
 	struct vma *prev = next ? vma_prev(mm, next) : vma_last(mm);
-	pmap_remove(mm, start, end, prev ? prev->end : 0, next ? next->start : MM_USER_TOP);
+	u64 hi = next ? next->start : MM_USER_TOP;
+	pmap_remove(mm, start, end, prev ? prev->end : 0, MIN(hi, mmap_top(mm)));
 }
 
 /* Undoes [start, end) of v, a mapping its pager could not fill: its pages
@@ -106,13 +108,14 @@ long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 		if (ret)
 			goto out;
 	} else {
-		/* A hint is taken when that room is free; else search. */
+		/* A hint is taken when that room is free and not the stack's
+		 * to grow into; else search. */
 		addr = PAGE_ROUND_DOWN(addr);
 		if (!addr || !range_ok(addr, size) || addr < MMAP_LOW ||
-		    vma_overlaps(mm, addr, addr + size)) {
-			addr = vma_find_gap(mm, size, MMAP_BASE, MM_USER_TOP);
+		    addr + size > mmap_top(mm) || vma_overlaps(mm, addr, addr + size)) {
+			addr = vma_find_gap(mm, size, MMAP_BASE, mmap_top(mm));
 			if (!addr)
-				addr = vma_find_gap(mm, size, MMAP_LOW, MM_USER_TOP);
+				addr = vma_find_gap(mm, size, MMAP_LOW, mmap_top(mm));
 		}
 		if (!addr) {
 			ret = -ENOMEM;
@@ -191,6 +194,61 @@ int mm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot)
 out:
 	mm_unlock(mm);
 	return err;
+}
+
+u64 mmap_top(struct mm *mm)
+{
+	return mm->stack_floor ? mm->stack_floor - PAGE_SIZE : MM_USER_TOP;
+}
+
+int mm_map_stack(struct mm *mm, u64 top, u64 size, u64 limit)
+{
+	mm_assert_locked(mm);
+	u64 lo = top - size;
+	int err = mm_map_anon(mm, lo - PAGE_SIZE, lo, 0, VMA_GUARD);
+	if (!err)
+		err = mm_map_anon(mm, lo, top, VM_READ | VM_WRITE, VMA_STACK);
+	if (!err)
+		mm->stack_floor = top - limit;
+	return err;
+}
+
+int mmap_grow_stack(struct mm *mm, u64 addr, const char **why)
+{
+	mm_assert_locked(mm);
+	/* The stack is the first mapping above addr, but for its guard. */
+	struct vma *stack = vma_find_from(mm, addr);
+	if (stack && stack->role == VMA_GUARD)
+		stack = vma_next(mm, stack);
+	if (!mm->stack_floor || !stack || stack->role != VMA_STACK || addr >= stack->start)
+		return -EFAULT;
+	struct vma *guard = vma_prev(mm, stack);
+	if (guard && (guard->role != VMA_GUARD || guard->end != stack->start))
+		guard = NULL;
+	struct vma *below = guard ? vma_prev(mm, guard) : vma_prev(mm, stack);
+	u64 lo = PAGE_ROUND_DOWN(addr), old_lo = stack->start;
+	if (lo < mm->stack_floor) {
+		*why = "stack overflow past its size limit";
+		return -EFAULT;
+	}
+	/* A page stays free under the stack (the guard's, if it still has
+	 * one), so that it never runs into a mapping unnoticed. */
+	if (below && below->end > lo - PAGE_SIZE) {
+		*why = "stack overflow into another mapping";
+		return -EFAULT;
+	}
+	if (guard)
+		vma_adjust(mm, guard, lo - PAGE_SIZE, lo);
+	vma_adjust(mm, stack, lo, stack->end);
+	int err = pager_mmap(mm, stack, lo, old_lo);
+	if (err) {
+		vma_adjust(mm, stack, old_lo, stack->end);
+		if (guard)
+			vma_adjust(mm, guard, old_lo - PAGE_SIZE, old_lo);
+		unmap_range(mm, lo, old_lo);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 int mm_map_anon(struct mm *mm, u64 start, u64 end, u32 prot, enum vma_role role)

@@ -48,12 +48,12 @@ static void drop_left(struct page **pages, u64 n)
 			page_put(pages[i]);
 }
 
-/* Maps pages into dst at the highest free address below the stack
- * (top-down, as Linux places mmap): next to the stack a small mapping
- * shares the stack's page tables, which no unmap frees, so a process that
- * maps and unmaps requests over and over (the crypto server) neither grows
- * nor builds its tables afresh each time. Else anywhere. The address or
- * -ENOMEM. */
+/* Maps pages into dst at the highest free address below the stack and
+ * the room it keeps to grow (top-down, as Linux places mmap): there a
+ * small mapping uses the page table at the bottom of that room, which no
+ * unmap frees (unmap_range), so a process that maps and unmaps requests
+ * over and over (the crypto server) neither grows nor builds its tables
+ * afresh each time. Else anywhere. The address or -ENOMEM. */
 static long map_pages(struct mm *dst, struct page **pages, const u32 *prots, u64 n)
 {
 	mm_lock(dst);
@@ -65,9 +65,10 @@ static long map_pages(struct mm *dst, struct page **pages, const u32 *prots, u64
 		if (guard && guard->role == VMA_GUARD && guard->end == top->start)
 			below = guard->start;
 	}
+	below = MIN(below, mmap_top(dst)); /* the stack's room to grow stays free */
 	u64 at = vma_find_gap_top(dst, size, SHARE_MMAP_BASE, below);
 	if (!at)
-		at = vma_find_gap(dst, size, PAGE_SIZE, MM_USER_TOP);
+		at = vma_find_gap(dst, size, PAGE_SIZE, mmap_top(dst));
 	long ret = at ? install_shared(dst, at, pages, prots, n) : -ENOMEM;
 	mm_unlock(dst);
 	return ret < 0 ? ret : (long)at;

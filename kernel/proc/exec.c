@@ -14,15 +14,17 @@
 #include "kernel/proc/elf.h"
 #include "kernel/proc/proc_internal.h"
 
-#define MAXARG		MNEMO_MAXARG
-#define ARG_SPACE	(2 * PAGE_SIZE) /* bytes of argument strings */
-#define EXEC_STACK_SIZE ((u64)MNEMO_STACK_SIZE)
-#define MAXPATH		MNEMO_MAXPATH
+#define MAXARG	      MNEMO_MAXARG
+#define ARG_SPACE     (2 * PAGE_SIZE) /* bytes of argument strings */
+#define STACK_INITIAL ((u64)MNEMO_STACK_INITIAL)
+#define STACK_LIMIT   ((u64)MNEMO_STACK_LIMIT)
+#define MAXPATH	      MNEMO_MAXPATH
 
 /* The layout exec builds: the program's segments, then the heap, far
- * above them the stack with a guard page below it. */
-#define STACK_LO (USER_STACK_TOP - EXEC_STACK_SIZE)
-#define GUARD_LO (STACK_LO - PAGE_SIZE)
+ * above them the stack with a guard page below it, and room for the stack
+ * to grow down to STACK_LIMIT, the guard still below it. */
+#define STACK_FLOOR (USER_STACK_TOP - STACK_LIMIT)
+#define GUARD_LO    (STACK_FLOOR - PAGE_SIZE)
 
 /* Maps one checked segment as a private anonymous VMA, which the pager
  * fills as it fills any mapping, and copies the file's bytes into it a
@@ -50,9 +52,7 @@ static int load_segment(struct mm *mm, const struct exec_image *img, const struc
  * initial sp and argv's address. */
 static int setup_stack(struct mm *mm, int argc, char *const argv[], u64 *sp_out, u64 *argv_out)
 {
-	int err = mm_map_anon(mm, GUARD_LO, STACK_LO, 0, VMA_GUARD);
-	if (!err)
-		err = mm_map_anon(mm, STACK_LO, USER_STACK_TOP, VM_READ | VM_WRITE, VMA_STACK);
+	int err = mm_map_stack(mm, USER_STACK_TOP, STACK_INITIAL, STACK_LIMIT);
 	if (err)
 		return err;
 	u64 sp = USER_STACK_TOP;

@@ -102,10 +102,10 @@ int main(void)
 	elf_valid(&e);
 	CHECK("elf-valid-runs", elf_run(&e, sizeof(e)) == 42, "the unmodified program must run");
 
-	/* The page right below the stack (its guard: the stack is 1 MiB and
-	 * ends two pages below 0x4000000000), the page that was the guard
-	 * before the stack moved down, the stack itself, and the kernel
-	 * half. */
+	/* Pages of the room the stack keeps to grow (it ends two pages below
+	 * 0x4000000000 and may grow to 8 MiB), the lowest place of its guard
+	 * (0x3fff7fd000), the stack itself, and the kernel half. A data
+	 * segment just under the guard's lowest place is fine. */
 	elf_valid(&e);
 	e.eh.phnum = 1;
 	e.ph[0].vaddr = 0x3fffefd000UL;
@@ -118,6 +118,15 @@ int main(void)
 	e.ph[0].vaddr = 0x3ffffe0000UL;
 	e.eh.entry = e.ph[0].vaddr;
 	expect_refused("elf-on-stack", &e, ENOEXEC);
+	e.ph[0].vaddr = 0x3fff7fd000UL;
+	e.eh.entry = e.ph[0].vaddr;
+	expect_refused("elf-on-lowest-stack-guard", &e, ENOEXEC);
+	elf_valid(&e);
+	e.eh.phnum = 3;
+	e.ph[2] = (struct t_phdr){T_PT_LOAD, T_PF_RW, 0, 0x3fff7fc000UL, 0, 0, 0x1000, 0x1000};
+	CHECK("elf-under-stack-room-runs", elf_run(&e, sizeof(e)) == 42);
+	elf_valid(&e);
+	e.eh.phnum = 1;
 	e.ph[0].vaddr = 0xffffffc080200000UL;
 	e.eh.entry = e.ph[0].vaddr;
 	expect_refused("elf-kernel-half", &e, ENOEXEC);

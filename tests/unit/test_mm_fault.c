@@ -6,7 +6,11 @@
  *     a fresh anonymous page reads as zeros;
  *   - an access the VMA forbids is FAULT_SEGV with a reason that fits
  *     "segfault at ADDR pc PC: <reason>";
- *   - mm_access_ok looks at VMAs only: it never allocates;
+ *   - mm_access_ok looks at VMAs only: it never allocates, but for the
+ *     stack, which grows over a buffer below it as over a touch;
+ *   - a stack made by mm_map_stack grows down on a fault below it, its
+ *     guard page moving along, to its limit and no further, and stops a
+ *     page short of another mapping;
  *   - copy_to_user and friends check access_ok, then copy, faulting lazy
  *     and copy-on-write pages in as the trap handler would;
  *   - file-backed VMAs show the file's page (shared) or a copy (private),
@@ -116,6 +120,67 @@ TEST_BOTH_PAGERS(fault, the_guard_page_is_a_stack_overflow, .fini = teardown)
 	EXPECT_WRITE(mm, P(1), 1);
 	EXPECT_SEGV(user_write64(mm, P(1) - 8, 1, &test_why), "stack overflow into the guard page");
 	PTES(".w"); /* the guard page never gets a frame */
+}
+
+/* A stack of two pages under P(10), allowed down to P(4); its guard at
+ * P(7). */
+static void map_test_stack(void)
+{
+	mm_lock(mm);
+	cr_assert_eq(mm_map_stack(mm, P(10), 2 * PG, 6 * PG), 0);
+	mm_unlock(mm);
+}
+
+TEST_BOTH_PAGERS(fault, the_stack_grows_down_to_its_limit, .fini = teardown)
+{
+	mm = test_start(pager);
+	map_test_stack();
+	PTES(is_eager(pager) ? "........ww" : "..........");
+	EXPECT_WRITE(mm, P(6) + 8, 5); /* below the guard: it moves to P(5) */
+	PTES(is_eager(pager) ? "......wwww" : "......w...");
+	mm_lock(mm);
+	struct vma *guard = vma_find(mm, P(5)), *stack = vma_find(mm, P(6));
+	cr_assert(guard && guard->role == VMA_GUARD && guard->start == P(5) && guard->end == P(6));
+	cr_assert(stack && stack->role == VMA_STACK && stack->start == P(6) && stack->end == P(10));
+	mm_unlock(mm);
+	EXPECT_WRITE(mm, P(4), 7); /* the lowest page allowed */
+	EXPECT_READ(mm, P(6) + 8, 5);
+	EXPECT_SEGV(user_write64(mm, P(4) - 8, 1, &test_why), "stack overflow past its size limit");
+	PTES(is_eager(pager) ? "....wwwwww" : "....w.w...");
+}
+
+TEST_BOTH_PAGERS(fault, the_stack_stops_a_page_short_of_a_mapping, .fini = teardown)
+{
+	mm = test_start(pager);
+	map_test_stack();
+	MAP_AT(mm, P(4), PG, RW); /* MAP_FIXED may go into the stack's room */
+	EXPECT_WRITE(mm, P(6), 1);
+	EXPECT_SEGV(user_write64(mm, P(5), 1, &test_why), "stack overflow into another mapping");
+	EXPECT_SEGV(user_write64(mm, P(3), 1, &test_why), "unmapped address");
+}
+
+TEST_BOTH_PAGERS(fault, access_ok_grows_the_stack_over_a_buffer, .fini = teardown)
+{
+	mm = test_start(pager);
+	map_test_stack();
+	cr_assert(mm_access_ok(mm, P(5) + 100, 2 * PG, true));
+	PTES(is_eager(pager) ? ".....wwwww" : "..........");
+	cr_assert(!mm_access_ok(mm, P(3), 8, true), "below the limit");
+	cr_assert(!mm_access_ok(mm, P(11), 8, true), "above the stack: not the stack's");
+}
+
+TEST_BOTH_PAGERS(fault, a_forked_stack_grows_too, .fini = teardown)
+{
+	mm = test_start(pager);
+	map_test_stack();
+	struct mm *child = mm_fork(mm);
+	cr_assert_not_null(child);
+	EXPECT_WRITE(child, P(4), 3);
+	EXPECT_SEGV(user_write64(child, P(3), 1, &test_why), "stack overflow past its size limit");
+	mm_lock(mm);
+	cr_assert_eq(vma_find(mm, P(8))->start, P(8), "the parent's stack stays");
+	mm_unlock(mm);
+	mm_put(child);
 }
 
 TEST_BOTH_PAGERS(fault, prot_none_is_unreadable_until_mprotect, .fini = teardown)

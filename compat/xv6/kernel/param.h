@@ -11,12 +11,12 @@
 
 #include "include/uapi/limits.h"
 
-#define NPROC	  256			    /* process table size */
-#define NCPU	  8			    /* most harts the kernel runs on */
-#define NOFILE	  64			    /* descriptors per process */
-#define MAXARG	  MNEMO_MAXARG		    /* argv entries exec accepts */
-#define MAXPATH	  MNEMO_MAXPATH		    /* bytes in a path, NUL included */
-#define USERSTACK (MNEMO_STACK_SIZE / 4096) /* pages of stack */
+#define NPROC	  256			     /* process table size */
+#define NCPU	  8			     /* most harts the kernel runs on */
+#define NOFILE	  64			     /* descriptors per process */
+#define MAXARG	  MNEMO_MAXARG		     /* argv entries exec accepts */
+#define MAXPATH	  MNEMO_MAXPATH		     /* bytes in a path, NUL included */
+#define USERSTACK (MNEMO_STACK_LIMIT / 4096) /* pages the stack may grow to */
 
 #define NFILE	    100
 #define NINODE	    50
