@@ -393,6 +393,20 @@ static void heap_at(u64 va)
 	mm->brk_start = mm->brk = va; /* as exec sets it up */
 }
 
+/* The heap stops below the room the stack keeps to grow into (its floor
+ * at P(24), the guard's lowest place P(23)). */
+TEST_BOTH_PAGERS(sbrk, stops_below_the_stacks_room, .fini = teardown)
+{
+	mm = test_start(pager);
+	heap_at(HEAP);
+	mm_lock(mm);
+	cr_assert_eq(mm_map_stack(mm, P(32), 2 * PG, 8 * PG), 0);
+	mm_unlock(mm);
+	cr_assert_eq(mm_sbrk(mm, 7 * PG, MNEMO_SBRK_LAZY), (long)HEAP, "up to the guard's place");
+	cr_assert_eq(mm_sbrk(mm, 1, MNEMO_SBRK_LAZY), -ENOMEM, "into the stack's room");
+	cr_assert_eq(mm->brk, HEAP + 7 * PG);
+}
+
 TEST_BOTH_PAGERS(sbrk, grows_and_shrinks_the_heap_vma, .fini = teardown)
 {
 	mm = test_start(pager);
