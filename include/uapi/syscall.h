@@ -49,7 +49,9 @@
 #define SYS_getcwd     42 /* (char *buf, size_t size) -> length */
 #define SYS_timebase   43 /* () -> rdtime ticks per second */
 #define SYS_getdents   44 /* (int fd, void *buf, size_t n) -> bytes */
+#define SYS_ftruncate  45 /* (int fd, off_t length) */
+#define SYS_truncate   46 /* (const char *path, off_t length) */
 
-#define NSYSCALL 45
+#define NSYSCALL 47
 
 #endif

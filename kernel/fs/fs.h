@@ -21,6 +21,9 @@ struct inode *inode_get(struct inode *ip); /* takes a reference */
 void inode_put(struct inode *ip);	   /* drops one */
 bool inode_is_dir(struct inode *ip);
 bool inode_is_file(struct inode *ip); /* a regular file */
+/* Sets a regular file's size: the pages past the new end go, and up to
+ * it the file reads as zeros (a hole, no pages). 0 or -EFBIG. */
+int inode_resize(struct inode *ip, u64 size);
 /* Reads up to n bytes at off into a kernel buffer; bytes read or -errno. */
 long inode_read(struct inode *ip, void *dst, u64 off, size_t n);
 u64 inode_size(struct inode *ip);

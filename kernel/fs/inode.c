@@ -362,6 +362,14 @@ int __inode_truncate(struct inode *ip, u64 size)
 	return 0;
 }
 
+int inode_resize(struct inode *ip, u64 size)
+{
+	inode_io_lock(ip);
+	int err = __inode_truncate(ip, size);
+	inode_io_unlock(ip);
+	return err;
+}
+
 long inode_read(struct inode *ip, void *dst, u64 off, size_t n)
 {
 	struct iobuf b = {.user = false, .k = dst};

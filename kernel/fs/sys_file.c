@@ -134,6 +134,21 @@ long sys_lseek(const u64 *arg)
 	return file_seek(f, (s64)arg[1], (int)arg[2]);
 }
 
+/* ftruncate(fd, length): the file becomes length bytes long, its pages
+ * past the end freed, or zeros (a hole, no pages) up to the new end. As
+ * on Linux, EINVAL for what is not a regular file open for writing. */
+long sys_ftruncate(const u64 *arg)
+{
+	struct file *f = fd_file((int)arg[0]);
+	s64 length = (s64)arg[1];
+
+	if (!f)
+		return -EBADF;
+	if (length < 0 || f->type != FILE_INODE || !inode_is_file(f->ip) || !f->writable)
+		return -EINVAL;
+	return inode_resize(f->ip, (u64)length);
+}
+
 long sys_pipe(const u64 *arg)
 {
 	struct file *rf, *wf;

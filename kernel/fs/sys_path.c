@@ -76,11 +76,8 @@ long sys_open(const u64 *arg)
 	f->readable = acc != MNEMO_O_WRONLY;
 	f->writable = writable;
 	f->append = flags & MNEMO_O_APPEND;
-	if ((flags & MNEMO_O_TRUNC) && ip->type == MNEMO_T_FILE) {
-		inode_io_lock(ip);
-		__inode_truncate(ip, 0);
-		inode_io_unlock(ip);
-	}
+	if ((flags & MNEMO_O_TRUNC) && ip->type == MNEMO_T_FILE)
+		inode_resize(ip, 0);
 	fd = fd_install(f);
 	if (fd < 0)
 		file_put(f); /* drops ip too */
@@ -130,6 +127,31 @@ long sys_link(const u64 *arg)
 		err = sys_path_arg(arg[1], newpath);
 	if (!err)
 		err = ns_link(sys_cwd(), oldpath, newpath);
+	return err;
+}
+
+/* truncate(path, length): ftruncate by name. */
+long sys_truncate(const u64 *arg)
+{
+	char path[FS_MAXPATH];
+	s64 length = (s64)arg[1];
+	struct inode *ip;
+	int err;
+
+	if (length < 0)
+		return -EINVAL;
+	err = sys_path_arg(arg[0], path);
+	if (!err)
+		err = fs_lookup(sys_cwd(), path, &ip);
+	if (err)
+		return err;
+	if (inode_is_dir(ip))
+		err = -EISDIR;
+	else if (!inode_is_file(ip))
+		err = -EINVAL;
+	else
+		err = inode_resize(ip, (u64)length);
+	inode_put(ip);
 	return err;
 }
 

@@ -15,7 +15,8 @@ syscall_fn sys_fork, sys_exit, sys_wait, sys_kill, sys_exec, sys_getpid, sys_get
     sys_sleep, sys_uptime, sys_procinfo, sys_poweroff, sys_timebase;
 /* kernel/fs */
 syscall_fn sys_pipe, sys_read, sys_write, sys_fstat, sys_chdir, sys_dup, sys_dup2, sys_open,
-    sys_mknod, sys_unlink, sys_link, sys_mkdir, sys_close, sys_lseek, sys_getcwd, sys_getdents;
+    sys_mknod, sys_unlink, sys_link, sys_mkdir, sys_close, sys_lseek, sys_getcwd, sys_getdents,
+    sys_ftruncate, sys_truncate;
 /* kernel/ipc */
 syscall_fn sys_crypto_op, sys_take_shared_memory_request, sys_remove_shared_memory_request,
     sys_crypto_wait, sys_map_shared_pages, sys_unmap_shared_pages, sys_futex_wait, sys_futex_wake;

@@ -232,6 +232,34 @@ static void gen_lseek(struct fz_proc *p, struct fz_call *c)
 	fz_arg(c, 2, whence[fz_below(r, sizeof(whence) / sizeof(whence[0]))], "%s", "");
 }
 
+/* A file length: small, around a page, huge and sparse, past the
+ * largest file, or negative. */
+static long fz_length(struct fz_rng *r)
+{
+	static const long lens[] = {0,	      1,	4095,	  4096, 4097,
+				    1l << 20, 1l << 39, 1l << 40, -1,	-0x7fffffffffffffff - 1};
+
+	return fz_chance(r, 30) ? (long)fz_below(r, 100000)
+				: lens[fz_below(r, sizeof(lens) / sizeof(lens[0]))];
+}
+
+/* ftruncate: any descriptor; only those open for writing, under
+ * /tmp/fz* (open's rule), can change a file. */
+static void gen_ftruncate(struct fz_proc *p, struct fz_call *c)
+{
+	c->nr = SYS_ftruncate;
+	fz_fd_arg(p, c, 0);
+	fz_arg(c, 1, fz_length(&p->rng), "%s", "");
+}
+
+/* truncate: a /tmp/fz* path. */
+static void gen_truncate(struct fz_proc *p, struct fz_call *c)
+{
+	c->nr = SYS_truncate;
+	fz_path_arg(p, c, 0, FZ_PATH_TMP, 0);
+	fz_arg(c, 1, fz_length(&p->rng), "%s", "");
+}
+
 /* Any flags under /tmp/fz*; elsewhere only flags that read. */
 static void gen_open(struct fz_proc *p, struct fz_call *c)
 {
@@ -328,6 +356,8 @@ const struct fz_entry fz_fs_calls[] = {
     {"fstat", "fs", 3, false, gen_fstat, NULL},
     {"getdents", "fs", 2, false, gen_getdents, NULL},
     {"lseek", "fs", 2, false, gen_lseek, NULL},
+    {"ftruncate", "fs", 2, false, gen_ftruncate, NULL},
+    {"truncate", "fs", 2, false, gen_truncate, NULL},
     {"open", "fs", 5, false, gen_open, after_open},
     {"mknod", "fs", 1, false, gen_mknod, NULL},
     {"unlink", "fs", 3, false, gen_unlink, NULL},

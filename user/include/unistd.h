@@ -2,9 +2,9 @@
  * implementations in user/lib, plus mnemo's additions.
  *
  * Implemented: _exit access brk chdir close dup dup2 execl execle execlp
- * execv execve execvp fork getcwd getpagesize getpid getppid isatty link
- * lseek pipe read rmdir sbrk sleep unlink usleep write, and getopt from
- * picolibc.
+ * execv execve execvp fork ftruncate getcwd getpagesize getpid getppid
+ * isatty link lseek pipe read rmdir sbrk sleep truncate unlink usleep
+ * write, and getopt from picolibc.
  * picolibc declares more (chmod, alarm, getuid, ...); mnemo has no such
  * thing, and a program that calls one fails to link, which says so early.
  *

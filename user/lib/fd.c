@@ -37,3 +37,8 @@ off_t lseek(int fd, off_t offset, int whence)
 {
 	return usys_result(usys_call3(SYS_lseek, fd, offset, whence));
 }
+
+int ftruncate(int fd, off_t length)
+{
+	return usys_result(usys_call2(SYS_ftruncate, fd, length));
+}

@@ -62,6 +62,11 @@ int unlink(const char *path)
 	return usys_result(usys_call1(SYS_unlink, path));
 }
 
+int truncate(const char *path, off_t length)
+{
+	return usys_result(usys_call2(SYS_truncate, path, length));
+}
+
 int link(const char *oldpath, const char *newpath)
 {
 	return usys_result(usys_call2(SYS_link, oldpath, newpath));
