@@ -104,6 +104,12 @@ void proc_on_exit(void (*fn)(int pid));
  * reference (mm_put), goes in *mm (NULL if it has none). */
 struct proc *proc_find_mm(int pid, struct mm **mm);
 
+/* A user page fault of me at addr found no free page (oom.c): kills the
+ * user process with the most resident memory, unless one killed already
+ * is letting go of its own. True: take the fault again; false: me is
+ * the one to go (the caller kills it; the line is printed). */
+bool oom_fault(struct proc *me, u64 addr);
+
 void exit_current(int status) __attribute__((noreturn));
 
 extern volatile u64 ticks; /* 100 Hz, since boot */

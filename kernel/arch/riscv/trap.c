@@ -104,21 +104,6 @@ static const char *exception_name(u64 cause)
 	}
 }
 
-/* init or a service found no page for a fault: it is never killed for
- * want of memory (init's death would stop the machine); it waits a tick
- * and takes the fault again, saying so at most once a second. */
-static void system_fault_oom(struct proc *p, u64 addr)
-{
-	static u64 last_said;
-	u64 now = ticks;
-	if (last_said == 0 || now - last_said >= TICK_HZ) {
-		last_said = now;
-		printk("pid %d (%s): out of memory at %p; waiting for a free page\n", p->pid,
-		       p->name, (void *)addr);
-	}
-	sleep_ticks(1);
-}
-
 /* A fault in user mode: let the pager resolve it, or kill the process
  * with a one-line reason. */
 static void user_fault(struct proc *p, struct trapframe *tf, u64 cause, u64 addr)
@@ -128,12 +113,12 @@ static void user_fault(struct proc *p, struct trapframe *tf, u64 cause, u64 addr
 		enum fault_result r = mm_fault(p->mm, addr, access_of(cause), &why);
 		if (r == FAULT_OK)
 			return;
-		if (r == FAULT_OOM && proc_is_system(p)) {
-			system_fault_oom(p, addr);
+		if (r == FAULT_OOM) {
+			/* The biggest process goes, which may be this one. */
+			if (!oom_fault(p, addr))
+				proc_set_killed(p);
 			return;
 		}
-		if (r == FAULT_OOM)
-			why = "out of memory";
 	}
 	printk("pid %d (%s): segfault at %p pc %p: %s\n", p->pid, p->name, (void *)addr,
 	       (void *)tf->epc, why);
