@@ -59,7 +59,8 @@ int __mm_munmap(struct mm *mm, u64 start, u64 end);
  * not told where to put: under the room the stack keeps to grow. */
 u64 mmap_top(struct mm *mm);
 /* Grows the stack down over addr, which lies below it, in the room
- * mm_map_stack kept: the guard page moves down along. 0; -ENOMEM; or
+ * mm_map_stack kept: the guard page moves down along. 0; -ENOMEM;
+ * -EINTR (the caller was killed while the pager filled it); or
  * -EFAULT when addr is not the stack's to take, with *why set if it is
  * the stack's but may not be taken (past the limit, or another mapping
  * in the way). */

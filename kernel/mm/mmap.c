@@ -246,7 +246,7 @@ int mmap_grow_stack(struct mm *mm, u64 addr, const char **why)
 		if (guard)
 			vma_adjust(mm, guard, old_lo - PAGE_SIZE, old_lo);
 		unmap_range(mm, lo, old_lo);
-		return -ENOMEM;
+		return err == -EINTR ? -EINTR : -ENOMEM;
 	}
 	return 0;
 }

@@ -51,6 +51,10 @@ static void oom_say(const struct oom_choice *c)
 
 bool oom_fault(struct proc *me, u64 addr)
 {
+	/* A process killed already (its fault may have failed for that)
+	 * costs nobody else anything: it is on its way out. */
+	if (proc_killed(me))
+		return false;
 	struct oom_choice c;
 	oom_choose(me, &c);
 	bool system = proc_is_system(me);

@@ -120,6 +120,8 @@ static void user_fault(struct proc *p, struct trapframe *tf, u64 cause, u64 addr
 			return;
 		}
 	}
+	if (proc_killed(p))
+		return; /* killed meanwhile: one reason is enough */
 	printk("pid %d (%s): segfault at %p pc %p: %s\n", p->pid, p->name, (void *)addr,
 	       (void *)tf->epc, why);
 	proc_set_killed(p);
