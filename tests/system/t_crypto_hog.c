@@ -346,17 +346,23 @@ out:
 	return ran;
 }
 
-/* A blocker of 2 links first, then 8, then 32 (the queue holds 64). */
-#define LIVELOCK_TRIES 3
+/* Runs one try of a test whose trap a blocker holds open, with a blocker
+ * of 2 links first, then 8, then 32 (the queue holds 64), until the trap
+ * could be laid; checks under name that it could. */
+#define BLOCKER_TRIES 3
 
-static void test_livelock(void)
+static void with_longer_blockers(const char *name, bool (*try_with)(int links))
 {
 	int tries = 0;
 
-	while (tries < LIVELOCK_TRIES && !livelock_try(2 << (2 * tries)))
+	while (tries < BLOCKER_TRIES && !try_with(2 << (2 * tries)))
 		tries++;
-	CHECK("cry-livelock-setup", tries < LIVELOCK_TRIES,
-	      "the server got its memory first in %d tries", tries);
+	CHECK(name, tries < BLOCKER_TRIES, "the blocker ended too soon in all %d tries", tries);
+}
+
+static void test_livelock(void)
+{
+	with_longer_blockers("cry-livelock-setup", livelock_try);
 }
 
 /* ------------------------------------------------------------ cry-exit-queued */
@@ -417,12 +423,7 @@ static bool exit_queued_try(int links)
  * checks that nothing stays in the end.) */
 static void test_exit_queued(void)
 {
-	int tries = 0;
-
-	while (tries < LIVELOCK_TRIES && !exit_queued_try(2 << (2 * tries)))
-		tries++;
-	CHECK("cry-exit-queued-setup", tries < LIVELOCK_TRIES,
-	      "the blocker ended before the client did in %d tries", tries);
+	with_longer_blockers("cry-exit-queued-setup", exit_queued_try);
 }
 
 int main(int argc, char **argv)
