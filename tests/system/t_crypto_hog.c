@@ -189,6 +189,20 @@ static void grab_all(void)
 	}
 }
 
+/* Gives back the last n pages taken. */
+static void give_back(unsigned long n)
+{
+	while (n > 0 && nmaps > 0) {
+		unsigned long pages = maps[nmaps - 1].len / PAGE, k = pages < n ? pages : n;
+
+		maps[nmaps - 1].len -= k * PAGE;
+		munmap(maps[nmaps - 1].at + maps[nmaps - 1].len, k * PAGE);
+		if (maps[nmaps - 1].len == 0)
+			nmaps--;
+		n -= k;
+	}
+}
+
 static void release_all(void)
 {
 	while (nmaps > 0) {
@@ -280,23 +294,25 @@ static bool livelock_try(int links)
 		queue_failed = true;
 	} else {
 		grab_all();
-		/* Give back a few single pages: enough for a request record,
-		 * far from enough for the server's 256 KiB page-flag array and 64 page tables. */
-		for (int i = 0; i < 16 && nmaps > 0; i++) {
-			if (maps[nmaps - 1].len != PAGE)
-				break;
-			nmaps--;
-			munmap(maps[nmaps].at, PAGE);
-		}
 		set = ((volatile struct crypto_op *)blk)->state == CRYPTO_OP_STATE_INIT;
 		test_print("cry-livelock: %d links, grabbed, %ld free, blocker still running: %d",
 			   links, free_page_count(), set);
-		/* The blocker done, the server comes to the big one, cannot
-		 * map it, fails it and sleeps until the next request. (The
-		 * server that spun on it never slept: then this wait ends at
-		 * its bound, and the samples below catch the spinning.) */
-		/* Its last link may fail too, for want of the memory we took
-		 * while the links before it ran: the trap holds all the same. */
+		/* Each link the server finishes gives back its page array and
+		 * page tables: take them too, until the server has been
+		 * through the queue, so that the big request finds no memory
+		 * when its turn comes. The server fails it and sleeps. (The
+		 * server that spun on it never slept: then this ends at its
+		 * bound, and the samples below catch the spinning.) Links
+		 * may fail too, for want of memory: the trap holds all the
+		 * same. */
+		for (int end = uptime() + 200 * links; server_state() != 1 && uptime() < end;) {
+			grab_all();
+			usleep(5000);
+		}
+		/* Give back a few pages: enough for the victim's small
+		 * request, far from enough for the big one's page array (64
+		 * pages in a row) and 64 page tables in the server. */
+		give_back(48);
 		int bw = crypto_wait((struct crypto_op *)blk);
 		const char *bwhy = bw < 0 ? strerror(errno) : "answered";
 		for (int end = uptime() + 300; server_state() != 1 && uptime() < end;)
@@ -347,15 +363,16 @@ out:
 }
 
 /* Runs one try of a test whose trap a blocker holds open, with a blocker
- * of 2 links first, then 8, then 32 (the queue holds 64), until the trap
+ * of 4 links first, then 16, then 48 (the queue holds 64), until the trap
  * could be laid; checks under name that it could. */
 #define BLOCKER_TRIES 3
 
 static void with_longer_blockers(const char *name, bool (*try_with)(int links))
 {
+	static const int links[BLOCKER_TRIES] = {4, 16, 48};
 	int tries = 0;
 
-	while (tries < BLOCKER_TRIES && !try_with(2 << (2 * tries)))
+	while (tries < BLOCKER_TRIES && !try_with(links[tries]))
 		tries++;
 	CHECK(name, tries < BLOCKER_TRIES, "the blocker ended too soon in all %d tries", tries);
 }
