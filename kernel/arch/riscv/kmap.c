@@ -1,6 +1,7 @@
 /* The kernel's page table: the direct map of RAM (read-write, never
  * executable) with the kernel's text executable and read-only, plus the
- * UART and the PLIC. All of it lives in the upper half, in level-2 slots
+ * UART, the PLIC and the virtio-mmio transports the device tree names.
+ * All of it lives in the upper half, in level-2 slots
  * that user page tables copy at creation; nothing is added to those slots
  * later, so the copies stay exact. */
 #include "kernel/arch/riscv/kmap.h"
@@ -26,8 +27,9 @@ void satp_switch(pagetable_t root)
 	sfence_vma_all();
 }
 
-void kmap_init(u64 ram_start, u64 ram_end)
+void kmap_init(const struct boot_info *bi)
 {
+	u64 ram_end = bi->mem_start + bi->mem_size;
 	kernel_root = pt_alloc(NULL);
 	if (!kernel_root)
 		panic("kmap: out of memory");
@@ -42,7 +44,11 @@ void kmap_init(u64 ram_start, u64 ram_end)
 	map((u64)pa_to_kva(big), big, ram_end - big, PTE_R | PTE_W, true);
 	map((u64)pa_to_kva(UART0_PA), UART0_PA, PAGE_SIZE, PTE_R | PTE_W, false);
 	map((u64)pa_to_kva(PLIC_PA), PLIC_PA, PLIC_SIZE, PTE_R | PTE_W, true);
-	(void)ram_start;
+	for (int i = 0; i < bi->nvirtio; i++) {
+		u64 pa = ALIGN_DOWN(bi->virtio[i].base, PAGE_SIZE);
+		u64 end = ALIGN_UP(bi->virtio[i].base + bi->virtio[i].size, PAGE_SIZE);
+		map((u64)pa_to_kva(pa), pa, end - pa, PTE_R | PTE_W, false);
+	}
 	satp_switch(kernel_root);
 }
 

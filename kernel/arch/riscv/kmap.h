@@ -2,14 +2,15 @@
 #ifndef ARCH_RISCV_KMAP_H
 #define ARCH_RISCV_KMAP_H
 
+#include "kernel/arch/riscv/fdt.h"
 #include "kernel/mm/pte.h"
 
 /* kernel_root, the table every address space copies the upper half of,
  * is declared in kernel/mm/mm.h. */
 
-/* Builds the kernel page table for RAM [ram_start, ram_end) and the
- * devices, and switches the boot hart to it. */
-void kmap_init(u64 ram_start, u64 ram_end);
+/* Builds the kernel page table for the RAM and the devices bi names, and
+ * switches the boot hart to it. */
+void kmap_init(const struct boot_info *bi);
 /* Switches a secondary hart to the kernel page table. */
 void kmap_init_hart(void);
 

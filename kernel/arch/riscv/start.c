@@ -90,7 +90,7 @@ struct boot_info *boot_memory_init(u64 fdt_pa)
 	bi->pages_end = page_alloc_setup(bi->mem_start, bi->mem_start + bi->mem_size,
 					 PAGE_ROUND_UP(pa_of(kernel_end)));
 	free_ram(bi);
-	kmap_init(bi->mem_start, bi->mem_start + bi->mem_size);
+	kmap_init(bi);
 	return bi;
 }
 
