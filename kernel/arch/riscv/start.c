@@ -97,8 +97,9 @@ struct boot_info *boot_memory_init(u64 fdt_pa)
 void boot_interrupts_init(u64 hartid)
 {
 	trap_init_hart();
-	plic_init();
 	plic_init_hart(hartid);
+	if (plic_route(UART0_IRQ, uart_intr) < 0)
+		panic("boot: cannot route the UART's interrupt");
 }
 
 void boot_start_harts(const struct boot_info *bi, u64 hartid)

@@ -5,7 +5,6 @@
 #include "kernel/arch/riscv/memlayout.h"
 #include "kernel/arch/riscv/plic.h"
 #include "kernel/arch/riscv/sbi.h"
-#include "kernel/dev/uart.h"
 #include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/mm/mm.h"
@@ -49,15 +48,9 @@ static bool handle_interrupt(u64 irq)
 			spin_unlock(&tickslock);
 		}
 		return true;
-	case IRQ_S_EXT: {
-		u64 hart = mycpu()->hartid;
-		int src = plic_claim(hart);
-		if (src == UART0_IRQ)
-			uart_intr();
-		if (src)
-			plic_complete(hart, src);
+	case IRQ_S_EXT:
+		plic_intr(mycpu()->hartid);
 		return false;
-	}
 	case IRQ_S_SOFT:
 		csr_clear(sip, SIE_SSIE);
 		return false;
