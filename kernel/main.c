@@ -8,6 +8,7 @@
 #include "kernel/arch/riscv/boot.h"
 #include "kernel/arch/riscv/memlayout.h"
 #include "kernel/arch/riscv/trap.h"
+#include "kernel/dev/blk.h"
 #include "kernel/dev/uart.h"
 #include "kernel/fs/fs.h"
 #include "kernel/lib/panic.h"
@@ -77,6 +78,7 @@ void kmain(u64 hartid, u64 fdt_pa)
 
 	proc_init();
 	console_init();
+	blk_init(); /* a machine without a disk runs without one */
 	fs_init(bi->initrd_start ? pa_to_kva(bi->initrd_start) : NULL,
 		bi->initrd_end - bi->initrd_start);
 	/* The file system copied the archive: its pages are free now. */

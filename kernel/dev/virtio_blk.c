@@ -1,0 +1,292 @@
+/* The virtio block device (virtio 1.1, section 5.2) behind blk.h: one
+ * disk, one request queue.
+ *
+ * A request is a chain of three descriptors: the header (read or write,
+ * and where), the data, and a status byte the device writes last. The
+ * queue is cut into BLK_SLOTS fixed chains, slot i owning descriptors 3i,
+ * 3i+1 and 3i+2, so that a request allocates no descriptors and the head
+ * the device hands back in the used ring names the slot. A caller takes a
+ * free slot (or sleeps until one frees), fills it, publishes its head in
+ * the available ring, notifies the device and sleeps on the slot; the
+ * interrupt handler walks the used ring, marks each finished slot done and
+ * wakes its sleeper, who reads the status and gives the slot back. */
+#include "include/uapi/errno.h"
+#include "kernel/arch/riscv/memlayout.h"
+#include "kernel/arch/riscv/plic.h"
+#include "kernel/dev/blk.h"
+#include "kernel/dev/virtio.h"
+#include "kernel/lib/panic.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/mm/page.h"
+#include "kernel/proc/proc.h"
+
+#define BLK_SLOTS  16 /* requests on the disk at once */
+#define QUEUE_SIZE 64 /* descriptors: a power of two, at least 3 * BLK_SLOTS */
+
+/* The three rings in one zeroed page. */
+#define AVAIL_OFFSET VIRTQ_DESC_SIZE(QUEUE_SIZE)
+#define USED_OFFSET  ALIGN_UP(AVAIL_OFFSET + VIRTQ_AVAIL_SIZE(QUEUE_SIZE), VIRTQ_USED_ALIGN)
+_Static_assert(USED_OFFSET + VIRTQ_USED_SIZE(QUEUE_SIZE) <= PAGE_SIZE, "rings exceed a page");
+_Static_assert(3 * BLK_SLOTS <= QUEUE_SIZE, "too few descriptors for the slots");
+
+/* The request header the device reads (section 5.2.6). */
+struct virtio_blk_req {
+	u32 type; /* VIRTIO_BLK_T_* */
+	u32 reserved;
+	u64 sector; /* in 512-byte units, whatever the disk's block size */
+};
+#define VIRTIO_BLK_T_IN	 0 /* read from the disk */
+#define VIRTIO_BLK_T_OUT 1 /* write to it */
+
+/* The status byte: the device's, then two of the driver's own. */
+#define VIRTIO_BLK_S_OK	    0
+#define VIRTIO_BLK_S_IOERR  1
+#define VIRTIO_BLK_S_UNSUPP 2
+#define STATUS_NONE	    0xff /* until the device writes it */
+#define STATUS_GONE	    0xfe /* failed by the driver: the device needs a reset */
+
+/* The device-specific configuration (section 5.2.4). */
+#define VIRTIO_BLK_CONFIG_CAPACITY 0 /* u64: the size in 512-byte sectors */
+
+struct blk_slot {
+	struct virtio_blk_req req; /* (l) read by the device */
+	u8 status;		   /* written by the device; read under (l) once done */
+	bool busy;		   /* (l) a request holds the slot */
+	bool done;		   /* (l) the device has finished its request */
+};
+
+/* Locking legend: (l) blk.lock; (-) set by blk_init, before any request. */
+static struct {
+	struct spinlock lock;
+	struct virtio_mmio dev;		  /* (-) */
+	u64 size;			  /* (-) bytes; 0: no disk */
+	struct virtq_desc *desc;	  /* (l) */
+	struct virtq_avail *avail;	  /* (l) */
+	volatile struct virtq_used *used; /* the device writes it; read under (l) */
+	u16 used_seen;			  /* (l) used entries handled, mod 2^16 */
+	int slot_waiters;		  /* (l) callers asleep for a free slot */
+	bool broken;			  /* (l) the device needs a reset: no new requests */
+	struct blk_slot slots[BLK_SLOTS]; /* (l) */
+} blk = {.lock = SPINLOCK_INIT("blk")};
+
+static const char *status_name(u8 status)
+{
+	switch (status) {
+	case VIRTIO_BLK_S_IOERR:
+		return "I/O error";
+	case VIRTIO_BLK_S_UNSUPP:
+		return "request not supported";
+	case STATUS_NONE:
+		return "the device wrote no status";
+	case STATUS_GONE:
+		return "the device needs a reset";
+	default:
+		return "unknown status";
+	}
+}
+
+/* The descriptors of slot i that never change: the header's, and the
+ * status byte's, which the device writes. The data's is the request's. */
+static void chain_init(int i)
+{
+	struct blk_slot *s = &blk.slots[i];
+	struct virtq_desc *d = &blk.desc[3 * i];
+	d[0] = (struct virtq_desc){.addr = kva_to_pa(&s->req),
+				   .len = sizeof(s->req),
+				   .flags = VIRTQ_DESC_F_NEXT,
+				   .next = 3 * i + 1};
+	d[1] = (struct virtq_desc){.flags = VIRTQ_DESC_F_NEXT, .next = 3 * i + 2};
+	d[2] = (struct virtq_desc){
+	    .addr = kva_to_pa(&s->status), .len = 1, .flags = VIRTQ_DESC_F_WRITE};
+}
+
+/* A free slot, taken; sleeps while every slot is busy. NULL once the
+ * device is broken. blk.lock held. */
+static struct blk_slot *slot_take(void)
+{
+	if (!spin_holding(&blk.lock))
+		panic("slot_take: blk.lock not held");
+	for (;;) {
+		if (blk.broken)
+			return NULL;
+		for (int i = 0; i < BLK_SLOTS; i++) {
+			if (!blk.slots[i].busy) {
+				blk.slots[i].busy = true;
+				blk.slots[i].done = false;
+				return &blk.slots[i];
+			}
+		}
+		blk.slot_waiters++;
+		sleep(&blk.slot_waiters, &blk.lock);
+		blk.slot_waiters--;
+	}
+}
+
+/* Gives back a slot whose request is done. blk.lock held. */
+static void slot_put(struct blk_slot *s)
+{
+	if (!spin_holding(&blk.lock))
+		panic("slot_put: blk.lock not held");
+	s->busy = false;
+	if (blk.slot_waiters)
+		wakeup(&blk.slot_waiters);
+}
+
+/* Hands s's request to the device: the chain's head on the available
+ * ring, then a notification. blk.lock held. */
+static void submit(struct blk_slot *s, u64 offset, void *buf, u32 len, bool write)
+{
+	if (!spin_holding(&blk.lock))
+		panic("submit: blk.lock not held");
+	u16 head = 3 * (s - blk.slots);
+	s->req = (struct virtio_blk_req){.type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN,
+					 .sector = offset / BLK_SECTOR_SIZE};
+	s->status = STATUS_NONE;
+	struct virtq_desc *data = &blk.desc[head + 1];
+	data->addr = kva_to_pa(buf);
+	data->len = len;
+	data->flags = VIRTQ_DESC_F_NEXT | (write ? 0 : VIRTQ_DESC_F_WRITE);
+	u16 idx = blk.avail->idx;
+	blk.avail->ring[idx % QUEUE_SIZE] = head;
+	/* The chain and the entry before the index that hands them over. */
+	__sync_synchronize();
+	__atomic_store_n(&blk.avail->idx, (u16)(idx + 1), __ATOMIC_RELAXED);
+	virtio_mmio_notify(&blk.dev, 0);
+}
+
+/* The device finished the chain at head. blk.lock held. */
+static void slot_done(u32 head)
+{
+	struct blk_slot *s = head % 3 == 0 && head / 3 < BLK_SLOTS ? &blk.slots[head / 3] : NULL;
+	if (!s || !s->busy || s->done) {
+		printk("virtio-blk: the device finished descriptor %u, which holds no request\n",
+		       head);
+		return;
+	}
+	s->done = true;
+	wakeup(s);
+}
+
+/* The device gave up (DEVICE_NEEDS_RESET): fail what it holds and take
+ * nothing new. Resetting it would free its rings under requests it may
+ * still be writing, so it stays as it is. blk.lock held. */
+static void fail_all(void)
+{
+	if (!spin_holding(&blk.lock))
+		panic("fail_all: blk.lock not held");
+	printk("virtio-blk: the device needs a reset; every request fails from now on\n");
+	blk.broken = true;
+	for (int i = 0; i < BLK_SLOTS; i++) {
+		struct blk_slot *s = &blk.slots[i];
+		if (s->busy && !s->done) {
+			s->status = STATUS_GONE;
+			s->done = true;
+			wakeup(s);
+		}
+	}
+	if (blk.slot_waiters)
+		wakeup(&blk.slot_waiters);
+}
+
+static void blk_intr(void)
+{
+	spin_lock(&blk.lock);
+	u32 why = virtio_mmio_intr_ack(&blk.dev);
+	if ((why & VIRTIO_INT_CONFIG) && !blk.broken &&
+	    (virtio_mmio_read(&blk.dev, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
+		fail_all();
+	while (blk.used_seen != blk.used->idx) {
+		/* The entry after the index that published it. */
+		__sync_synchronize();
+		u32 head = blk.used->ring[blk.used_seen % QUEUE_SIZE].id;
+		blk.used_seen++;
+		slot_done(head);
+	}
+	spin_unlock(&blk.lock);
+}
+
+int blk_init(void)
+{
+	struct virtio_mmio *t = &blk.dev;
+	int err = virtio_mmio_find(VIRTIO_ID_BLOCK, t);
+	if (err)
+		return err;
+
+	const char *why;
+	void *rings = NULL;
+	err = virtio_mmio_start(t, VIRTIO_F_VERSION_1, &why);
+	if (err)
+		goto out_fail;
+	err = -ENOMEM;
+	why = "out of memory";
+	rings = kpage_alloc_zeroed();
+	if (!rings)
+		goto out_fail;
+	blk.desc = rings;
+	blk.avail = (struct virtq_avail *)((u8 *)rings + AVAIL_OFFSET);
+	blk.used = (struct virtq_used *)((u8 *)rings + USED_OFFSET);
+	for (int i = 0; i < BLK_SLOTS; i++)
+		chain_init(i);
+	err = virtio_mmio_queue(t, 0, QUEUE_SIZE, kva_to_pa(blk.desc), kva_to_pa(blk.avail),
+				kva_to_pa((void *)blk.used), &why);
+	if (err)
+		goto out_fail;
+	u64 sectors = virtio_mmio_config64(t, VIRTIO_BLK_CONFIG_CAPACITY);
+	err = -ENODEV;
+	why = "it is empty";
+	if (sectors == 0)
+		goto out_fail;
+	why = "its interrupt cannot be routed";
+	if (plic_route(t->irq, blk_intr) < 0)
+		goto out_fail;
+	virtio_mmio_driver_ok(t);
+	blk.size = sectors * BLK_SECTOR_SIZE;
+	printk("virtio-blk: %lu MiB disk (virtio-mmio at 0x%lx, irq %d)\n", blk.size >> 20, t->pa,
+	       t->irq);
+	return 0;
+
+out_fail:
+	/* Reset first: the device lets go of the rings before they are freed. */
+	virtio_mmio_fail(t);
+	if (rings)
+		kpage_free(rings);
+	printk("virtio-blk: disk at 0x%lx not used: %s\n", t->pa, why);
+	return err;
+}
+
+u64 blk_size(void)
+{
+	return blk.size;
+}
+
+int blk_rw(u64 offset, void *buf, u32 len, bool write)
+{
+	if (!blk.size)
+		return -ENODEV;
+	if (len == 0 || offset % BLK_SECTOR_SIZE || len % BLK_SECTOR_SIZE || offset > blk.size ||
+	    len > blk.size - offset || (u64)buf < DIRECT_MAP)
+		return -EINVAL;
+	if (!myproc())
+		panic("blk_rw: not in a process");
+
+	spin_lock(&blk.lock);
+	struct blk_slot *s = slot_take();
+	if (!s) {
+		spin_unlock(&blk.lock);
+		return -EIO; /* broken: said once, by fail_all */
+	}
+	submit(s, offset, buf, len, write);
+	/* Not killable: the device reads or writes buf until it is done. */
+	while (!s->done)
+		sleep(s, &blk.lock);
+	u8 status = s->status;
+	slot_put(s);
+	spin_unlock(&blk.lock);
+
+	if (status == VIRTIO_BLK_S_OK)
+		return 0;
+	printk("virtio-blk: %s of %u bytes at offset %lu failed: %s (status %u)\n",
+	       write ? "write" : "read", len, offset, status_name(status), status);
+	return -EIO;
+}
