@@ -42,11 +42,15 @@ static void bootarg_value(const char *word, size_t keylen, char *out, size_t siz
 static char crypto_server_path[64] = "/bin/crypto_srv";
 
 /* Kernel options among the boot arguments: pager=lazy|eager,
- * cryptosrv=PATH (the tests start a server that crashes on purpose), and
- * crashtest=printk for the panic test. Other words are init's. */
+ * cryptosrv=PATH (the tests start a server that crashes on purpose),
+ * crashtest=printk for the panic test, and blkcheck for the block
+ * device's (scripts/blk-test): init checks the disk before it starts
+ * /bin/init, as blk_rw sleeps and needs a process. Other words are
+ * init's. */
 static void apply_bootargs(const char *args)
 {
 	char value[16];
+	bool blkcheck = false;
 	for (const char *w = args; *w; w++) {
 		if (w != args && w[-1] != ' ')
 			continue;
@@ -56,6 +60,8 @@ static void apply_bootargs(const char *args)
 				printk("mnemo: unknown pager \"%s\", using lazy\n", value);
 		} else if (strncmp(w, "cryptosrv=", 10) == 0) {
 			bootarg_value(w, 10, crypto_server_path, sizeof(crypto_server_path));
+		} else if (strncmp(w, "blkcheck", 8) == 0 && (w[8] == ' ' || w[8] == 0)) {
+			blkcheck = true;
 		} else if (strncmp(w, "crashtest=", 10) == 0) {
 			bootarg_value(w, 10, value, sizeof(value));
 			if (strcmp(value, "printk") == 0) {
@@ -64,6 +70,8 @@ static void apply_bootargs(const char *args)
 			}
 		}
 	}
+	if (blkcheck)
+		proc_on_init_start(blk_check);
 }
 
 void kmain(u64 hartid, u64 fdt_pa)

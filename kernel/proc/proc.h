@@ -74,6 +74,11 @@ void proc_init(void);
 void scheduler(void) __attribute__((noreturn));
 /* Creates PID 1, which runs /bin/init with the boot arguments as argv. */
 void userinit_with_args(const char *bootargs);
+/* Has fn run once by init, in kernel mode before it execs /bin/init: the
+ * first code a process runs, with interrupts on, so fn may sleep (the
+ * block device's boot check). For boot only, before the scheduler runs;
+ * one fn. */
+void proc_on_init_start(void (*fn)(void));
 
 /* Kernel services (the crypto server): a program the kernel reads from
  * path once, at boot, and runs as the process with the given pid, started

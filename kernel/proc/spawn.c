@@ -39,6 +39,7 @@ static int nservices; /* set at boot, before other harts run */
 
 static char init_args[256];
 static char *init_argv[16];
+static void (*init_start)(void); /* set at boot, before init runs */
 
 /* What went wrong, in words, for the errors an exec of a checked image
  * can still meet. */
@@ -81,6 +82,8 @@ static void spawn_return(void)
 	spin_unlock(&p->lock);
 	if (p->service)
 		service_run(p->service);
+	if (p == init_proc && init_start)
+		init_start();
 	int err = kernel_exec(p->spawn_path, p->spawn_argv);
 	if (err < 0)
 		panic("init: cannot exec %s (error %d)", p->spawn_path, -err);
@@ -122,6 +125,13 @@ void userinit_with_args(const char *bootargs)
 	init_proc->spawn_path = "/bin/init";
 	init_proc->spawn_argv = init_argv;
 	spin_unlock(&init_proc->lock);
+}
+
+void proc_on_init_start(void (*fn)(void))
+{
+	if (init_start)
+		panic("proc_on_init_start: a hook is set already");
+	init_start = fn;
 }
 
 /* Reads the whole regular file at path into kernel memory. */
