@@ -1,13 +1,16 @@
 # mnemo: `make qemu` boots to a shell, `make test` runs every test.
-# Variables: CPUS (4), MEM (256M), PAGER (lazy|eager), EXTRA (a folder of
-# extra user programs), CMD (for `make run`), TIMEOUT (seconds QEMU may
-# run in `make run`, `system-test` and `fuzz`), STRICT (1: the kernel that
-# lets itself reach user memory only inside the uaccess helpers, built in
-# build-strict/), and for `make fuzz`: SEED, CALLS, ROUND, PRINT, SKIP
+# Variables: CPUS (4), MEM (256M), SWAP (256M: the size of the swap disk,
+# a sparse image in the build folder that every boot attaches; 0: no
+# disk), PAGER (lazy|eager), EXTRA (a folder of extra user programs), CMD
+# (for `make run`), TIMEOUT (seconds QEMU may run in `make run`,
+# `system-test` and `fuzz`), STRICT (1: the kernel that lets itself reach
+# user memory only inside the uaccess helpers, built in build-strict/),
+# and for `make fuzz`: SEED, CALLS, ROUND, PRINT, SKIP
 # (tests/fuzz/README.md).
 
 CPUS ?= 4
 MEM ?= 256M
+SWAP ?= 256M
 PAGER ?= lazy
 EXTRA ?=
 CMD ?=
@@ -128,15 +131,34 @@ $(B)/rd.cpio: $(PROGS) scripts/mkrootfs $(wildcard rootfs/*) FORCE
 
 FORCE:
 
+# ---------------------------------------------------------------- swap disk
+# A sparse file of SWAP bytes, made again (empty) when SWAP changes: the
+# size is kept in swap.size, rewritten only when it differs. QEMU's
+# virtio-mmio transports speak the legacy interface unless told not to;
+# the driver (kernel/dev/virtio_blk.c) speaks only the modern one.
+ifneq ($(SWAP),0)
+SWAP_IMG := $(B)/swap.img
+QEMU_DISK = -global virtio-mmio.force-legacy=false \
+	-drive file=$(SWAP_IMG),if=none,format=raw,id=swap -device virtio-blk-device,drive=swap
+endif
+
+$(B)/swap.size: FORCE
+	@mkdir -p $(B)
+	@echo "$(SWAP)" | cmp -s - $@ || echo "$(SWAP)" >$@
+
+$(B)/swap.img: $(B)/swap.size
+	@echo "  SWAP    $@ ($(SWAP))"
+	$(Q)rm -f $@ && truncate -s $(SWAP) $@
+
 # ---------------------------------------------------------------- running
 QEMUOPTS = -machine virt -bios default -kernel $(B)/kernel.elf -initrd $(B)/rd.cpio \
-	-m $(MEM) -smp $(CPUS) -nographic
+	-m $(MEM) -smp $(CPUS) -nographic $(QEMU_DISK)
 BOOTARGS = pager=$(PAGER)
 
-.PHONY: all qemu qemu-gdb run test unit-test system-test service-test panic-test fuzz mutants \
-	bench clean format setup
+.PHONY: all qemu qemu-gdb run test unit-test system-test service-test panic-test blk-test fuzz \
+	mutants bench clean format setup
 
-all: $(B)/kernel.elf $(B)/rd.cpio
+all: $(B)/kernel.elf $(B)/rd.cpio $(SWAP_IMG)
 
 qemu: all
 	$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS)"
@@ -171,6 +193,11 @@ mutants: | $(SETUP)
 # Boots with crashtest=printk: a panic inside printk must still be reported.
 panic-test: all
 	@scripts/panic-test $(QEMU) $(QEMUOPTS)
+
+# Boots with blkcheck: the swap disk is written and read back
+# (kernel/dev/blk_check.c, scripts/blk-test). Skipped with SWAP=0.
+blk-test: all
+	@scripts/blk-test $(B)/blk-test.log "$(SWAP_IMG)" $(QEMU) $(QEMUOPTS)
 
 # A longer fuzz run than the suite's: CALLS calls (or round ROUND alone, or
 # rounds ROUND=A-B; each call printed with PRINT=1) from SEED (else one
