@@ -158,6 +158,8 @@ static void submit(struct blk_slot *s, u64 offset, void *buf, u32 len, bool writ
 /* The device finished the chain at head. blk.lock held. */
 static void slot_done(u32 head)
 {
+	if (!spin_holding(&blk.lock))
+		panic("slot_done: blk.lock not held");
 	struct blk_slot *s = head % 3 == 0 && head / 3 < BLK_SLOTS ? &blk.slots[head / 3] : NULL;
 	if (!s || !s->busy || s->done) {
 		printk("virtio-blk: the device finished descriptor %u, which holds no request\n",
