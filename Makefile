@@ -77,6 +77,9 @@ ULIB_SRCS := $(sort $(wildcard user/lib/*.c user/lib/*.S))
 ULIB_OBJS := $(patsubst %,$(B)/%.o,$(ULIB_SRCS))
 UPROG_SRCS := $(sort $(wildcard user/bin/*.c))
 TEST_SRCS := $(sort $(wildcard tests/system/*.c))
+PRESSURE_TESTS := $(patsubst tests/system/%.c,%,$(sort $(wildcard tests/system/p_*.c)))
+SPACE := $(subst ,, )
+COMMA := ,
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 # tests/xv6: xv6 programs, built unchanged into every image and run by the
 # system test t_xv6progs.
@@ -135,11 +138,13 @@ FORCE:
 # A sparse file of SWAP bytes, made again (empty) when SWAP changes: the
 # size is kept in swap.size, rewritten only when it differs. QEMU's
 # virtio-mmio transports speak the legacy interface unless told not to;
-# the driver (kernel/dev/virtio_blk.c) speaks only the modern one.
+# the driver (kernel/dev/virtio_blk.c) speaks only the modern one. The
+# image is scratch space, rewritten every boot: cache=unsafe lets QEMU skip
+# flushing it, which halves a write's latency.
 ifneq ($(SWAP),0)
 SWAP_IMG := $(B)/swap.img
 QEMU_DISK = -global virtio-mmio.force-legacy=false \
-	-drive file=$(SWAP_IMG),if=none,format=raw,id=swap -device virtio-blk-device,drive=swap
+	-drive file=$(SWAP_IMG),if=none,format=raw,cache=unsafe,id=swap -device virtio-blk-device,drive=swap
 endif
 
 $(B)/swap.size: FORCE
@@ -155,7 +160,7 @@ QEMUOPTS = -machine virt -bios default -kernel $(B)/kernel.elf -initrd $(B)/rd.c
 	-m $(MEM) -smp $(CPUS) -nographic $(QEMU_DISK)
 BOOTARGS = pager=$(PAGER)
 
-.PHONY: all qemu qemu-gdb run test unit-test system-test service-test panic-test blk-test fuzz \
+.PHONY: all qemu qemu-gdb run test unit-test system-test service-test swap-test panic-test blk-test fuzz \
 	mutants bench clean format setup
 
 all: $(B)/kernel.elf $(B)/rd.cpio $(SWAP_IMG)
@@ -184,6 +189,15 @@ system-test: all
 service-test: all
 	@scripts/run-qemu --mode test --timeout 300 --log $(B)/service-test.log -- \
 		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=test tests=srv_restart cryptosrv=/bin/srv_crash"
+
+# Memory pressure: boots with a small RAM (SWAP_TEST_MEM, 32 MiB) and the swap
+# disk, and runs only the pressure tests (tests/system/p_*.c): programs
+# that use more memory than the machine has.
+SWAP_TEST_MEM ?= 32M
+swap-test: all
+	@scripts/run-qemu --mode test --timeout 300 --log $(B)/swap-test-$(PAGER).log -- \
+		$(QEMU) $(subst -m $(MEM),-m $(SWAP_TEST_MEM),$(QEMUOPTS)) \
+		-append "$(BOOTARGS) mode=test tests=$(subst $(SPACE),$(COMMA),$(PRESSURE_TESTS))"
 
 # Mutation testing: each of a few defects put into a copy of kernel/mm
 # must make the host tests fail (scripts/mutants).

@@ -16,6 +16,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/page.h"
+#include "kernel/mm/swap.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 
@@ -86,7 +87,9 @@ void kmain(u64 hartid, u64 fdt_pa)
 
 	proc_init();
 	console_init();
-	blk_init(); /* a machine without a disk runs without one */
+	/* A machine without a disk runs without one, and without swap. */
+	if (blk_init() == 0)
+		swap_init();
 	fs_init(bi->initrd_start ? pa_to_kva(bi->initrd_start) : NULL,
 		bi->initrd_end - bi->initrd_start);
 	/* The file system copied the archive: its pages are free now. */

@@ -32,6 +32,21 @@ u64 blk_size(void);
  * without a disk. On -EIO a read leaves buf undefined. */
 int blk_rw(u64 offset, void *buf, u32 len, bool write);
 
+/* One request of blk_rw_many, and its result (err: 0, -EINVAL, -EIO). */
+struct blk_io {
+	u64 offset;
+	void *buf;
+	u32 len;
+	bool write;
+	int err;
+};
+
+/* blk_rw for n requests at once: as many are on the disk together as the
+ * driver has room for, so that their latencies overlap. Returns 0 when
+ * all succeeded, else -EIO (or -ENODEV), each request's result in its
+ * err. */
+int blk_rw_many(struct blk_io *ios, int n);
+
 /* The boot check (boot argument blkcheck, blk_check.c): writes a pattern
  * to 64 pages over the whole disk, reads them back and compares; prints
  * `blkcheck: ok` or `blkcheck: FAILED <why>`. Runs in a process. */

@@ -123,6 +123,15 @@ static struct blk_slot *slot_take(void)
 	}
 }
 
+/* Is a slot free now? blk.lock held. */
+static bool has_free_slot(void)
+{
+	for (int i = 0; i < BLK_SLOTS; i++)
+		if (!blk.slots[i].busy)
+			return true;
+	return false;
+}
+
 /* Gives back a slot whose request is done. blk.lock held. */
 static void slot_put(struct blk_slot *s)
 {
@@ -262,33 +271,78 @@ u64 blk_size(void)
 	return blk.size;
 }
 
-int blk_rw(u64 offset, void *buf, u32 len, bool write)
+/* Is [offset, offset+len) of the disk whole sectors, and buf in the
+ * direct map, where the device can reach it? */
+static bool request_ok(u64 offset, const void *buf, u32 len)
 {
-	if (!blk.size)
-		return -ENODEV;
-	if (len == 0 || offset % BLK_SECTOR_SIZE || len % BLK_SECTOR_SIZE || offset > blk.size ||
-	    len > blk.size - offset || (u64)buf < DIRECT_MAP)
-		return -EINVAL;
-	if (!myproc())
-		panic("blk_rw: not in a process");
+	return len > 0 && offset % BLK_SECTOR_SIZE == 0 && len % BLK_SECTOR_SIZE == 0 &&
+	       offset <= blk.size && len <= blk.size - offset && (u64)buf >= DIRECT_MAP;
+}
 
-	spin_lock(&blk.lock);
-	struct blk_slot *s = slot_take();
-	if (!s) {
-		spin_unlock(&blk.lock);
-		return -EIO; /* broken: said once, by fail_all */
-	}
-	submit(s, offset, buf, len, write);
-	/* Not killable: the device reads or writes buf until it is done. */
-	while (!s->done)
-		sleep(s, &blk.lock);
+/* The end of a request whose slot is done: its result, the slot back. */
+static int finish(struct blk_slot *s, const struct blk_io *io)
+{
 	u8 status = s->status;
 	slot_put(s);
-	spin_unlock(&blk.lock);
-
 	if (status == VIRTIO_BLK_S_OK)
 		return 0;
 	printk("virtio-blk: %s of %u bytes at offset %lu failed: %s (status %u)\n",
-	       write ? "write" : "read", len, offset, status_name(status), status);
+	       io->write ? "write" : "read", io->len, io->offset, status_name(status), status);
 	return -EIO;
+}
+
+int blk_rw_many(struct blk_io *ios, int n)
+{
+	if (!blk.size)
+		return -ENODEV;
+	if (!myproc())
+		panic("blk_rw_many: not in a process");
+	int failed = 0;
+	struct blk_slot *slots[BLK_SLOTS];
+	spin_lock(&blk.lock);
+	for (int i = 0; i < n;) {
+		/* Submit as many as there are free slots (waiting only for
+		 * the first, holding none: a caller that held done slots while
+		 * it slept for more could starve another that does the same),
+		 * then wait for them all. */
+		int k = 0;
+		for (; i + k < n && k < BLK_SLOTS; k++) {
+			struct blk_io *io = &ios[i + k];
+			struct blk_slot *s = NULL;
+			if (!request_ok(io->offset, io->buf, io->len)) {
+				io->err = -EINVAL;
+			} else if (k == 0 || has_free_slot()) {
+				s = slot_take();
+				io->err = s ? 0 : -EIO; /* broken: said once, by fail_all */
+			} else {
+				break;
+			}
+			slots[k] = s;
+			if (s)
+				submit(s, io->offset, io->buf, io->len, io->write);
+		}
+		for (int j = 0; j < k; j++) {
+			struct blk_slot *s = slots[j];
+			/* Not killable: the device reads or writes buf until done. */
+			while (s && !s->done)
+				sleep(s, &blk.lock);
+			if (s)
+				ios[i + j].err = finish(s, &ios[i + j]);
+			failed += ios[i + j].err != 0;
+		}
+		i += k;
+	}
+	spin_unlock(&blk.lock);
+	return failed ? -EIO : 0;
+}
+
+int blk_rw(u64 offset, void *buf, u32 len, bool write)
+{
+	struct blk_io io = {.offset = offset, .buf = buf, .len = len, .write = write};
+	if (!blk.size)
+		return -ENODEV;
+	if (!request_ok(offset, buf, len))
+		return -EINVAL;
+	blk_rw_many(&io, 1);
+	return io.err;
 }

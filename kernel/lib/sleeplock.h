@@ -20,6 +20,9 @@ struct sleeplock {
 void sleeplock_init(struct sleeplock *lk, const char *name);
 void sleeplock_acquire(struct sleeplock *lk);
 void sleeplock_release(struct sleeplock *lk);
+/* Takes lk if it is free, without waiting: reclaim, which must never wait
+ * for an address space while it holds others. */
+bool sleeplock_try(struct sleeplock *lk);
 
 /* Does the running kernel thread hold lk? Two loads and a compare, cheap
  * enough for the checks on paths taken once per page. */

@@ -8,6 +8,9 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/internal.h"
 #include "kernel/mm/page.h"
+#include "kernel/mm/reclaim.h"
+#include "kernel/mm/swap.h"
+#include "kernel/mm/vmstat.h"
 
 /* Does v's protection allow the access? If not, *why says what failed. */
 static bool vma_permits(struct vma *v, enum fault_access access, const char **why)
@@ -57,10 +60,35 @@ enum fault_result fault_fill(struct mm *mm, struct vma *vma, u64 va)
 	return FAULT_OK;
 }
 
+/* Brings back the page whose swap entry is pte, at va of vma. */
+static enum fault_result fault_swap_in(struct mm *mm, struct vma *vma, u64 va, pte_t pte)
+{
+	struct page *pg;
+	int err = swap_in(pte_swap_slot(pte), &pg);
+	if (err == -ENOMEM)
+		return FAULT_OOM;
+	if (err)
+		return FAULT_IOERR;
+	u64 bits = pmap_prot_bits(vma->prot);
+	/* Others hold it too: other entries naming the slot (they will find
+	 * it in the swap cache), or sharers that faulted it in before. A
+	 * private mapping then shares it copy-on-write, as before it left. */
+	if (!vma->shared && page_refcount(pg) > 1)
+		bits = (bits & ~PTE_W) | PTE_COW;
+	pmap_swap_in(mm, va, pg, bits);
+	return FAULT_OK;
+}
+
 enum fault_result fault_resolve(struct mm *mm, struct vma *vma, u64 va, enum fault_access access)
 {
 	mm_assert_locked(mm);
 	pte_t pte = pmap_lookup(mm, va);
+	if (pte_is_swap(pte)) {
+		enum fault_result r = fault_swap_in(mm, vma, va, pte);
+		if (r != FAULT_OK)
+			return r;
+		pte = pmap_lookup(mm, va);
+	}
 	if (!pte_valid(pte))
 		return fault_fill(mm, vma, va);
 	if (access == FAULT_WRITE && (pte & PTE_COW))
@@ -70,12 +98,10 @@ enum fault_result fault_resolve(struct mm *mm, struct vma *vma, u64 va, enum fau
 	return FAULT_OK;
 }
 
-enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, const char **why)
+/* One attempt at the fault, under mm->lock. */
+static enum fault_result fault_once(struct mm *mm, u64 addr, enum fault_access access,
+				    const char **why)
 {
-	if (addr >= MM_USER_TOP) {
-		*why = "kernel address";
-		return FAULT_SEGV;
-	}
 	mm_lock(mm);
 	enum fault_result r = FAULT_SEGV;
 	struct vma *v = vma_find(mm, addr);
@@ -91,7 +117,26 @@ enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, co
 		*why = "shared-in page is gone"; /* nothing else fills to SEGV */
 	if (r == FAULT_SIGBUS)
 		*why = "access past the end of the file";
+	if (r == FAULT_IOERR)
+		*why = "the swap device could not read the page back";
 	mm_unlock(mm);
+	return r;
+}
+
+enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, const char **why)
+{
+	if (addr >= MM_USER_TOP) {
+		*why = "kernel address";
+		return FAULT_SEGV;
+	}
+	vmstat_count(VM_PGFAULT);
+	/* The faulting process reclaims for itself when memory is low,
+	 * before it takes a page (and holding no lock). */
+	reclaim_if_low();
+	enum fault_result r;
+	while ((r = fault_once(mm, addr, access, why)) == FAULT_OOM && !mm_current_killed())
+		if (reclaim_pages(RECLAIM_ON_OOM) == 0)
+			break; /* nothing left to swap: the OOM killer's turn */
 	return r;
 }
 
@@ -116,9 +161,15 @@ int fault_populate(struct mm *mm, struct vma *vma, u64 start, u64 end)
 	for (u64 va = start; va < end; va += PAGE_SIZE) {
 		if (mm_current_killed())
 			return -EINTR;
-		if (pte_valid(pmap_lookup(mm, va)))
-			continue;
-		enum fault_result r = fault_fill(mm, vma, va);
+		if (pmap_lookup(mm, va))
+			continue; /* present, or swapped out: not empty */
+		/* Filling a large range can take all of memory: make room as
+		 * a fault would (reclaim may take this mm's pages too). */
+		reclaim_if_low();
+		enum fault_result r;
+		while ((r = fault_fill(mm, vma, va)) == FAULT_OOM)
+			if (reclaim_pages(RECLAIM_ON_OOM) == 0)
+				break;
 		if (r == FAULT_SIGBUS)
 			break; /* past the end of the file: touching it will fault */
 		if (r != FAULT_OK)
@@ -163,8 +214,8 @@ int mm_copy_to(struct mm *mm, u64 va, const void *src, size_t n)
 		if (!v)
 			return -EFAULT;
 		pte_t pte = pmap_lookup(mm, page);
-		if (!pte_valid(pte)) {
-			if (fault_fill(mm, v, page) != FAULT_OK)
+		if (!pte_valid(pte) || (pte & PTE_COW)) {
+			if (fault_resolve(mm, v, page, FAULT_WRITE) != FAULT_OK)
 				return -ENOMEM;
 			pte = pmap_lookup(mm, page);
 		}

@@ -3,7 +3,9 @@
  * uaccess.h, page.h and kmalloc.h only.
  *
  * Who does what, from the top down (no file calls one above it):
- *   mm.c       create, destroy, fork, references; the default pager
+ *   reclaim.c  which pages leave RAM (the clock), through the families
+ *   mm.c       create, destroy, fork, references; the default pager; fork
+ *              families (the reverse map) and the list the clock walks
  *   mmap.c     mmap, munmap, mprotect, sbrk: carving VMAs
  *   share.c    map_shared_pages and the crypto service's pinning
  *   pager*.c   when pages are filled (policy)
@@ -11,6 +13,7 @@
  *   backing.c  where pages come from (anonymous, shared-in; files are fs's)
  *   vma.c      the VMA tree, splits, merges, range checks
  *   pmap.c     every leaf PTE change and its fence (fence, then free)
+ *   swap.c     swap slots, their counts, the swap cache, the disk
  *   pagetable.c, page.c, kmalloc.c: tables, frames, kernel objects
  *
  * The prefix tells the file: vma_*, pmap_*, pager_*, fault_*, backing_*.
@@ -24,6 +27,20 @@
 #include "kernel/mm/pager.h"
 #include "kernel/mm/pmap.h"
 #include "kernel/mm/vma.h"
+
+/* ---- mm.c ---- */
+
+/* A reference to mm unless it is on its way to being destroyed. */
+bool mm_tryget(struct mm *mm);
+/* The other members of mm's fork family (the reverse map) that map a page
+ * at va, each with a reference and its lock taken, into out[]: how many,
+ * or -1 (holding nothing) when a member's lock is taken or more than max
+ * members would be needed. mm->lock held; never waits for a lock. */
+int mm_family_take(struct mm *mm, u64 va, struct mm **out, int max);
+void mm_family_release(struct mm **ms, int n);
+/* The address space after the clock's hand, which moves on to it, with a
+ * reference; NULL when there is none. */
+struct mm *mm_clock_next(void);
 
 /* ---- backing.c ---- */
 

@@ -7,6 +7,7 @@
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/pagetable.h"
+#include "kernel/mm/swap.h"
 
 #define USER_L2_SLOTS 256 /* level-2 slots of the lower half */
 
@@ -35,7 +36,146 @@ void mm_unlock(struct mm *mm)
 	sleeplock_release(&mm->lock);
 }
 
-struct mm *mm_create(void)
+/* ---------------------------------------------------------------- families
+ *
+ * A fork family: the address spaces that fork made, directly or not,
+ * from one exec's (exec starts a new family). A private anonymous page
+ * is only ever mapped at one address, by members of the family of the
+ * address space that filled it: fork copies a PTE to the same address,
+ * and nothing else maps such a page anywhere else (a page shared out by
+ * map_shared_pages is PG_SHARED, and reclaim leaves it alone). So the
+ * family is the reverse map: to find every PTE that maps such a page,
+ * look at its address in every member. It costs one small object per
+ * family and two list links per mm, nothing per page; the price is
+ * that eviction looks at members that may not map the page (Linux's
+ * anon_vma refines the same idea to the VMA). */
+struct mm_family {
+	struct spinlock lock;
+	struct list mms; /* (f) its members, by family_link */
+	int members;	 /* (f) */
+};
+
+/* Every address space, for reclaim's clock; the hand is the member the
+ * clock looks at next. */
+static struct spinlock mm_list_lock = SPINLOCK_INIT("mm list");
+static struct list mm_list = LIST_INIT(mm_list);
+static struct mm *clock_hand; /* (g) NULL: the head of the list */
+
+static struct mm_family *family_new(void)
+{
+	struct mm_family *f = kzalloc(sizeof(*f));
+	if (f) {
+		spin_init(&f->lock, "mm family");
+		list_init(&f->mms);
+	}
+	return f;
+}
+
+static void family_join(struct mm *mm, struct mm_family *f)
+{
+	mm->family = f;
+	spin_lock(&f->lock);
+	list_push_back(&f->mms, &mm->family_link);
+	f->members++;
+	spin_unlock(&f->lock);
+}
+
+static void family_leave(struct mm *mm)
+{
+	struct mm_family *f = mm->family;
+	spin_lock(&f->lock);
+	list_del(&mm->family_link);
+	bool last = --f->members == 0;
+	spin_unlock(&f->lock);
+	if (last)
+		kfree(f);
+}
+
+bool mm_tryget(struct mm *mm)
+{
+	int n = __atomic_load_n(&mm->users, __ATOMIC_RELAXED);
+	while (n > 0)
+		if (__atomic_compare_exchange_n(&mm->users, &n, n + 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return true;
+	return false; /* on its way to mm_destroy */
+}
+
+int mm_family_take(struct mm *mm, u64 va, struct mm **out, int max)
+{
+	mm_assert_locked(mm);
+	struct mm_family *f = mm->family;
+	int n = 0;
+	bool ok = true;
+	spin_lock(&f->lock);
+	struct list *e;
+	list_for_each(e, &f->mms)
+	{
+		struct mm *m = list_entry(e, struct mm, family_link);
+		if (m == mm)
+			continue;
+		if (n == max || !mm_tryget(m)) {
+			ok = false;
+			break;
+		}
+		out[n++] = m;
+	}
+	spin_unlock(&f->lock);
+	/* Never wait for a lock here: the caller holds mm's, and a member
+	 * may be waiting for it (fork). */
+	int locked = 0;
+	for (int i = 0; i < n && ok; i++) {
+		if (!sleeplock_try(&out[i]->lock)) {
+			ok = false;
+			break;
+		}
+		locked = i + 1;
+	}
+	int kept = 0;
+	for (int i = 0; i < n; i++) {
+		struct mm *m = out[i];
+		/* Only members that map a page there matter. */
+		if (ok && pte_valid(pmap_lookup(m, va))) {
+			out[kept++] = m;
+			continue;
+		}
+		if (i < locked)
+			sleeplock_release(&m->lock);
+		mm_put(m);
+	}
+	return ok ? kept : -1;
+}
+
+void mm_family_release(struct mm **ms, int n)
+{
+	for (int i = 0; i < n; i++) {
+		sleeplock_release(&ms[i]->lock);
+		mm_put(ms[i]);
+	}
+}
+
+struct mm *mm_clock_next(void)
+{
+	struct mm *mm = NULL;
+	spin_lock(&mm_list_lock);
+	struct list *at = clock_hand ? &clock_hand->all_link : &mm_list;
+	for (struct list *e = at->next; e != at; e = e->next) {
+		if (e == &mm_list)
+			continue;
+		struct mm *m = list_entry(e, struct mm, all_link);
+		if (mm_tryget(m)) {
+			mm = m;
+			break;
+		}
+	}
+	if (!mm && clock_hand && mm_tryget(clock_hand))
+		mm = clock_hand; /* the only one */
+	clock_hand = mm;
+	spin_unlock(&mm_list_lock);
+	return mm;
+}
+
+static struct mm *mm_alloc(struct mm_family *family)
 {
 	struct mm *mm = kzalloc(sizeof(*mm));
 	if (!mm)
@@ -53,13 +193,35 @@ struct mm *mm_create(void)
 	mm->vma_tree.node = NULL;
 	mm->pager = default_pager;
 	mm->users = 1;
+	family_join(mm, family);
+	spin_lock(&mm_list_lock);
+	list_push_back(&mm_list, &mm->all_link);
+	spin_unlock(&mm_list_lock);
 	return mm;
 }
 
-/* Frees every page, page table and VMA of mm, and mm. Nobody else holds
- * it, and no hart has it in satp (each would hold a reference). */
+struct mm *mm_create(void)
+{
+	struct mm_family *f = family_new();
+	if (!f)
+		return NULL;
+	struct mm *mm = mm_alloc(f);
+	if (!mm)
+		kfree(f);
+	return mm;
+}
+
+/* Frees every page, swap slot, page table and VMA of mm, and mm. Nobody
+ * else holds it, and no hart has it in satp (each would hold a
+ * reference); reclaim cannot find it once it has left the lists. */
 static void mm_destroy(struct mm *mm)
 {
+	spin_lock(&mm_list_lock);
+	if (clock_hand == mm)
+		clock_hand = NULL; /* the clock starts over */
+	list_del(&mm->all_link);
+	spin_unlock(&mm_list_lock);
+	family_leave(mm);
 	mm_lock(mm);
 	struct vma *v;
 	while ((v = vma_first(mm))) {
@@ -71,6 +233,13 @@ static void mm_destroy(struct mm *mm)
 	pt_free_tables(mm->root, 0, USER_L2_SLOTS - 1, &mm->pt_pages);
 	pt_free(mm->root, &mm->pt_pages);
 	kfree(mm);
+}
+
+u64 mm_backable_pages(void)
+{
+	u64 swap_total, swap_used;
+	swap_usage(&swap_total, &swap_used);
+	return page_total_count() + swap_total;
 }
 
 void mm_get(struct mm *mm)
@@ -86,7 +255,7 @@ void mm_put(struct mm *mm)
 
 struct mm *mm_fork(struct mm *parent)
 {
-	struct mm *child = mm_create();
+	struct mm *child = mm_alloc(parent->family);
 	if (!child)
 		return NULL;
 	child->pager = parent->pager;
@@ -146,7 +315,7 @@ int mm_describe(struct mm *mm, struct mnemo_vmmap *out, int max)
 			m->prot = v->prot;
 			m->flags = v->shared ? MNEMO_MAP_SHARED : MNEMO_MAP_PRIVATE;
 			m->offset = v->offset;
-			m->resident = pmap_resident(mm, v->start, v->end);
+			pmap_count(mm, v->start, v->end, &m->resident, &m->swapped);
 			if (v->file.ops)
 				v->file.ops->name(v->file.obj, m->backing, sizeof(m->backing));
 			else

@@ -12,6 +12,7 @@
 
 struct page;
 struct pager_ops;
+struct mm_family;
 
 /* VMA protection uses the mmap PROT_* values. */
 #define VM_READ	 0x1
@@ -61,7 +62,8 @@ struct vma {
 	u64 subtree_gap;	/* the largest gap in this node's subtree */
 };
 
-/* Locking legend: (l) mm->lock, (a) atomic, (-) fixed after creation.
+/* Locking legend: (l) mm->lock, (a) atomic, (-) fixed after creation,
+ * (f) family->lock, (g) mm.c's list lock.
  * Only pmap.c writes the page table's leaf entries. */
 struct mm {
 	struct sleeplock lock;
@@ -73,6 +75,11 @@ struct mm {
 	u64 brk_start, brk;	       /* (l) heap: [brk_start, PAGE_ROUND_UP(brk)) */
 	u64 stack_floor;	       /* (l) lowest address the stack may grow to; 0: none */
 	u64 rss;		       /* (l) resident user pages */
+	u64 swapped;		       /* (l) swap entries: pages swapped out */
+	u64 clock_va;		       /* (l) where reclaim's clock goes on */
+	struct mm_family *family;      /* (-) its fork family: the reverse map */
+	struct list family_link;       /* (f) in family->mms */
+	struct list all_link;	       /* (g) in the list of every mm, for the clock */
 	u64 pt_pages;		       /* (l) page-table pages, root included */
 	int users; /* (a) references: its process, inspectors, harts with it in satp */
 };
@@ -85,6 +92,7 @@ enum fault_result {
 	FAULT_OOM,    /* no memory to resolve it */
 	FAULT_SEGV,   /* no mapping, or one that forbids the access */
 	FAULT_SIGBUS, /* a mapping with nothing behind it (past end of file) */
+	FAULT_IOERR,  /* the swap device could not give the page back */
 };
 
 /* mmap, munmap and mprotect with POSIX's meaning and Linux's errors (see
@@ -139,6 +147,10 @@ enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, co
 /* Is every byte of [addr, addr+len) mapped with the access asked for? A
  * zero-length range checks addr alone. Never allocates or faults in. */
 bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write);
+
+/* Pages that RAM and swap together could hold: a request for more can
+ * never be met, and fails at once with ENOMEM. */
+u64 mm_backable_pages(void);
 
 /* The pager for new address spaces: "lazy" (default) or "eager". */
 int mm_set_default_pager(const char *name);

@@ -26,6 +26,11 @@ struct mm *mm_current(void);
  * call (filling, sharing, copying pages) stop early with -EINTR, so a
  * killed process lets go of memory at once instead of taking more. */
 bool mm_current_killed(void);
+/* Sleeping until a transfer of a swapped page is over: releases lk while
+ * asleep, holds it again on return (kernel/proc's sleep and wakeup). */
+struct spinlock;
+void mm_sleep(void *chan, struct spinlock *lk);
+void mm_wakeup(void *chan);
 #define MM_FLUSH_ALL (~0UL)
 void mm_tlb_flush(struct mm *mm, u64 va);
 void mm_user_access_begin(void);

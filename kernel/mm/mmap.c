@@ -314,10 +314,10 @@ long mm_sbrk(struct mm *mm, long incr, u32 fill)
 	u64 old_end = PAGE_ROUND_UP(old), new_end = PAGE_ROUND_UP(new);
 	if (new_end > old_end) {
 		/* Refuse another mapping's place, the stack's room, and what
-		 * could never be backed: more than all of RAM. */
+		 * could never be backed: more than all of RAM and swap. */
 		if (new_end > mmap_top(mm) || vma_overlaps(mm, old_end, new_end) ||
 		    (fill != MNEMO_SBRK_LAZY &&
-		     (new_end - mm->brk_start) / PAGE_SIZE > page_total_count())) {
+		     (new_end - mm->brk_start) / PAGE_SIZE > mm_backable_pages())) {
 			ret = -ENOMEM;
 			goto out;
 		}

@@ -68,10 +68,11 @@ pagetable_t pt_leaf_table(pagetable_t root, u64 va)
 	return pte_valid(l1) && !pte_leaf(l1) ? mm_pa_to_kva(pte_pa(l1)) : NULL;
 }
 
+/* No valid entry and no swap entry: nothing left to map or to free. */
 static bool table_empty(pagetable_t pt)
 {
 	for (int i = 0; i < PT_ENTRIES; i++)
-		if (pte_valid(pt[i]))
+		if (pt[i])
 			return false;
 	return true;
 }

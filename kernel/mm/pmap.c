@@ -10,6 +10,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/pagetable.h"
+#include "kernel/mm/swap.h"
 
 /* ---------------------------------------------------------------- batches */
 
@@ -100,21 +101,36 @@ pte_t pmap_lookup(struct mm *mm, u64 va)
 {
 	mm_assert_locked(mm);
 	pte_t *pte = pt_walk(mm->root, va, NULL);
-	return pte && pte_valid(*pte) ? *pte : 0;
+	return pte ? *pte : 0;
 }
 
-u64 pmap_resident(struct mm *mm, u64 start, u64 end)
+void pmap_count(struct mm *mm, u64 start, u64 end, u64 *resident, u64 *swapped)
 {
 	mm_assert_locked(mm);
-	u64 n = 0;
+	*resident = *swapped = 0;
 	for (u64 va = start; va < end;) {
 		u64 table_end = MIN(end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
 		pagetable_t table = pt_leaf_table(mm->root, va);
-		for (; table && va < table_end; va += PAGE_SIZE)
-			n += pte_valid(table[PT_INDEX(va, 0)]);
+		for (; table && va < table_end; va += PAGE_SIZE) {
+			*resident += pte_valid(table[PT_INDEX(va, 0)]);
+			*swapped += pte_is_swap(table[PT_INDEX(va, 0)]);
+		}
 		va = table_end;
 	}
-	return n;
+}
+
+u64 pmap_next_present(struct mm *mm, u64 va, u64 end)
+{
+	mm_assert_locked(mm);
+	while (va < end) {
+		u64 table_end = MIN(end, ALIGN_DOWN(va, PT_LEVEL_SIZE(1)) + PT_LEVEL_SIZE(1));
+		pagetable_t table = pt_leaf_table(mm->root, va);
+		for (; table && va < table_end; va += PAGE_SIZE)
+			if (pte_valid(table[PT_INDEX(va, 0)]))
+				return va;
+		va = table_end;
+	}
+	return end;
 }
 
 /* ---------------------------------------------------------------- changes */
@@ -125,7 +141,7 @@ int pmap_enter(struct mm *mm, u64 va, struct page *pg, u64 bits)
 	pte_t *pte = pt_walk(mm->root, va, &mm->pt_pages);
 	if (!pte)
 		return -ENOMEM;
-	if (pte_valid(*pte))
+	if (*pte)
 		panic("pmap_enter: %p already mapped", (void *)va);
 	*pte = pte_make(page_to_pa(pg), bits | PTE_V | PTE_A | PTE_D);
 	mm->rss++;
@@ -146,7 +162,7 @@ int pmap_enter_pages(struct mm *mm, u64 va, struct page **pages, u64 n, u64 bits
 			table = pte - PT_INDEX(va, 0);
 		}
 		pte_t *pte = &table[PT_INDEX(va, 0)];
-		if (pte_valid(*pte))
+		if (*pte)
 			panic("pmap_enter_pages: %p already mapped", (void *)va);
 		*pte = pte_make(page_to_pa(pages[i]), bits | PTE_V | PTE_A | PTE_D);
 		mm->rss++;
@@ -219,7 +235,7 @@ int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shar
 		pagetable_t dst_table = NULL;
 		for (; src_table && va < table_end && !err; va += PAGE_SIZE) {
 			pte_t *src = &src_table[PT_INDEX(va, 0)];
-			if (!pte_valid(*src))
+			if (!*src)
 				continue;
 			if (!dst_table) {
 				pte_t *first = pt_walk(child->root, va, &child->pt_pages);
@@ -230,6 +246,14 @@ int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shar
 				dst_table = first - PT_INDEX(va, 0);
 			}
 			pte_t *dst = &dst_table[PT_INDEX(va, 0)];
+			if (pte_is_swap(*src)) {
+				/* Both name the slot; whoever faults first reads it
+				 * into the swap cache, where the other finds it. */
+				*dst = *src;
+				swap_dup(pte_swap_slot(*src));
+				child->swapped++;
+				continue;
+			}
 			if (shared) {
 				*dst = *src;
 				page_get(pa_to_page(pte_pa(*src)));
@@ -286,6 +310,13 @@ void pmap_remove(struct mm *mm, u64 start, u64 end, u64 lo, u64 hi)
 		pagetable_t table = pt_leaf_table(mm->root, va);
 		for (; table && va < table_end; va += PAGE_SIZE) {
 			pte_t *pte = &table[PT_INDEX(va, 0)];
+			if (pte_is_swap(*pte)) {
+				/* Nothing a hart can cache: no fence. */
+				swap_put(pte_swap_slot(*pte));
+				*pte = 0;
+				mm->swapped--;
+				continue;
+			}
 			if (!pte_valid(*pte))
 				continue;
 			struct page *pg = pa_to_page(pte_pa(*pte));
@@ -305,6 +336,48 @@ void pmap_remove(struct mm *mm, u64 start, u64 end, u64 lo, u64 hi)
 		va = table_end;
 	}
 	pmap_batch_end(&b);
+}
+
+int pmap_swap_in(struct mm *mm, u64 va, struct page *pg, u64 bits)
+{
+	mm_assert_locked(mm);
+	pte_t *pte = pt_walk(mm->root, va, NULL);
+	if (!pte || !pte_is_swap(*pte))
+		panic("pmap_swap_in: %p is not swapped out", (void *)va);
+	*pte = pte_make(page_to_pa(pg), bits | PTE_V | PTE_A | PTE_D);
+	mm->swapped--;
+	mm->rss++;
+	/* No fence: invalid to valid (see pmap.h). */
+	return 0;
+}
+
+void pmap_swap_out(struct mm *mm, u64 va, u64 slot)
+{
+	mm_assert_locked(mm);
+	pte_t *pte = pt_walk(mm->root, va, NULL);
+	if (!pte || !pte_valid(*pte))
+		panic("pmap_swap_out: %p is not mapped", (void *)va);
+	struct fence_batch b;
+	pmap_batch_begin(&b, mm);
+	struct page *pg = pa_to_page(pte_pa(*pte));
+	*pte = pte_swap_make(slot);
+	mm->rss--;
+	mm->swapped++;
+	batch_va(&b, va);
+	batch_page(&b, pg);
+	pmap_batch_end(&b);
+}
+
+bool pmap_young(struct mm *mm, u64 va)
+{
+	mm_assert_locked(mm);
+	pte_t *pte = pt_walk(mm->root, va, NULL);
+	if (!pte || !pte_valid(*pte) || !(*pte & PTE_A))
+		return false;
+	/* No fence: a hart that still caches the entry uses the page without
+	 * setting A again, and the page only looks older than it is. */
+	*pte &= ~PTE_A;
+	return true;
 }
 
 void pmap_sync(struct mm *mm, u64 va)

@@ -53,10 +53,12 @@ u64 pmap_prot_bits(u32 prot);
 /* The protection the permission bits of pte grant (VM_*). */
 u32 pmap_pte_prot(pte_t pte);
 
-/* The leaf PTE that maps va, or 0. */
+/* The leaf PTE for va: valid, a swap entry (pte_is_swap), or 0. */
 pte_t pmap_lookup(struct mm *mm, u64 va);
-/* How many pages of [start, end) are mapped. */
-u64 pmap_resident(struct mm *mm, u64 start, u64 end);
+/* The first address in [va, end) with a present page, or end. */
+u64 pmap_next_present(struct mm *mm, u64 va, u64 end);
+/* How many pages of [start, end) are mapped, and how many swapped out. */
+void pmap_count(struct mm *mm, u64 start, u64 end, u64 *resident, u64 *swapped);
 
 /* Maps pg at va, which maps nothing, with bits (pmap_prot_bits, plus
  * PTE_S for a shared-in page); takes over the caller's reference on pg.
@@ -96,6 +98,15 @@ enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable);
  * hart may cache the walk through them and a fence naming one address
  * drops only leaf entries. */
 void pmap_remove(struct mm *mm, u64 start, u64 end, u64 lo, u64 hi);
+
+/* Swapping. pmap_swap_in maps pg at va in place of its swap entry (whose
+ * count swap_in already took), taking over the caller's reference;
+ * pmap_swap_out turns the valid PTE at va into a swap entry for slot and
+ * drops its page reference after the fence. pmap_young tests and clears
+ * the accessed bit of the PTE at va (the clock's second chance). */
+int pmap_swap_in(struct mm *mm, u64 va, struct page *pg, u64 bits);
+void pmap_swap_out(struct mm *mm, u64 va, u64 slot);
+bool pmap_young(struct mm *mm, u64 va);
 
 /* The PTE at va is right, but a hart may have cached an older one:
  * fence it (the spurious fault after an invalid-to-valid change). */

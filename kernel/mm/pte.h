@@ -46,4 +46,22 @@ static inline bool pte_leaf(pte_t pte)
 	return pte & PTE_RWX;
 }
 
+/* A swap entry: an invalid leaf PTE (V clear, so the hardware ignores
+ * every other bit) that says where on the swap device its page went. Bit
+ * 1 marks it, so that a swap entry is never 0, the empty PTE; the slot
+ * number takes the PPN's place. */
+#define PTE_SWAP (1UL << 1)
+static inline pte_t pte_swap_make(u64 slot)
+{
+	return (slot << 10) | PTE_SWAP;
+}
+static inline bool pte_is_swap(pte_t pte)
+{
+	return (pte & (PTE_V | PTE_SWAP)) == PTE_SWAP;
+}
+static inline u64 pte_swap_slot(pte_t pte)
+{
+	return pte >> 10;
+}
+
 #endif

@@ -6,6 +6,7 @@
 #include "kernel/mm/mm.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/pagetable.h"
+#include "kernel/mm/swap.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/syscall/syscall.h"
 
@@ -13,6 +14,8 @@ long sys_meminfo(const u64 *arg)
 {
 	struct kmalloc_usage heap;
 	kmalloc_usage(&heap);
+	u64 swap_total, swap_used;
+	swap_usage(&swap_total, &swap_used);
 	struct mnemo_meminfo mi = {
 	    .page_size = PAGE_SIZE,
 	    .total_pages = page_total_count(),
@@ -20,6 +23,9 @@ long sys_meminfo(const u64 *arg)
 	    .pagetable_pages = pt_pages_total(),
 	    .slab_pages = heap.slab_pages,
 	    .slab_used_bytes = heap.object_bytes,
+	    .swap_pages = swap_total,
+	    .swap_used_pages = swap_used,
+	    .swap_cache_pages = swap_cached_pages(),
 	};
 	return copy_to_user((void __user *)arg[0], &mi, sizeof(mi));
 }

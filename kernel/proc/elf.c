@@ -113,8 +113,8 @@ int elf_plan(const struct exec_image *img, u64 limit, struct elf_plan *plan)
 	}
 	if (!entry_ok)
 		return -ENOEXEC;
-	/* Refuse at once what all of RAM could never hold. */
-	if (pages > page_total_count())
+	/* Refuse at once what all of RAM and swap could never hold. */
+	if (pages > mm_backable_pages())
 		return -ENOMEM;
 	plan->entry = eh.entry;
 	const struct elf_segment *top = &plan->segs[plan->nsegs - 1];

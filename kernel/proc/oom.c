@@ -1,24 +1,28 @@
 /* The out-of-memory killer. When a user page fault finds no free page,
+ * even after reclaim tried to send pages to swap (kernel/mm/reclaim.c),
  * the process that faulted is not simply the one to die: the user process
- * holding the most resident memory is killed instead (Linux's choice), so
+ * holding the most memory, resident and swapped, is killed instead
+ * (Linux's choice), so
  * that a program that eats all of RAM cannot take a small one down with
  * it. The faulting process waits for the memory to come back and takes
  * the fault again. Init and the kernel's services are never chosen.
  *
- * Without swap, memory comes back only when the victim exits. While a
+ * Memory comes back only when the victim exits. While a
  * process the killer (or anyone) has killed still holds memory, nobody
  * else is chosen: its pages are on their way. */
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/page.h"
+#include "kernel/mm/vmstat.h"
 #include "kernel/proc/proc_internal.h"
 
 struct oom_choice {
 	int pid; /* 0: no candidate */
 	char name[PROC_NAME_LEN];
-	u64 pages;  /* its resident pages */
-	bool dying; /* a killed process still holds memory */
+	u64 pages;   /* its resident pages */
+	u64 swapped; /* its pages in swap */
+	bool dying;  /* a killed process still holds memory */
 };
 
 /* Looks for the user process with the most resident pages, and for a
@@ -31,12 +35,13 @@ static void oom_choose(struct proc *me, struct oom_choice *c)
 		spin_lock(&p->lock);
 		bool user = p->state != PROC_UNUSED && p->state != PROC_USED &&
 			    p->state != PROC_ZOMBIE && p->mm && !proc_is_system(p);
-		u64 pages = user ? p->mm->rss : 0;
-		if (user && p != me && proc_killed(p) && pages > 0) {
+		u64 pages = user ? p->mm->rss : 0, swapped = user ? p->mm->swapped : 0;
+		if (user && p != me && proc_killed(p) && pages + swapped > 0) {
 			c->dying = true;
-		} else if (user && !proc_killed(p) && pages > c->pages) {
+		} else if (user && !proc_killed(p) && pages + swapped > c->pages + c->swapped) {
 			c->pid = p->pid;
 			c->pages = pages;
+			c->swapped = swapped;
 			memcpy(c->name, p->name, sizeof(c->name));
 		}
 		spin_unlock(&p->lock);
@@ -45,8 +50,10 @@ static void oom_choose(struct proc *me, struct oom_choice *c)
 
 static void oom_say(const struct oom_choice *c)
 {
-	printk("oom: killed pid %d (%s): %lu KiB resident, 0 KiB swapped\n", c->pid, c->name,
-	       (unsigned long)(c->pages * (PAGE_SIZE / 1024)));
+	vmstat_count(VM_OOM_KILL);
+	printk("oom: killed pid %d (%s): %lu KiB resident, %lu KiB swapped\n", c->pid, c->name,
+	       (unsigned long)(c->pages * (PAGE_SIZE / 1024)),
+	       (unsigned long)(c->swapped * (PAGE_SIZE / 1024)));
 }
 
 bool oom_fault(struct proc *me, u64 addr)
@@ -62,6 +69,7 @@ bool oom_fault(struct proc *me, u64 addr)
 		/* The faulting process is the biggest: it goes itself. */
 		c.pid = me->pid;
 		c.pages = me->mm ? me->mm->rss : 0;
+		c.swapped = me->mm ? me->mm->swapped : 0;
 		memcpy(c.name, me->name, sizeof(c.name));
 		oom_say(&c);
 		return false;

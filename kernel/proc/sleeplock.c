@@ -23,6 +23,14 @@ static bool try_take(struct sleeplock *lk)
 					   __ATOMIC_RELAXED);
 }
 
+bool sleeplock_try(struct sleeplock *lk)
+{
+	if (!try_take(lk))
+		return false;
+	lk->owner = kstack_base();
+	return true;
+}
+
 void sleeplock_acquire(struct sleeplock *lk)
 {
 	if (!try_take(lk)) {

@@ -119,6 +119,7 @@ long sys_procinfo(const u64 *arg)
 			pi.state = state_code(p->state);
 			pi.hart = p->state == PROC_RUNNING ? p->last_hart : -1;
 			pi.mem_bytes = p->mm ? p->mm->rss * PAGE_SIZE : 0;
+			pi.swap_bytes = p->mm ? p->mm->swapped * PAGE_SIZE : 0;
 			memcpy(pi.name, p->name, sizeof(pi.name));
 		}
 		spin_unlock(&p->lock);

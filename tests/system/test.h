@@ -375,7 +375,7 @@ static inline int test_procs_quiet(void)
 			what = p->state == TEST_PROC_ZOMBIE ? "child not reaped" : "child running";
 		else if (p->pid == CRYPTO_SERVER_PID && p->state != TEST_PROC_SLEEPING)
 			what = "crypto server busy";
-		else if (p->pid == CRYPTO_SERVER_PID && p->mem_bytes == 0)
+		else if (p->pid == CRYPTO_SERVER_PID && p->mem_bytes + p->swap_bytes == 0)
 			what = "crypto server restarting";
 		else if (p->ppid == CRYPTO_SERVER_PID)
 			what = "crypto server's child";

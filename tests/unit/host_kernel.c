@@ -92,6 +92,14 @@ void sleeplock_acquire(struct sleeplock *lk)
 	lk->locked = true;
 }
 
+bool sleeplock_try(struct sleeplock *lk)
+{
+	if (lk->locked)
+		return false;
+	lk->locked = true;
+	return true;
+}
+
 void sleeplock_release(struct sleeplock *lk)
 {
 	cr_assert(lk->locked, "sleeplock_release: %s not held", lk->name);

@@ -124,6 +124,9 @@ static bool translate(u64 va, enum fault_access access, bool user, u64 *pa)
 		int level;
 		pte_t *pte = walk(mm, va, &level);
 		cr_assert(!pte || level == 0, "user huge page at %#lx", va);
+		/* The hardware marks what it walked to as accessed. */
+		if (pte && pte_valid(*pte) && pte_permits(*pte, access, user))
+			*pte |= PTE_A;
 		*e = (struct mm_host_tlb_entry){.valid = true, .vpn = vpn, .pte = pte ? *pte : 0};
 	}
 	if (!pte_permits(e->pte, access, user))

@@ -79,6 +79,8 @@ static inline char pte_char(struct mm *mm, u64 va, int *state)
 {
 	(void)state;
 	pte_t *pte = mm_host_pte(mm, va);
+	if (pte && pte_is_swap(*pte))
+		return 'S';
 	if (!pte || !pte_valid(*pte))
 		return '.';
 	if (*pte & PTE_S)

@@ -16,6 +16,16 @@ bool mm_current_killed(void)
 	return p && proc_killed(p);
 }
 
+void mm_sleep(void *chan, struct spinlock *lk)
+{
+	sleep(chan, lk);
+}
+
+void mm_wakeup(void *chan)
+{
+	wakeup(chan);
+}
+
 /* Fences every hart that has mm loaded. Usually that is this hart alone
  * (a process changes its own PTEs); another hart has it loaded when a
  * process changes someone else's PTEs (map_shared_pages breaking

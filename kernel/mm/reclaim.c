@@ -1,0 +1,186 @@
+/* Reclaim: when free pages run low, anonymous pages leave RAM for swap.
+ *
+ * Which pages: a clock. Its hand goes round every address space (mm.c
+ * keeps the list) and, in each, over the present pages of the VMAs
+ * whose pages can go, from where it left off. A page whose PTE was
+ * accessed since the hand last passed (the accessed bit, PTE_A, which
+ * the hardware sets) gets a second chance: the bit is cleared and the
+ * page stays. Otherwise it is evicted.
+ *
+ * Eviction needs every PTE that maps the page: the reverse map. Such a
+ * page is mapped only at this address, by members of its address
+ * space's fork family (mm.c), so those are locked (only tried: reclaim
+ * never waits for an mm while it holds one) and their PTEs at the address
+ * compared. If the page has any reference besides those PTEs and the
+ * swap cache (a crypto request's or a futex waiter's pin, a page-array
+ * in a system call), it stays. Else it gets a slot and joins the swap
+ * cache, every PTE becomes a swap entry naming the slot, and, after the
+ * fence, the page is written out and freed (swap.c).
+ *
+ * Which pages can go: private pages of any mapping (anonymous memory,
+ * and private copies of file pages) and shared anonymous memory. Not
+ * (yet): pages of files (tmpfs) and pages shared through
+ * map_shared_pages, whose mappings lie outside the family; page tables
+ * and kernel memory never. */
+#include "kernel/mm/reclaim.h"
+#include "kernel/mm/internal.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/swap.h"
+#include "kernel/mm/vmstat.h"
+
+/* At most this many family members map one page (more: it stays). */
+#define FAMILY_MAX 32
+/* Pages unmapped in one visit to an mm, written out after its lock is
+ * let go, so that its process is not held up by the disk. */
+#define CLUSTER SWAP_WRITE_MAX
+/* Pages the hand looks at in one visit to an mm. */
+#define VISIT 512
+
+u64 reclaim_low_watermark(void)
+{
+	return MAX(page_total_count() / 64, 64);
+}
+
+u64 reclaim_high_watermark(void)
+{
+	return 2 * reclaim_low_watermark();
+}
+
+/* Can pages of v leave RAM? */
+static bool vma_evictable(const struct vma *v)
+{
+	if (v->role == VMA_SHM || v->role == VMA_GUARD)
+		return false;
+	return !v->shared || !v->file.ops; /* a shared file's pages are the file's */
+}
+
+enum evict_result { EVICT_UNMAPPED, EVICT_KEPT, EVICT_NOSWAP };
+
+/* Unmaps the page at va of mm (locked) from every PTE that maps it and
+ * puts it in the swap cache, to be written by the caller; *out = page. */
+static enum evict_result evict(struct mm *mm, u64 va, struct page **out)
+{
+	pte_t pte = pmap_lookup(mm, va);
+	struct page *pg = pa_to_page(pte_pa(pte));
+	if (pg->flags & PG_SHARED)
+		return EVICT_KEPT;
+	struct mm *others[FAMILY_MAX];
+	int n = mm_family_take(mm, va, others, FAMILY_MAX);
+	if (n < 0)
+		return EVICT_KEPT;
+	/* Who maps this very page at va: mm, and maybe family members. */
+	struct mm *maps[FAMILY_MAX + 1];
+	int nmaps = 0;
+	maps[nmaps++] = mm;
+	for (int i = 0; i < n; i++)
+		if (pte_pa(pmap_lookup(others[i], va)) == page_to_pa(pg))
+			maps[nmaps++] = others[i];
+	bool young = false;
+	for (int i = 0; i < nmaps; i++)
+		young |= pmap_young(maps[i], va);
+	enum evict_result r = EVICT_KEPT;
+	long slot;
+	/* Every reference accounted for: nobody has it pinned. */
+	bool only_mapped = page_refcount(pg) == (u64)nmaps + swap_cached(pg);
+	if (!young && only_mapped) {
+		slot = swap_slot_for(pg);
+		if (slot == -1) {
+			r = EVICT_NOSWAP;
+		} else if (slot >= 0) {
+			for (int i = 0; i < nmaps; i++) {
+				swap_add_entry((u64)slot);
+				pmap_swap_out(maps[i], va, (u64)slot);
+			}
+			*out = pg;
+			r = EVICT_UNMAPPED;
+		}
+	}
+	mm_family_release(others, n);
+	return r;
+}
+
+/* One visit of the hand to mm: looks at up to VISIT present pages from
+ * where it last stopped, unmapping into pages[] those that go (up to
+ * CLUSTER). *scanned counts the pages looked at; returns how many were
+ * unmapped, or -1 when swap is full. At the end of mm the hand's place
+ * in it goes back to the start. */
+static int visit(struct mm *mm, struct page **pages, u64 want, u64 *scanned)
+{
+	mm_assert_locked(mm);
+	int n = 0;
+	u64 looked = 0;
+	struct vma *v = vma_find_from(mm, mm->clock_va);
+	for (; v && looked < VISIT && (u64)n < MIN(want, CLUSTER); v = vma_next(mm, v)) {
+		if (!vma_evictable(v))
+			continue;
+		u64 va = MAX(v->start, mm->clock_va);
+		while (looked < VISIT && (u64)n < MIN(want, CLUSTER)) {
+			va = pmap_next_present(mm, va, v->end);
+			if (va >= v->end)
+				break;
+			looked++;
+			mm->clock_va = va + PAGE_SIZE;
+			enum evict_result r = evict(mm, va, &pages[n]);
+			if (r == EVICT_NOSWAP) {
+				*scanned += looked;
+				return n ? n : -1;
+			}
+			if (r == EVICT_UNMAPPED)
+				n++;
+			va += PAGE_SIZE;
+		}
+		if (looked >= VISIT || (u64)n >= MIN(want, CLUSTER))
+			break;
+	}
+	if (!v)
+		mm->clock_va = 0;
+	*scanned += looked;
+	vmstat_add(VM_PGSCAN, looked);
+	return n;
+}
+
+u64 reclaim_pages(u64 want)
+{
+	u64 total, used;
+	swap_usage(&total, &used);
+	if (total == 0 || want == 0)
+		return 0;
+	u64 freed = 0, scanned = 0;
+	/* Two rounds of every resident page at most: the first may only
+	 * take away second chances. */
+	u64 limit = 2 * (page_total_count() - page_free_count()) + VISIT;
+	struct page *pages[CLUSTER];
+	while (freed < want && scanned < limit) {
+		struct mm *mm = mm_clock_next();
+		if (!mm)
+			break;
+		int n = 0;
+		u64 before = scanned;
+		/* The caller's own mm, when it reclaims while it fills a
+		 * mapping (fault_populate), is visited under its hold. */
+		bool mine = sleeplock_holding(&mm->lock);
+		if (mine || sleeplock_try(&mm->lock)) {
+			n = visit(mm, pages, want - freed, &scanned);
+			if (!mine)
+				mm_unlock(mm);
+		}
+		mm_put(mm);
+		if (n < 0)
+			break; /* swap is full */
+		if (n > 0) {
+			u64 gone = swap_write(pages, n);
+			vmstat_add(VM_PGSTEAL, gone);
+			freed += gone;
+		}
+		if (scanned == before)
+			scanned++; /* an mm passed over still costs the loop */
+	}
+	return freed;
+}
+
+void reclaim_if_low(void)
+{
+	u64 free = page_free_count();
+	if (free < reclaim_low_watermark())
+		reclaim_pages(reclaim_high_watermark() - free);
+}

@@ -1,0 +1,28 @@
+/* Reclaim: choosing pages to leave RAM when free memory runs low, and
+ * sending them to swap (reclaim.c). */
+#ifndef KERNEL_MM_RECLAIM_H
+#define KERNEL_MM_RECLAIM_H
+
+#include "kernel/types.h"
+
+/* Pages a process that found no free page tries to free before the OOM
+ * killer is asked. */
+#define RECLAIM_ON_OOM 32
+
+/* Evicts up to want pages to swap; returns how many were freed. Takes no
+ * lock it could wait for while holding another: the address spaces it
+ * visits are only tried (an mm whose lock is taken is passed over), but
+ * for the caller's own, when it holds its lock: a caller may do that only
+ * where the present pages of its mm may change under it (filling a
+ * range, which skips what is there already). */
+u64 reclaim_pages(u64 want);
+
+/* Free pages below which reclaim starts, and the level it restores. */
+u64 reclaim_low_watermark(void);
+u64 reclaim_high_watermark(void);
+
+/* Is free memory below the low watermark? Then reclaim up to the high
+ * one, as the allocating process. */
+void reclaim_if_low(void);
+
+#endif

@@ -1,0 +1,303 @@
+/* Swap: where pages go when they leave RAM. The disk (kernel/dev/blk.h)
+ * is cut into page-sized slots; a bitmap says which are taken. A page
+ * that was swapped out is named by a swap entry in every PTE that mapped
+ * it (pte.h), and each slot counts those entries.
+ *
+ * The swap cache keeps, for a slot, the page in memory that holds (or is
+ * about to hold) its contents: while a page is being written out, and
+ * after one of several sharers faulted it back in. The others find it
+ * there, so a page that several PTEs shared before it left comes back as
+ * one page they all share again. The cache holds one page reference, and
+ * the page's private field says its slot (plus one; 0: not in the cache).
+ *
+ * A slot is taken while swap entries name it or a page is cached for it.
+ * Only the writer of a page drops it from the cache: it may be newer than
+ * the slot, and only the writer knows the slot is now up to date. */
+#include "kernel/mm/swap.h"
+#include "include/uapi/errno.h"
+#include "kernel/dev/blk.h"
+#include "kernel/lib/panic.h"
+#include "kernel/lib/printf.h"
+#include "kernel/lib/spinlock.h"
+#include "kernel/lib/string.h"
+#include "kernel/mm/mm_arch.h"
+#include "kernel/mm/page.h"
+#include "kernel/mm/vmstat.h"
+
+/* The arrays below must each fit in one allocation of the largest order. */
+#define SWAP_MAX_SLOTS ((PAGE_SIZE << PAGE_MAX_ORDER) / sizeof(struct swap_slot))
+
+enum slot_io { IO_NONE, IO_READ, IO_WRITE };
+
+struct swap_slot {
+	struct page *page; /* the swap cache: the slot's page in memory, or NULL */
+	u32 count;	   /* swap entries naming the slot */
+	u32 io;		   /* enum slot_io: a transfer in flight */
+};
+
+static struct spinlock swap_lock = SPINLOCK_INIT("swap");
+static struct swap_slot *slots; /* (s) */
+static u64 *bitmap;		/* (s) one bit per slot: taken */
+static u64 nslots;		/* (-) 0: no swap */
+static u64 nused;		/* (s) slots taken */
+static u64 hint;		/* (s) where the search for a free slot starts */
+static u64 ncached;		/* (s) pages in the swap cache */
+
+static void *alloc_array(u64 bytes)
+{
+	unsigned order = 0;
+	while ((PAGE_SIZE << order) < bytes)
+		order++;
+	struct page *pg = page_alloc(order);
+	if (!pg)
+		return NULL;
+	memset(page_kva(pg), 0, PAGE_SIZE << order);
+	return page_kva(pg);
+}
+
+int swap_init(void)
+{
+	u64 n = blk_size() / PAGE_SIZE;
+	if (n == 0)
+		return -ENODEV;
+	n = MIN(n, SWAP_MAX_SLOTS);
+	slots = alloc_array(n * sizeof(*slots));
+	bitmap = alloc_array(ALIGN_UP(n, 64) / 8);
+	if (!slots || !bitmap) {
+		printk("swap: no memory for %lu slots\n", (unsigned long)n);
+		return -ENOMEM;
+	}
+	nslots = n;
+	printk("swap: %lu MiB, %lu slots\n", (unsigned long)(n * PAGE_SIZE >> 20),
+	       (unsigned long)n);
+	return 0;
+}
+
+void swap_usage(u64 *total, u64 *used)
+{
+	spin_lock(&swap_lock);
+	*total = nslots;
+	*used = nused;
+	spin_unlock(&swap_lock);
+}
+
+u64 swap_cached_pages(void)
+{
+	return __atomic_load_n(&ncached, __ATOMIC_RELAXED);
+}
+
+/* ---------------------------------------------------------------- slots */
+
+static bool slot_taken(u64 s)
+{
+	return bitmap[s / 64] & (1UL << (s % 64));
+}
+
+/* A free slot, now taken; -1 when the disk is full. */
+static long slot_take(void)
+{
+	assert(spin_holding(&swap_lock));
+	u64 words = ALIGN_UP(nslots, 64) / 64;
+	for (u64 i = 0; i < words; i++) {
+		u64 w = (hint / 64 + i) % words;
+		if (bitmap[w] == ~0UL)
+			continue;
+		u64 bit = __builtin_ctzl(~bitmap[w]);
+		u64 s = w * 64 + bit;
+		if (s >= nslots)
+			continue;
+		bitmap[w] |= 1UL << bit;
+		nused++;
+		hint = s + 1;
+		return (long)s;
+	}
+	return -1;
+}
+
+/* Lets go of the cache's page for s, if any; its reference goes to
+ * *drop, for the caller to put once the lock is released. */
+static void cache_drop(u64 s, struct page **drop)
+{
+	struct page *pg = slots[s].page;
+	if (!pg)
+		return;
+	slots[s].page = NULL;
+	pg->private = 0;
+	ncached--;
+	*drop = pg;
+}
+
+/* Frees s if nothing needs it any more: no entry names it and no transfer
+ * is in flight. A cached page then stops being the slot's; its mappers
+ * keep it as an ordinary page. */
+static void slot_release(u64 s, struct page **drop)
+{
+	assert(spin_holding(&swap_lock));
+	if (slots[s].count > 0 || slots[s].io != IO_NONE)
+		return;
+	cache_drop(s, drop);
+	if (slot_taken(s)) {
+		bitmap[s / 64] &= ~(1UL << (s % 64));
+		nused--;
+	}
+}
+
+void swap_dup(u64 slot)
+{
+	spin_lock(&swap_lock);
+	assert(slot < nslots && slots[slot].count > 0);
+	slots[slot].count++;
+	spin_unlock(&swap_lock);
+}
+
+void swap_put(u64 slot)
+{
+	struct page *drop = NULL;
+	spin_lock(&swap_lock);
+	assert(slot < nslots && slots[slot].count > 0);
+	if (--slots[slot].count == 0)
+		slot_release(slot, &drop);
+	spin_unlock(&swap_lock);
+	if (drop)
+		page_put(drop);
+}
+
+/* ---------------------------------------------------------------- swap-in */
+
+int swap_in(u64 slot, struct page **out)
+{
+	struct page *fresh = NULL, *drop = NULL;
+	int err = 0;
+	spin_lock(&swap_lock);
+	assert(slot < nslots && slots[slot].count > 0);
+	for (;;) {
+		struct swap_slot *sl = &slots[slot];
+		if (sl->page && sl->io == IO_READ) {
+			/* Another sharer is reading it: wait for its read. */
+			mm_sleep(sl, &swap_lock);
+			continue;
+		}
+		if (sl->page) {
+			page_get(sl->page);
+			*out = sl->page;
+			if (--sl->count == 0)
+				slot_release(slot, &drop);
+			break;
+		}
+		if (err)
+			break; /* the read failed: the slot stays for its owners to free */
+		if (!fresh) {
+			spin_unlock(&swap_lock);
+			fresh = page_alloc(0);
+			spin_lock(&swap_lock);
+			if (!fresh) {
+				err = -ENOMEM;
+				break;
+			}
+			continue; /* someone may have read it meanwhile */
+		}
+		/* Ours to read: the page is the cache's from now on. */
+		sl->page = fresh;
+		sl->io = IO_READ;
+		fresh->private = slot + 1;
+		ncached++;
+		struct page *pg = fresh;
+		fresh = NULL;
+		spin_unlock(&swap_lock);
+		err = blk_rw(slot * PAGE_SIZE, page_kva(pg), PAGE_SIZE, false);
+		spin_lock(&swap_lock);
+		sl->io = IO_NONE;
+		mm_wakeup(sl);
+		if (err) {
+			printk("swap: read of slot %lu failed (%d)\n", (unsigned long)slot, err);
+			err = -EIO;
+			cache_drop(slot, &drop);
+		} else {
+			vmstat_count(VM_PSWPIN);
+		}
+	}
+	spin_unlock(&swap_lock);
+	if (fresh)
+		page_put(fresh);
+	if (drop)
+		page_put(drop);
+	return err;
+}
+
+/* ---------------------------------------------------------------- swap-out */
+
+long swap_slot_for(struct page *pg)
+{
+	spin_lock(&swap_lock);
+	long s = -1;
+	if (pg->private) {
+		s = (long)pg->private - 1;
+		if (slots[s].io != IO_NONE)
+			s = -2; /* in flight already: not again meanwhile */
+	} else if (nslots && (s = slot_take()) >= 0) {
+		page_get(pg);
+		slots[s].page = pg;
+		pg->private = (u64)s + 1;
+		ncached++;
+	}
+	if (s >= 0)
+		slots[s].io = IO_WRITE; /* from now on only swap_write drops it */
+	spin_unlock(&swap_lock);
+	return s;
+}
+
+void swap_add_entry(u64 slot)
+{
+	spin_lock(&swap_lock);
+	assert(slot < nslots && slots[slot].io == IO_WRITE);
+	slots[slot].count++;
+	spin_unlock(&swap_lock);
+}
+
+bool swap_cached(struct page *pg)
+{
+	return __atomic_load_n(&pg->private, __ATOMIC_RELAXED) != 0;
+}
+
+u64 swap_write(struct page **pages, int n)
+{
+	struct blk_io ios[SWAP_WRITE_MAX];
+	assert(n <= SWAP_WRITE_MAX);
+	spin_lock(&swap_lock);
+	for (int i = 0; i < n; i++) {
+		struct page *pg = pages[i];
+		assert(pg->private);
+		u64 slot = pg->private - 1;
+		assert(slots[slot].page == pg && slots[slot].io == IO_WRITE);
+		ios[i] = (struct blk_io){.offset = slot * PAGE_SIZE,
+					 .buf = page_kva(pg),
+					 .len = PAGE_SIZE,
+					 .write = true};
+	}
+	spin_unlock(&swap_lock);
+	blk_rw_many(ios, n);
+	u64 freed = 0;
+	for (int i = 0; i < n; i++) {
+		struct page *pg = pages[i], *drop = NULL;
+		spin_lock(&swap_lock);
+		u64 slot = pg->private - 1;
+		struct swap_slot *sl = &slots[slot];
+		sl->io = IO_NONE;
+		if (ios[i].err) {
+			printk("swap: write of slot %lu failed (%d)\n", (unsigned long)slot,
+			       ios[i].err);
+			/* The page stays in the cache: nothing is lost. */
+		} else if (sl->count > 0 && page_refcount(pg) == 1) {
+			/* Only the cache holds it, and the slot has it all. */
+			cache_drop(slot, &drop);
+			freed++;
+		}
+		slot_release(slot, &drop);
+		spin_unlock(&swap_lock);
+		if (drop)
+			page_put(drop);
+		if (!ios[i].err)
+			vmstat_count(VM_PSWPOUT);
+	}
+	return freed;
+}

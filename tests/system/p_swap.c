@@ -1,0 +1,156 @@
+/* Swap seen from programs (kernel/mm/swap.c, reclaim.c): a program can
+ * use more memory than the machine has, and gets every byte back; pages
+ * that fork shared copy-on-write go to swap and come back still shared
+ * (one page for both, the swap cache's), still copy-on-write; and every
+ * page and slot comes back when the programs end (vm_run_group's exact
+ * count of free memory, which counts free swap slots too).
+ *
+ * A pressure test (p_*): `make swap-test` boots with 32 MiB of RAM and
+ * runs it alone, since it moves more than all of RAM through the disk
+ * twice. Without a swap disk (SWAP=0) it checks that none is claimed. */
+#include <stdlib.h>
+
+#include "vmtest.h"
+
+#define RW    (PROT_READ | PROT_WRITE)
+#define EXTRA 4096 /* pages beyond RAM: 16 MiB */
+
+static struct mnemo_meminfo info(void)
+{
+	struct mnemo_meminfo mi;
+
+	memset(&mi, 0, sizeof(mi));
+	if (meminfo(&mi) < 0)
+		test_print("meminfo: %s", strerror(errno));
+	return mi;
+}
+
+/* The word at the start of each page says which page it is. */
+static void mark(uint64_t *p, long npages, uint64_t seed)
+{
+	for (long i = 0; i < npages; i++)
+		p[i * (PAGE / 8)] = seed * 1000003 + (uint64_t)i;
+}
+
+static long bad_marks(const uint64_t *p, long npages, uint64_t seed)
+{
+	long bad = 0;
+
+	for (long i = 0; i < npages; i++)
+		bad += p[i * (PAGE / 8)] != seed * 1000003 + (uint64_t)i;
+	return bad;
+}
+
+/* More than RAM in one mapping: all of it readable afterwards. */
+static void more_than_ram(void)
+{
+	struct mnemo_meminfo mi = info();
+	long n = (long)mi.total_pages + EXTRA;
+	uint64_t *p = mmap(NULL, n * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (!CHECK("swap-map", p != MAP_FAILED, "mmap of %ld pages: %s", n, strerror(errno)))
+		return;
+	int t0 = uptime();
+	mark(p, n, 7);
+	test_print("marked %ld pages in %d ticks", n, uptime() - t0);
+	struct mnemo_meminfo peak = info();
+	CHECK("swap-used", peak.swap_used_pages >= EXTRA, "%lu slots taken with %ld pages over RAM",
+	      (unsigned long)peak.swap_used_pages, (long)EXTRA);
+	t0 = uptime();
+	long bad = bad_marks(p, n, 7);
+	test_print("read %ld pages in %d ticks", n, uptime() - t0);
+	CHECK("swap-every-byte", bad == 0, "%ld of %ld pages wrong", bad, n);
+	CHECK("swap-munmap", munmap(p, n * PAGE) == 0, "%s", strerror(errno));
+}
+
+static int child_swapped_pages(int pid)
+{
+	int n;
+	struct mnemo_procinfo *ps = procinfo_all(&n);
+	long pages = -1;
+
+	for (int i = 0; ps && i < n; i++)
+		if (ps[i].pid == pid)
+			pages = (long)(ps[i].swap_bytes / PAGE);
+	free(ps);
+	return (int)pages;
+}
+
+/* Takes all of RAM once and lets go: everything idle goes to swap. */
+static void push_out(void)
+{
+	long n = (long)info().total_pages;
+	int pid = fork();
+
+	if (pid == 0) {
+		uint64_t *p = mmap(NULL, n * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			exit(1);
+		mark(p, n, 3);
+		exit(bad_marks(p, n, 3) == 0 ? 0 : 2);
+	}
+	CHECK("swap-push", pid > 0 && test_wait_status(pid) == 0, "the hog failed");
+}
+
+/* A page fork shared leaves once and comes back as one page for both. */
+static void cow_comes_back_shared(void)
+{
+	long n = 2048;
+	uint64_t *p = mmap(NULL, n * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int go[2], done[2];
+
+	if (!CHECK("cow-map", p != MAP_FAILED && pipe(go) == 0 && pipe(done) == 0, "%s",
+		   strerror(errno)))
+		return;
+	mark(p, n, 11);
+	int pid = fork();
+	if (pid == 0) {
+		char c;
+		/* Wait until the parent has read every page back. */
+		if (read(go[0], &c, 1) != 1)
+			exit(3);
+		long before = free_page_count();
+		long bad = bad_marks(p, n, 11);
+		long took = before - free_page_count();
+		(void)!write(done[1], &took, sizeof(took));
+		(void)!write(done[1], &bad, sizeof(bad));
+		mark(p, n, 12); /* copy-on-write: the parent keeps its own */
+		exit(bad_marks(p, n, 12) == 0 ? 0 : 4);
+	}
+	if (!CHECK("cow-fork", pid > 0, "%s", strerror(errno)))
+		return;
+	push_out();
+	int swapped = child_swapped_pages(pid);
+	CHECK("cow-swapped", swapped >= n / 2, "the child has %d of %ld pages in swap", swapped, n);
+	CHECK("cow-parent-back", bad_marks(p, n, 11) == 0, "the parent's pages came back wrong");
+	(void)!write(go[1], "g", 1);
+	long took = -1, bad = -1;
+	(void)!read(done[0], &took, sizeof(took));
+	(void)!read(done[0], &bad, sizeof(bad));
+	CHECK("cow-child-back", bad == 0, "%ld of the child's pages came back wrong", bad);
+	/* Had the child's pages come back as copies, it would have taken n
+	 * pages; shared, at most the odd page table. */
+	CHECK("cow-shared", took >= 0 && took < 16, "the child took %ld pages to read %ld", took,
+	      n);
+	CHECK("cow-child-writes", test_wait_status(pid) == 0, "the child's writes failed");
+	CHECK("cow-parent-keeps", bad_marks(p, n, 11) == 0,
+	      "the child's writes reached the parent");
+}
+
+int main(void)
+{
+	struct mnemo_meminfo mi = info();
+
+	if (mi.swap_pages == 0) {
+		/* SWAP=0: nothing to page to, and nothing may say otherwise. */
+		CHECK("no-swap", mi.swap_used_pages == 0 && mi.swap_cache_pages == 0,
+		      "%lu slots taken, %lu cached without a disk",
+		      (unsigned long)mi.swap_used_pages, (unsigned long)mi.swap_cache_pages);
+		return test_done();
+	}
+	test_print("swap: %lu MiB, RAM %lu MiB", (unsigned long)(mi.swap_pages * PAGE >> 20),
+		   (unsigned long)(mi.total_pages * PAGE >> 20));
+	vm_run_group("more-than-ram", more_than_ram);
+	vm_run_group("cow-comes-back-shared", cow_comes_back_shared);
+	return test_done();
+}

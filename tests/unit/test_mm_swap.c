@@ -1,0 +1,242 @@
+/* Specification of swap and reclaim (kernel/mm/swap.c, reclaim.c), with a
+ * disk in host memory (host_blk.c):
+ *
+ *   - reclaim sends a page to swap only after its second chance: the
+ *     first pass of the clock clears the accessed bits it finds;
+ *   - an evicted page's PTE becomes a swap entry ('S'), its frame is
+ *     freed and one slot is taken; touching it reads it back, and the
+ *     slot is freed once no entry names it;
+ *   - a page that fork shared copy-on-write leaves RAM once and comes back
+ *     as one page shared by both (the swap cache), still copy-on-write;
+ *   - a pinned page (a crypto request's, a futex waiter's) never leaves;
+ *   - fork copies swap entries, and munmap or destroying an mm frees the
+ *     slots its entries held;
+ *   - a full swap device stops reclaim; a read error kills the access
+ *     with its reason and loses no slot.
+ *
+ * Pictures: as test_mm_fork.c's, and 'S' for a swap entry. Every test
+ * ends with every page and every slot given back. */
+#include <criterion/criterion.h>
+
+#include "kernel/mm/reclaim.h"
+#include "kernel/mm/share.h"
+#include "kernel/mm/swap.h"
+#include "tests/unit/host_blk.h"
+#include "tests/unit/mm_test.h"
+
+#define BASE	     0x10000000UL
+#define P(i)	     (BASE + (u64)(i)*PG)
+#define PTES(m, pic) EXPECT_PICTURE(pte, m, BASE, pic)
+
+static struct mm *mm, *child;
+
+/* Boots with a disk of slots pages used as swap; mm is the first mm. */
+static void start(const char *pager, u64 slots)
+{
+	test_boot(HOST_PHYS_PAGES, pager);
+	host_blk_attach(slots * PG);
+	cr_assert_eq(swap_init(), 0);
+	test_free0 = page_free_count();
+	mm = test_new_mm();
+}
+
+static u64 swap_used(void)
+{
+	u64 total, used;
+	swap_usage(&total, &used);
+	return used;
+}
+
+static void teardown(void)
+{
+	test_end_mm(&child);
+	test_end_mm(&mm);
+	cr_assert_eq(swap_used(), 0, "%lu slots not given back", (unsigned long)swap_used());
+	cr_assert_eq(swap_cached_pages(), 0, "pages left in the swap cache");
+	test_end();
+}
+
+static struct page *page_at(struct mm *m, u64 va)
+{
+	pte_t *pte = mm_host_pte(m, va);
+	cr_assert(pte && pte_valid(*pte), "nothing mapped at %#lx", va);
+	return pa_to_page(pte_pa(*pte));
+}
+
+/* n pages at BASE, page i holding 100 + i. */
+static void fill(struct mm *m, int n)
+{
+	MAP_AT(m, BASE, n * PG, RW);
+	for (int i = 0; i < n; i++)
+		EXPECT_WRITE(m, P(i), 100 + i);
+}
+
+TEST_BOTH_PAGERS(swap, pages_leave_after_a_second_chance_and_come_back, .fini = teardown)
+{
+	start(pager, 64);
+	fill(mm, 4);
+	PTES(mm, "wwww");
+	u64 free = page_free_count();
+
+	cr_assert_eq(reclaim_pages(4), 4);
+	PTES(mm, "SSSS");
+	cr_assert_eq(mm->swapped, 4);
+	cr_assert_eq(mm->rss, 0);
+	cr_assert_eq(page_free_count(), free + 4, "each frame freed");
+	cr_assert_eq(swap_used(), 4);
+	cr_assert_eq(host_blk_writes, 4);
+
+	EXPECT_READ(mm, P(2), 102);
+	PTES(mm, "SSwS");
+	cr_assert_eq(swap_used(), 3, "the slot goes with its last entry");
+	cr_assert_eq(swap_cached_pages(), 0);
+	EXPECT_WRITE(mm, P(0), 7);
+	EXPECT_READ(mm, P(0), 7);
+	EXPECT_READ(mm, P(1), 101);
+	EXPECT_READ(mm, P(3), 103);
+	PTES(mm, "wwww");
+	cr_assert_eq(mm->swapped, 0);
+	cr_assert_eq(swap_used(), 0);
+}
+
+TEST_BOTH_PAGERS(swap, a_page_touched_since_the_last_pass_stays, .fini = teardown)
+{
+	start(pager, 64);
+	fill(mm, 4);
+	/* The first pass finds all four young and only clears their
+	 * accessed bits; the second takes the first page it meets. */
+	cr_assert_eq(reclaim_pages(1), 1);
+	PTES(mm, "Swww");
+	for (int i = 1; i < 4; i++)
+		cr_assert(!(*mm_host_pte(mm, P(i)) & PTE_A), "page %d passed once", i);
+	/* The hand is at page 1 now. Touch 1 and 3 (through a fresh TLB, so
+	 * that the walk sets A as the hardware does). */
+	mm_host_load(NULL);
+	EXPECT_READ(mm, P(1), 101);
+	EXPECT_READ(mm, P(3), 103);
+	cr_assert_eq(reclaim_pages(1), 1);
+	PTES(mm, "SwSw");
+	for (int i = 0; i < 4; i++)
+		EXPECT_READ(mm, P(i), 100 + i);
+}
+
+TEST_BOTH_PAGERS(swap, a_copy_on_write_page_comes_back_shared, .fini = teardown)
+{
+	start(pager, 64);
+	fill(mm, 2);
+	mm_host_load(mm);
+	child = mm_fork(mm);
+	cr_assert_not_null(child);
+	PTES(mm, "cc");
+	PTES(child, "cc");
+	u64 free = page_free_count();
+
+	cr_assert_eq(reclaim_pages(2), 2);
+	PTES(mm, "SS");
+	PTES(child, "SS");
+	cr_assert_eq(swap_used(), 2, "one slot per page, not per PTE");
+	cr_assert_eq(page_free_count(), free + 2);
+
+	EXPECT_READ(child, P(0), 100);
+	cr_assert_eq(swap_cached_pages(), 1, "the parent's entry still names the slot");
+	EXPECT_READ(mm, P(0), 100);
+	cr_assert_eq(page_at(mm, P(0)), page_at(child, P(0)), "one page for both, as before");
+	PTES(mm, "cS");
+	PTES(child, "cS");
+	cr_assert_eq(page_refcount(page_at(mm, P(0))), 2);
+	cr_assert_eq(swap_cached_pages(), 0);
+	cr_assert_eq(host_blk_reads, 1, "read once");
+
+	EXPECT_WRITE(child, P(1), 55);
+	EXPECT_READ(mm, P(1), 101);
+	EXPECT_READ(child, P(1), 55);
+	EXPECT_WRITE(mm, P(0), 66);
+	EXPECT_READ(child, P(0), 100);
+}
+
+TEST_BOTH_PAGERS(swap, a_pinned_page_stays, .fini = teardown)
+{
+	start(pager, 64);
+	fill(mm, 3);
+	struct page *pin;
+	cr_assert_eq(mm_pin_page(mm, P(1), &pin), 0);
+	cr_assert_eq(reclaim_pages(3), 2);
+	PTES(mm, "SwS");
+	mm_unpin(&pin, 1);
+	cr_assert_eq(reclaim_pages(1), 1);
+	PTES(mm, "SSS");
+	EXPECT_READ(mm, P(1), 101);
+}
+
+TEST_BOTH_PAGERS(swap, fork_and_munmap_count_the_slots, .fini = teardown)
+{
+	start(pager, 64);
+	fill(mm, 3);
+	cr_assert_eq(reclaim_pages(3), 3);
+	mm_host_load(mm);
+	child = mm_fork(mm);
+	cr_assert_not_null(child);
+	PTES(child, "SSS");
+	cr_assert_eq(child->swapped, 3);
+	cr_assert_eq(swap_used(), 3);
+	cr_assert_eq(mm_munmap(mm, P(0), 3 * PG), 0);
+	cr_assert_eq(swap_used(), 3, "the child's entries still name them");
+	EXPECT_READ(child, P(2), 102);
+	cr_assert_eq(swap_used(), 2);
+	test_drop_mm(&child);
+	cr_assert_eq(swap_used(), 0, "exit frees the rest");
+}
+
+TEST_BOTH_PAGERS(swap, a_full_disk_stops_reclaim, .fini = teardown)
+{
+	start(pager, 2);
+	fill(mm, 4);
+	cr_assert_eq(reclaim_pages(4), 2);
+	cr_assert_eq(swap_used(), 2);
+	cr_assert_eq(mm->swapped, 2);
+	for (int i = 0; i < 4; i++)
+		EXPECT_READ(mm, P(i), 100 + i);
+}
+
+TEST_BOTH_PAGERS(swap, a_read_error_kills_the_access_and_loses_nothing, .fini = teardown)
+{
+	start(pager, 64);
+	fill(mm, 2);
+	cr_assert_eq(reclaim_pages(2), 2);
+	host_blk_fail_after = 0;
+	u64 v;
+	EXPECT_REFUSED(user_read64(mm, P(0), &v, &test_why), FAULT_IOERR,
+		       "the swap device could not read the page back");
+	PTES(mm, "SS");
+	cr_assert_eq(swap_cached_pages(), 0);
+	cr_assert_eq(swap_used(), 2);
+}
+
+TEST_BOTH_PAGERS(swap, a_write_error_keeps_the_page, .fini = teardown)
+{
+	start(pager, 64);
+	fill(mm, 1);
+	host_blk_fail_after = 0;
+	cr_assert_eq(reclaim_pages(1), 0, "nothing freed");
+	PTES(mm, "S");
+	cr_assert_eq(swap_cached_pages(), 1, "the page waits in the cache");
+	host_blk_fail_after = -1;
+	EXPECT_READ(mm, P(0), 100);
+	PTES(mm, "w");
+	cr_assert_eq(swap_cached_pages(), 0);
+}
+
+/* Lazy only: the eager pager fills the whole mapping at mmap, which then
+ * fails with ENOMEM, as the request alone cannot fit. */
+Test(swap_lazy, a_fault_with_no_free_page_reclaims, .fini = teardown)
+{
+	start("lazy", 4096);
+	u64 n = page_free_count() + 64; /* more than RAM */
+	cr_assert_eq(mm_mmap(mm, BASE, n * PG, RW, MNEMO_MAP_PRIVATE | MNEMO_MAP_FIXED, NULL, 0),
+		     (long)BASE);
+	for (u64 i = 0; i < n; i++)
+		EXPECT_WRITE(mm, P(i), i * 3);
+	cr_assert_gt(mm->swapped, 0);
+	for (u64 i = 0; i < n; i++)
+		EXPECT_READ(mm, P(i), i * 3);
+}
