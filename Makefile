@@ -139,7 +139,7 @@ FORCE:
 # size is kept in swap.size, rewritten only when it differs. QEMU's
 # virtio-mmio transports speak the legacy interface unless told not to;
 # the driver (kernel/dev/virtio_blk.c) speaks only the modern one. The
-# image is scratch space, rewritten every boot: cache=unsafe lets QEMU skip
+# image is scratch space that no boot reads back: cache=unsafe lets QEMU skip
 # flushing it, which halves a write's latency.
 ifneq ($(SWAP),0)
 SWAP_IMG := $(B)/swap.img

@@ -51,7 +51,8 @@
 #define SYS_getdents   44 /* (int fd, void *buf, size_t n) -> bytes */
 #define SYS_ftruncate  45 /* (int fd, off_t length) */
 #define SYS_truncate   46 /* (const char *path, off_t length) */
+#define SYS_vmstat     47 /* (struct mnemo_vmstat *) */
 
-#define NSYSCALL 47
+#define NSYSCALL 48
 
 #endif

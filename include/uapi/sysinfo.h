@@ -42,6 +42,16 @@ struct mnemo_procinfo {
 	char name[MNEMO_PROC_NAME];
 };
 
+/* Memory events since boot (vmstat): Linux's /proc/vmstat names. */
+struct mnemo_vmstat {
+	uint64_t pgfault;  /* page faults taken, the kernel's on user memory too */
+	uint64_t pswpin;   /* pages read from swap */
+	uint64_t pswpout;  /* pages written to swap */
+	uint64_t pgscan;   /* pages reclaim's clock looked at */
+	uint64_t pgsteal;  /* pages reclaim freed */
+	uint64_t oom_kill; /* processes the OOM killer killed */
+};
+
 struct mnemo_vmmap {
 	uint64_t start, end;
 	uint32_t prot;	   /* MNEMO_PROT_* */

@@ -8,6 +8,7 @@
 #include "kernel/mm/pagetable.h"
 #include "kernel/mm/swap.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/mm/vmstat.h"
 #include "kernel/syscall/syscall.h"
 
 long sys_meminfo(const u64 *arg)
@@ -28,6 +29,19 @@ long sys_meminfo(const u64 *arg)
 	    .swap_cache_pages = swap_cached_pages(),
 	};
 	return copy_to_user((void __user *)arg[0], &mi, sizeof(mi));
+}
+
+long sys_vmstat(const u64 *arg)
+{
+	struct mnemo_vmstat vs = {
+	    .pgfault = vmstat_get(VM_PGFAULT),
+	    .pswpin = vmstat_get(VM_PSWPIN),
+	    .pswpout = vmstat_get(VM_PSWPOUT),
+	    .pgscan = vmstat_get(VM_PGSCAN),
+	    .pgsteal = vmstat_get(VM_PGSTEAL),
+	    .oom_kill = vmstat_get(VM_OOM_KILL),
+	};
+	return copy_to_user((void __user *)arg[0], &vs, sizeof(vs));
 }
 
 /* sbrk(increment, fill): fill is one of MNEMO_SBRK_* (include/uapi/mman.h). */

@@ -37,6 +37,7 @@ static syscall_fn *const syscalls[NSYSCALL] = {
     [SYS_getdents] = sys_getdents,
     [SYS_ftruncate] = sys_ftruncate,
     [SYS_truncate] = sys_truncate,
+    [SYS_vmstat] = sys_vmstat,
     [SYS_mmap] = sys_mmap,
     [SYS_crypto_op] = sys_crypto_op,
     [SYS_take_shared_memory_request] = sys_take_shared_memory_request,

@@ -23,6 +23,6 @@ syscall_fn sys_crypto_op, sys_take_shared_memory_request, sys_remove_shared_memo
 /* Starts the crypto service with the server read from server_path. */
 void crypto_init(const char *server_path);
 /* kernel/mm */
-syscall_fn sys_meminfo, sys_mmap, sys_munmap, sys_mprotect, sys_vmmaps;
+syscall_fn sys_meminfo, sys_mmap, sys_munmap, sys_mprotect, sys_vmmaps, sys_vmstat;
 
 #endif

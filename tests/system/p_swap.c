@@ -50,8 +50,11 @@ static void more_than_ram(void)
 
 	if (!CHECK("swap-map", p != MAP_FAILED, "mmap of %ld pages: %s", n, strerror(errno)))
 		return;
+	struct mnemo_vmstat v0, v1, v2;
+	vmstat(&v0);
 	int t0 = uptime();
 	mark(p, n, 7);
+	vmstat(&v1);
 	test_print("marked %ld pages in %d ticks", n, uptime() - t0);
 	struct mnemo_meminfo peak = info();
 	CHECK("swap-used", peak.swap_used_pages >= EXTRA, "%lu slots taken with %ld pages over RAM",
@@ -59,6 +62,14 @@ static void more_than_ram(void)
 	t0 = uptime();
 	long bad = bad_marks(p, n, 7);
 	test_print("read %ld pages in %d ticks", n, uptime() - t0);
+	vmstat(&v2);
+	CHECK("swap-counted-out", v1.pswpout - v0.pswpout >= EXTRA && v1.pgsteal > v0.pgsteal,
+	      "vmstat: %lu pages out, %lu stolen while %ld pages over RAM were filled",
+	      (unsigned long)(v1.pswpout - v0.pswpout), (unsigned long)(v1.pgsteal - v0.pgsteal),
+	      (long)EXTRA);
+	CHECK("swap-counted-in", v2.pswpin - v1.pswpin >= EXTRA,
+	      "vmstat: %lu pages in while all were read back",
+	      (unsigned long)(v2.pswpin - v1.pswpin));
 	CHECK("swap-every-byte", bad == 0, "%ld of %ld pages wrong", bad, n);
 	CHECK("swap-munmap", munmap(p, n * PAGE) == 0, "%s", strerror(errno));
 }

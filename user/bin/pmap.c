@@ -35,9 +35,9 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 
-	unsigned long total_kib = 0, resident_kib = 0;
-	printf("%-16s %-16s %4s %8s %8s %8s %s\n", "START", "END", "PERM", "OFFSET", "KiB", "RSS",
-	       "BACKING");
+	unsigned long total_kib = 0, resident_kib = 0, swap_kib = 0;
+	printf("%-16s %-16s %4s %8s %8s %8s %8s %s\n", "START", "END", "PERM", "OFFSET", "KiB",
+	       "RSS", "SWAP", "BACKING");
 	for (int i = 0; i < n; i++) {
 		const struct mnemo_vmmap *m = &maps[i];
 		char perm[5] = {
@@ -49,13 +49,16 @@ int main(int argc, char *argv[])
 		};
 		unsigned long kib = (unsigned long)((m->end - m->start) / 1024);
 		unsigned long rss = (unsigned long)(m->resident * PMAP_PAGE_KIB);
-		printf("%016lx %016lx %4s %8lx %8lu %8lu %.*s\n", (unsigned long)m->start,
-		       (unsigned long)m->end, perm, (unsigned long)m->offset, kib, rss,
+		unsigned long swapped = (unsigned long)(m->swapped * PMAP_PAGE_KIB);
+		printf("%016lx %016lx %4s %8lx %8lu %8lu %8lu %.*s\n", (unsigned long)m->start,
+		       (unsigned long)m->end, perm, (unsigned long)m->offset, kib, rss, swapped,
 		       (int)sizeof(m->backing), m->backing);
 		total_kib += kib;
 		resident_kib += rss;
+		swap_kib += swapped;
 	}
-	printf("total %lu KiB, resident %lu KiB\n", total_kib, resident_kib);
+	printf("total %lu KiB, resident %lu KiB, swapped %lu KiB\n", total_kib, resident_kib,
+	       swap_kib);
 	free(maps);
 	return 0;
 }

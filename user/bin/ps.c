@@ -31,15 +31,16 @@ int main(void)
 		fprintf(stderr, "ps: procinfo: %s\n", strerror(errno));
 		return 1;
 	}
-	printf("%5s %5s %-8s %4s %8s %s\n", "PID", "PPID", "STATE", "HART", "MEM(KiB)", "NAME");
+	printf("%5s %5s %-8s %4s %8s %9s %s\n", "PID", "PPID", "STATE", "HART", "MEM(KiB)",
+	       "SWAP(KiB)", "NAME");
 	for (int i = 0; i < n; i++) {
 		const struct mnemo_procinfo *p = &procs[i];
 		char hart[12] = "-";
 		if (p->hart >= 0)
 			snprintf(hart, sizeof(hart), "%d", (int)p->hart);
-		printf("%5d %5d %-8s %4s %8lu %.*s\n", (int)p->pid, (int)p->ppid,
+		printf("%5d %5d %-8s %4s %8lu %9lu %.*s\n", (int)p->pid, (int)p->ppid,
 		       ps_state_name(p->state), hart, (unsigned long)(p->mem_bytes / 1024),
-		       MNEMO_PROC_NAME, p->name);
+		       (unsigned long)(p->swap_bytes / 1024), MNEMO_PROC_NAME, p->name);
 	}
 	free(procs);
 	return 0;

@@ -22,6 +22,10 @@ long free_memory_bytes(void);
  * page_size), or 0 if meminfo fails. compat/xv6's PHYSTOP uses it. */
 uint64_t mnemo_ram_bytes(void);
 
+/* Counters of memory events since boot (page faults, swap traffic,
+ * reclaim, OOM kills). Returns 0 or -1 with errno. */
+int vmstat(struct mnemo_vmstat *vs);
+
 /* Fills up to max records, one per process; returns how many exist. */
 int procinfo(struct mnemo_procinfo *buf, int max);
 /* The mappings of process pid (0: the caller); returns their number. */

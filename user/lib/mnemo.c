@@ -11,6 +11,11 @@ int poweroff(int status)
 		;
 }
 
+int vmstat(struct mnemo_vmstat *vs)
+{
+	return usys_result(usys_call1(SYS_vmstat, vs));
+}
+
 int meminfo(struct mnemo_meminfo *mi)
 {
 	return usys_result(usys_call1(SYS_meminfo, mi));
