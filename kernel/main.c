@@ -16,6 +16,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
 #include "kernel/mm/page.h"
+#include "kernel/mm/reclaim.h"
 #include "kernel/mm/swap.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
@@ -98,6 +99,8 @@ void kmain(u64 hartid, u64 fdt_pa)
 	apply_bootargs(bi->bootargs);
 	userinit_with_args(bi->bootargs);
 	crypto_init(crypto_server_path);
+	if (kthread_start("kswapd", reclaim_thread) < 0)
+		panic("kswapd: no process slot");
 
 	boot_start_harts(bi, hartid);
 	scheduler();

@@ -178,9 +178,58 @@ u64 reclaim_pages(u64 want)
 	return freed;
 }
 
+/* ---------------------------------------------------------------- the thread */
+
+static struct spinlock kswapd_lock = SPINLOCK_INIT("kswapd");
+static bool kswapd_wanted; /* (k) woken and not yet running */
+static u32 kswapd_backoff; /* (a) ticks before the next wake from the timer */
+
+#define FUTILE_BACKOFF 100 /* ticks: one second */
+
+void reclaim_wake(void)
+{
+	spin_lock(&kswapd_lock);
+	if (!kswapd_wanted) {
+		kswapd_wanted = true;
+		mm_wakeup(&kswapd_wanted);
+	}
+	spin_unlock(&kswapd_lock);
+}
+
+void reclaim_tick(void)
+{
+	if (__atomic_load_n(&kswapd_backoff, __ATOMIC_RELAXED) > 0) {
+		__atomic_fetch_sub(&kswapd_backoff, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (page_free_count() < reclaim_low_watermark())
+		reclaim_wake();
+}
+
+void reclaim_thread(void)
+{
+	for (;;) {
+		spin_lock(&kswapd_lock);
+		while (!kswapd_wanted)
+			mm_sleep(&kswapd_wanted, &kswapd_lock);
+		kswapd_wanted = false;
+		spin_unlock(&kswapd_lock);
+		u64 free;
+		while ((free = page_free_count()) < reclaim_high_watermark()) {
+			if (reclaim_pages(reclaim_high_watermark() - free) == 0) {
+				__atomic_store_n(&kswapd_backoff, FUTILE_BACKOFF, __ATOMIC_RELAXED);
+				break;
+			}
+		}
+	}
+}
+
 void reclaim_if_low(void)
 {
-	u64 free = page_free_count();
-	if (free < reclaim_low_watermark())
+	u64 free = page_free_count(), low = reclaim_low_watermark();
+	if (free >= low)
+		return;
+	reclaim_wake();
+	if (free < low / 2)
 		reclaim_pages(reclaim_high_watermark() - free);
 }

@@ -21,8 +21,21 @@ u64 reclaim_pages(u64 want);
 u64 reclaim_low_watermark(void);
 u64 reclaim_high_watermark(void);
 
-/* Is free memory below the low watermark? Then reclaim up to the high
- * one, as the allocating process. */
+/* Called before a process takes pages: below the low watermark it wakes
+ * the reclaim thread; below the minimum (half the low one), where the
+ * thread is not keeping up, the process reclaims up to the high one
+ * itself. */
 void reclaim_if_low(void);
+
+/* The reclaim thread (kswapd): sleeps until woken, then frees pages up to
+ * the high watermark. Its body never returns. */
+void reclaim_thread(void);
+/* Wakes it. */
+void reclaim_wake(void);
+/* Each clock tick (from the timer interrupt): wakes the thread when free
+ * memory is low, so that memory taken without a fault (fork, exec, the
+ * kernel's own allocations) is made up for too. After a run that freed
+ * nothing (swap full), it waits a second before it tries again. */
+void reclaim_tick(void);
 
 #endif

@@ -259,7 +259,7 @@ void panic_describe_running(char *buf, size_t size)
 
 bool proc_is_system(struct proc *p)
 {
-	return p == init_proc || p->service != NULL;
+	return p == init_proc || p->service != NULL || p->kthread != NULL;
 }
 
 /* wait_lock held: no parent link changes and no process is reaped. */

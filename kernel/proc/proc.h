@@ -42,6 +42,7 @@ struct proc {
 	const char *spawn_path;	    /* (-) init: the program to exec */
 	char *const *spawn_argv;    /* (-) and its arguments */
 	struct service *service;    /* (-) the kernel service it runs, or NULL */
+	void (*kthread)(void);	    /* (-) a kernel thread's body, or NULL */
 };
 
 struct proc *myproc(void);
@@ -88,6 +89,10 @@ void proc_on_init_start(void (*fn)(void));
  * time the process has let go of its memory and before it starts again.
  * Returns the service, or NULL (after saying why) if path cannot be read. */
 struct service *proc_start_service(int pid, const char *path, void (*on_exit)(void));
+/* Starts a kernel thread: a process with no user memory that runs fn,
+ * which never returns, in the kernel. Like a service it cannot be killed.
+ * 0, or -ENOMEM when no process slot is free. */
+int kthread_start(const char *name, void (*fn)(void));
 /* Is p the process running service s? What the kernel trusts, where a
  * pid or a path could be a user's. */
 bool proc_runs_service(struct proc *p, const struct service *s);

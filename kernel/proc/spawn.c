@@ -104,6 +104,25 @@ static struct proc *spawn(int pid, const char *name, struct proc *parent)
 	return p; /* with p->lock held */
 }
 
+static void kthread_return(void)
+{
+	struct proc *p = myproc();
+	spin_unlock(&p->lock);
+	p->kthread();
+	panic("kthread %s returned", p->name);
+}
+
+int kthread_start(const char *name, void (*fn)(void))
+{
+	struct proc *p = spawn(0, name, NULL);
+	if (!p)
+		return -ENOMEM;
+	p->ctx.ra = (u64)kthread_return;
+	p->kthread = fn;
+	spin_unlock(&p->lock);
+	return 0;
+}
+
 void userinit_with_args(const char *bootargs)
 {
 	strlcpy(init_args, bootargs, sizeof(init_args));

@@ -32,11 +32,16 @@ static void test_sbrk_fills(void)
 	sbrk(-NPAGES * PGSIZE);
 }
 
-/* More than the free pages but less than RAM: the fill runs out, and the
- * call fails without killing the caller. Exits 0 when it failed. */
+/* More than the free pages (and free swap) but less than RAM (and swap):
+ * the fill runs out, and the call fails without killing the caller.
+ * Exits 0 when it failed. */
 static void sbrk_too_much(void)
 {
+	struct mnemo_meminfo mi;
 	uint64 free = free_page_count();
+
+	if (meminfo(&mi) == 0)
+		free += mi.swap_pages - mi.swap_used_pages;
 
 	exit(sbrk((free + NPAGES) * PGSIZE) == SBRK_ERROR ? 0 : 3);
 }

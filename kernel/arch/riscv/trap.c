@@ -8,6 +8,7 @@
 #include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/mm/mm.h"
+#include "kernel/mm/reclaim.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall/syscall.h"
 
@@ -46,6 +47,7 @@ static bool handle_interrupt(u64 irq)
 			ticks++;
 			wakeup((void *)&ticks);
 			spin_unlock(&tickslock);
+			reclaim_tick();
 		}
 		return true;
 	case IRQ_S_EXT:
