@@ -3,8 +3,11 @@
  * what it covers, and shrinks again on truncation, so a small file costs
  * only its data pages and a 16 MiB one (4096 pages) nine index pages
  * more: eight nodes of 512 page pointers and one above them. */
+#include "include/uapi/errno.h"
 #include "kernel/fs/ramfs.h"
 #include "kernel/mm/page.h"
+#include "kernel/mm/reclaim.h"
+#include "kernel/mm/swap.h"
 
 #define FDATA_SHIFT 9 /* log2(FDATA_FANOUT) */
 
@@ -22,15 +25,62 @@ static u64 fdata_slot_index(u64 pgidx, u32 height)
 	return (pgidx >> (FDATA_SHIFT * (height - 1))) & (FDATA_FANOUT - 1);
 }
 
-void *fdata_lookup(const struct fdata *fd, u64 pgidx)
+/* A leaf (a data page's slot) holds the page's address, or, while the
+ * page is in swap, a token: its swap slot shifted left once with bit 0
+ * set, which no page-aligned address has. */
+static bool leaf_swapped(const void *leaf)
 {
-	void *node = fd->root;
+	return (uptr)leaf & 1;
+}
+static void *swap_token(u64 slot)
+{
+	return (void *)((slot << 1) | 1);
+}
+static u64 token_slot(const void *leaf)
+{
+	return (uptr)leaf >> 1;
+}
+
+/* The leaf for pgidx, or NULL where the tree has none (a hole). */
+static void **fdata_leaf(struct fdata *fd, u64 pgidx)
+{
+	void **slotp = &fd->root;
 
 	if (pgidx >= fdata_capacity(fd->height))
 		return NULL;
-	for (u32 h = fd->height; h > 0 && node; h--)
-		node = ((void **)node)[fdata_slot_index(pgidx, h)];
-	return node;
+	for (u32 h = fd->height; h > 0 && *slotp; h--)
+		slotp = &((void **)*slotp)[fdata_slot_index(pgidx, h)];
+	return slotp;
+}
+
+/* Brings the page of a swapped leaf back from swap into the file, making
+ * room first as a page fault would (other pages of this file may go, if
+ * the caller holds its io_lock too; the index pages stay). */
+static int swap_back(void **leaf)
+{
+	struct page *pg;
+
+	reclaim_if_low();
+	int err = swap_in(token_slot(*leaf), &pg);
+	if (err == -ENOMEM && reclaim_pages(RECLAIM_ON_OOM) > 0)
+		err = swap_in(token_slot(*leaf), &pg);
+
+	if (err)
+		return err;
+	*leaf = page_kva(pg); /* swap_in's reference becomes the file's */
+	return 0;
+}
+
+void *fdata_page(struct fdata *fd, u64 pgidx, int *err)
+{
+	void **leaf = fdata_leaf(fd, pgidx);
+
+	*err = 0;
+	if (!leaf || !*leaf)
+		return NULL;
+	if (leaf_swapped(*leaf) && (*err = swap_back(leaf)) < 0)
+		return NULL;
+	return *leaf;
 }
 
 /* The slot that holds page pgidx, growing the tree and adding index
@@ -78,6 +128,8 @@ void *fdata_get(struct fdata *fd, u64 pgidx, bool zero, bool *fresh)
 	*fresh = false;
 	if (!slotp)
 		return NULL;
+	if (leaf_swapped(*slotp) && swap_back(slotp) < 0)
+		return NULL;
 	if (!*slotp) {
 		*slotp = zero ? kpage_alloc_zeroed() : kpage_alloc();
 		if (!*slotp)
@@ -93,6 +145,8 @@ void *fdata_insert(struct fdata *fd, u64 pgidx, void *page)
 
 	if (!slotp)
 		return NULL;
+	if (leaf_swapped(*slotp) && swap_back(slotp) < 0)
+		return NULL;
 	if (!*slotp)
 		*slotp = page;
 	return *slotp;
@@ -107,6 +161,9 @@ static void fdata_free_tree(void *node, u32 height)
 		for (u64 i = 0; i < FDATA_FANOUT; i++)
 			if (slots[i])
 				fdata_free_tree(slots[i], height - 1);
+	} else if (leaf_swapped(node)) {
+		swap_put(token_slot(node)); /* the slot goes with its last entry */
+		return;
 	}
 	kpage_free(node);
 }
@@ -168,4 +225,53 @@ void fdata_truncate(struct fdata *fd, u64 npages)
 			break;
 		}
 	}
+}
+
+/* Evicts the resident pages of the subtree at *slotp (height h, first page
+ * base) from page from on, into ev. */
+struct evict {
+	struct page **pages;
+	int n, max;
+	bool full; /* swap is full */
+	u64 next;  /* the page after the last one looked at */
+};
+
+static void evict_tree(void **slotp, u32 h, u64 base, u64 from, struct evict *ev)
+{
+	if (!*slotp || ev->n == ev->max || ev->full || base + fdata_capacity(h) <= from)
+		return;
+	if (h > 0) {
+		u64 span = fdata_capacity(h - 1);
+		for (u64 i = 0; i < FDATA_FANOUT; i++)
+			evict_tree(&((void **)*slotp)[i], h - 1, base + i * span, from, ev);
+		return;
+	}
+	ev->next = base + 1;
+	if (leaf_swapped(*slotp))
+		return;
+	struct page *pg = kva_to_page(*slotp);
+	/* Anyone else's reference (a mapping, a pin) keeps it here. */
+	if (page_refcount(pg) != 1)
+		return;
+	long slot = swap_slot_for(pg);
+	if (slot < 0) {
+		ev->full = slot == -1;
+		return;
+	}
+	swap_add_entry((u64)slot);
+	*slotp = swap_token((u64)slot);
+	page_put(pg); /* the file's reference: the swap cache holds the page */
+	ev->pages[ev->n++] = pg;
+}
+
+int fdata_evict(struct fdata *fd, u64 *cursor, struct page **pages, int max, bool *full)
+{
+	struct evict ev = {.pages = pages, .max = max, .next = 0};
+
+	evict_tree(&fd->root, fd->height, 0, *cursor, &ev);
+	/* Past the last page looked at, or from the start again when the
+	 * walk went through the whole file. */
+	*cursor = ev.n == max ? ev.next : 0;
+	*full = ev.full;
+	return ev.n;
 }

@@ -202,6 +202,7 @@ static void fsinit_ensure(const char *path, u32 mode, u32 major)
 
 void fs_init(const void *cpio, size_t size)
 {
+	fs_swap_init();
 	struct fsinit_stats st = {0};
 
 	if (inode_alloc(MNEMO_T_DIR, 0, 0, &fs_root_inode) < 0)

@@ -15,13 +15,19 @@
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/mm.h"
 #include "kernel/mm/page.h"
+#include "kernel/mm/reclaim.h"
 #include "kernel/mm/uaccess.h"
 
 /* Inode numbers must fit the u16 of struct mnemo_dirent. */
 #define INUM_MAX 65536
 
 static struct spinlock inode_count_lock = SPINLOCK_INIT("inode_count");
+/* Every regular file, for reclaim (kernel/fs/fswap.c), and the one it
+ * looked at last. (inode_count_lock) */
+static struct list files = LIST_INIT(files);
+static struct inode *files_hand;
 
 /* The namespace lock lives with the inodes, the lowest file of the file
  * system that takes it (inode_stat), so that nothing calls up for it. */
@@ -90,8 +96,36 @@ int inode_alloc(u16 type, u16 major, u16 minor, struct inode **out)
 	ip->ref = 1;
 	sleeplock_init(&ip->io_lock, "inode_io");
 	sleeplock_init(&ip->lock, "inode");
+	list_init(&ip->all_link);
+	if (type == MNEMO_T_FILE) {
+		spin_lock(&inode_count_lock);
+		list_push_back(&files, &ip->all_link);
+		spin_unlock(&inode_count_lock);
+	}
 	*out = ip;
 	return 0;
+}
+
+struct inode *inode_next_file(void)
+{
+	struct inode *found = NULL;
+
+	spin_lock(&inode_count_lock);
+	struct list *at = files_hand ? &files_hand->all_link : &files;
+	for (struct list *e = at->next; e != at; e = e->next) {
+		if (e == &files)
+			continue;
+		struct inode *ip = list_entry(e, struct inode, all_link);
+		found = ip;
+		break;
+	}
+	if (!found && files_hand)
+		found = files_hand; /* the only one */
+	if (found)
+		found->ref++; /* on the list: alive (a dead inode leaves it first) */
+	files_hand = found;
+	spin_unlock(&inode_count_lock);
+	return found;
 }
 
 /* Frees an inode nothing names or uses any more. */
@@ -122,6 +156,11 @@ void inode_put(struct inode *ip)
 		panic("inode_put: inode %u has no reference", ip->ino);
 	ip->ref--;
 	dead = ip->ref == 0 && ip->nlink == 0;
+	if (dead) {
+		if (files_hand == ip)
+			files_hand = NULL; /* reclaim starts over */
+		list_del(&ip->all_link);
+	}
 	spin_unlock(&inode_count_lock);
 	if (dead)
 		inode_free(ip);
@@ -225,17 +264,20 @@ int iob_get(struct iobuf *b, size_t at, void *dst, size_t n)
 
 /* Zeros what the last page holds past the size, before the size grows
  * over it: a shared mapping may have stored there, or a write that
- * faulted. ip->lock held. */
-static void inode_zero_tail(struct inode *ip)
+ * faulted. 0, or -ENOMEM or -EIO when the page cannot come back from
+ * swap: then the size must not grow over it. ip->lock held. */
+static int inode_zero_tail(struct inode *ip)
 {
 	u64 size = ip->size;
 	u8 *page;
+	int err;
 
 	if (size % PAGE_SIZE == 0)
-		return;
-	page = fdata_lookup(&ip->data, size / PAGE_SIZE);
+		return 0;
+	page = fdata_page(&ip->data, size / PAGE_SIZE, &err);
 	if (page)
 		memset(page + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
+	return err;
 }
 
 long __inode_read(struct inode *ip, struct iobuf *dst, u64 off, size_t n)
@@ -248,9 +290,11 @@ long __inode_read(struct inode *ip, struct iobuf *dst, u64 off, size_t n)
 		u64 pos = off + done;
 		size_t pgoff = pos % PAGE_SIZE;
 		size_t len = MIN(MIN(n - done, PAGE_SIZE - pgoff), ip->size - pos);
-		const u8 *page = fdata_lookup(&ip->data, pos / PAGE_SIZE);
+		const u8 *page = fdata_page(&ip->data, pos / PAGE_SIZE, &err);
 		const u8 *src = page ? page + pgoff : fs_zeros;
 
+		if (err)
+			break;
 		if (dst->user) {
 			/* The page stays while unlocked: only truncation frees
 			 * pages, and it waits for the io_lock we hold. */
@@ -289,10 +333,16 @@ static int inode_copy_in(struct inode *ip, struct iobuf *src, size_t at, void *d
 static int inode_write_hole(struct inode *ip, struct iobuf *src, size_t at, u64 pos, size_t len)
 {
 	size_t pgoff = pos % PAGE_SIZE;
-	/* A page the copy fills entirely needs no zeroing first. */
-	u8 *fresh = len == PAGE_SIZE ? kpage_alloc() : kpage_alloc_zeroed(), *page;
+	u8 *fresh, *page;
 	int err;
 
+	/* A file may grow past RAM: make room as a page fault would (this
+	 * file's own pages may go too, under the locks we hold). */
+	reclaim_if_low();
+	/* A page the copy fills entirely needs no zeroing first. */
+	fresh = len == PAGE_SIZE ? kpage_alloc() : kpage_alloc_zeroed();
+	if (!fresh && reclaim_pages(RECLAIM_ON_OOM) > 0)
+		fresh = len == PAGE_SIZE ? kpage_alloc() : kpage_alloc_zeroed();
 	if (!fresh)
 		return -ENOMEM;
 	err = inode_copy_in(ip, src, at, fresh + pgoff, len);
@@ -323,14 +373,18 @@ long __inode_write(struct inode *ip, struct iobuf *src, u64 off, size_t n)
 		return -EFBIG;
 	n = MIN(n, FS_MAX_FILE_SIZE - off);
 	inode_lock(ip);
-	if (off > ip->size)
-		inode_zero_tail(ip);
+	if (off > ip->size && (err = inode_zero_tail(ip)) < 0) {
+		inode_unlock(ip);
+		return err;
+	}
 	while (done < n) {
 		u64 pos = off + done;
 		size_t pgoff = pos % PAGE_SIZE;
 		size_t len = MIN(n - done, PAGE_SIZE - pgoff);
-		u8 *page = fdata_lookup(&ip->data, pos / PAGE_SIZE);
+		u8 *page = fdata_page(&ip->data, pos / PAGE_SIZE, &err);
 
+		if (err)
+			break;
 		if (page)
 			err = inode_copy_in(ip, src, done, page + pgoff, len);
 		else
@@ -350,15 +404,26 @@ int __inode_truncate(struct inode *ip, u64 size)
 	if (size > FS_MAX_FILE_SIZE)
 		return -EFBIG;
 	inode_lock(ip);
-	if (size < ip->size) {
+	bool shrunk = size < ip->size;
+	int err = 0;
+	if (shrunk) {
 		fdata_truncate(&ip->data, PAGE_ROUND_UP(size) / PAGE_SIZE);
 		ip->size = size;
+		/* If the tail cannot be zeroed now (its page is in swap and
+		 * cannot come back), a later growth zeroes it or fails. */
 		inode_zero_tail(ip);
-	} else if (size > ip->size) {
-		inode_zero_tail(ip);
+	} else if (size > ip->size && (err = inode_zero_tail(ip)) == 0) {
 		ip->size = size;
 	}
 	inode_unlock(ip);
+	if (err)
+		return err;
+	/* The size is down first, so no fault maps those pages again (it
+	 * finds them past the end); then every mapping lets go of them,
+	 * and a later touch there dies of SIGBUS, as on Linux. io_lock,
+	 * held, comes before mm->lock. */
+	if (shrunk && __atomic_load_n(&ip->vmas, __ATOMIC_RELAXED))
+		mm_unmap_object(ip, PAGE_ROUND_UP(size) / PAGE_SIZE);
 	return 0;
 }
 

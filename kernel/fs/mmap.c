@@ -39,13 +39,19 @@ out:
 	return err;
 }
 
+/* A VMA's reference, counted apart too: truncation looks for mappings
+ * to take pages from only when there are any. */
 static void backing_get(void *obj)
 {
-	inode_get(obj);
+	struct inode *ip = obj;
+	inode_get(ip);
+	__atomic_fetch_add(&ip->vmas, 1, __ATOMIC_RELAXED);
 }
 static void backing_put(void *obj)
 {
-	inode_put(obj);
+	struct inode *ip = obj;
+	__atomic_fetch_sub(&ip->vmas, 1, __ATOMIC_RELAXED);
+	inode_put(ip);
 }
 
 static void backing_name(void *obj, char *buf, size_t size)

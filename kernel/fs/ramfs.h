@@ -32,6 +32,7 @@
 
 #include "include/uapi/limits.h"
 #include "include/uapi/stat.h"
+#include "kernel/lib/list.h"
 #include "kernel/lib/sleeplock.h"
 #include "kernel/mm/mm_arch.h"
 #include "kernel/types.h"
@@ -56,8 +57,10 @@ struct fdata {
 #define FDATA_MAX_HEIGHT 3
 #define FDATA_MAX_PAGES	 (FDATA_FANOUT * FDATA_FANOUT * FDATA_FANOUT)
 
-/* The data page at index pgidx, or NULL for a hole. */
-void *fdata_lookup(const struct fdata *fd, u64 pgidx);
+/* The data page at index pgidx, read back from swap if it is there, or
+ * NULL for a hole (*err 0) or when it cannot be read back (*err -ENOMEM
+ * or -EIO). */
+void *fdata_page(struct fdata *fd, u64 pgidx, int *err);
 /* The data page at pgidx, allocating it (and index pages) if missing; a
  * new page is zeroed unless zero is false, in which case the caller must
  * fill all of it. NULL when out of memory (index pages already added stay,
@@ -71,6 +74,13 @@ void *fdata_insert(struct fdata *fd, u64 pgidx, void *page);
 /* Frees every data page at index >= npages and the index pages that no
  * longer cover any; npages = 0 frees everything. */
 void fdata_truncate(struct fdata *fd, u64 npages);
+/* Sends up to max of the file's resident pages that nobody else holds to
+ * swap, from page *cursor on: each gets a slot and joins the swap cache,
+ * its leaf names the slot, and it goes into pages[] to be written
+ * (swap_write). *cursor moves on past them; *full says swap is full.
+ * Returns how many. The owner's io_lock and lock held. */
+struct page;
+int fdata_evict(struct fdata *fd, u64 *cursor, struct page **pages, int max, bool *full);
 
 /* ------------------------------------------------------------ directories */
 
@@ -119,12 +129,15 @@ void dir_free(struct dir *d);
  * holding ip->io_lock too, except by page faults, which only add pages in
  * holes). */
 struct inode {
-	u32 ino;   /* (-) inode number, 1 for the root */
-	u16 type;  /* (-) MNEMO_T_DIR, MNEMO_T_FILE or MNEMO_T_DEVICE */
-	u16 major; /* (-) devices: which driver */
-	u16 minor; /* (-) devices */
-	u32 ref;   /* (c) in-memory references: open files, cwds, lookups */
-	u32 nlink; /* (n,c) names; the inode dies when ref and nlink are 0 */
+	u32 ino;	      /* (-) inode number, 1 for the root */
+	u16 type;	      /* (-) MNEMO_T_DIR, MNEMO_T_FILE or MNEMO_T_DEVICE */
+	u16 major;	      /* (-) devices: which driver */
+	u16 minor;	      /* (-) devices */
+	u32 ref;	      /* (c) in-memory references: open files, cwds, lookups */
+	u32 nlink;	      /* (n,c) names; the inode dies when ref and nlink are 0 */
+	u32 vmas;	      /* (a) VMAs that map it (each holds one of the refs) */
+	struct list all_link; /* (c) in the list of regular files, for reclaim */
+	u64 swap_cursor;      /* (io_lock and lock) where reclaim goes on */
 	struct sleeplock io_lock;
 	struct sleeplock lock;
 	u64 size; /* (i) regular files: bytes */
@@ -140,6 +153,13 @@ struct inode {
 /* Stores a new inode with ref 1 and nlink 0 in *out and returns 0, or
  * returns -ENOMEM, -ENOSPC (no inode number left). */
 int inode_alloc(u16 type, u16 major, u16 minor, struct inode **out);
+/* The regular file after the one reclaim looked at last, which becomes
+ * the one it looks at, with a reference (inode_put it); NULL when there
+ * is none. The files are taken in turn, round and round. */
+struct inode *inode_next_file(void);
+/* Offers the pages of files nobody maps to reclaim (fswap.c). */
+void fs_swap_init(void);
+
 /* Adds delta (+1 or -1) to ip->nlink; (n) held. Never frees: whoever
  * takes the last name away holds a reference, and its inode_put() frees. */
 void inode_nlink_add(struct inode *ip, int delta);

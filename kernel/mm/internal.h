@@ -41,6 +41,8 @@ void mm_family_release(struct mm **ms, int n);
 /* The address space after the clock's hand, which moves on to it, with a
  * reference; NULL when there is none. */
 struct mm *mm_clock_next(void);
+/* How many mms there are now. */
+int mm_count(void);
 
 /* ---- backing.c ---- */
 

@@ -60,6 +60,12 @@ struct mm_family {
 static struct spinlock mm_list_lock = SPINLOCK_INIT("mm list");
 static struct list mm_list = LIST_INIT(mm_list);
 static struct mm *clock_hand; /* (g) NULL: the head of the list */
+static int mm_listed;	      /* (g) how many are on the list */
+
+int mm_count(void)
+{
+	return __atomic_load_n(&mm_listed, __ATOMIC_RELAXED);
+}
 
 static struct mm_family *family_new(void)
 {
@@ -196,6 +202,7 @@ static struct mm *mm_alloc(struct mm_family *family)
 	family_join(mm, family);
 	spin_lock(&mm_list_lock);
 	list_push_back(&mm_list, &mm->all_link);
+	mm_listed++;
 	spin_unlock(&mm_list_lock);
 	return mm;
 }
@@ -220,6 +227,7 @@ static void mm_destroy(struct mm *mm)
 	if (clock_hand == mm)
 		clock_hand = NULL; /* the clock starts over */
 	list_del(&mm->all_link);
+	mm_listed--;
 	spin_unlock(&mm_list_lock);
 	family_leave(mm);
 	mm_lock(mm);
@@ -233,6 +241,73 @@ static void mm_destroy(struct mm *mm)
 	pt_free_tables(mm->root, 0, USER_L2_SLOTS - 1, &mm->pt_pages);
 	pt_free(mm->root, &mm->pt_pages);
 	kfree(mm);
+}
+
+/* The mms now on the list, each with a reference, in a kmalloc'd array;
+ * *n their number. NULL when out of memory. */
+static struct mm **mm_list_snapshot(int *n)
+{
+	for (;;) {
+		int count = 0;
+		struct list *e;
+		spin_lock(&mm_list_lock);
+		list_for_each(e, &mm_list) count++;
+		spin_unlock(&mm_list_lock);
+		struct mm **ms = kmalloc((count + 1) * sizeof(*ms));
+		if (!ms)
+			return NULL;
+		int got = 0;
+		bool fits = true;
+		spin_lock(&mm_list_lock);
+		list_for_each(e, &mm_list)
+		{
+			if (got == count + 1) {
+				fits = false;
+				break;
+			}
+			struct mm *m = list_entry(e, struct mm, all_link);
+			if (mm_tryget(m))
+				ms[got++] = m;
+		}
+		spin_unlock(&mm_list_lock);
+		if (fits) {
+			*n = got;
+			return ms;
+		}
+		for (int i = 0; i < got; i++)
+			mm_put(ms[i]);
+		kfree(ms); /* the list grew meanwhile: count again */
+	}
+}
+
+void mm_unmap_object(const void *obj, u64 pgoff)
+{
+	int n;
+	struct mm **ms = mm_list_snapshot(&n);
+	if (!ms) {
+		printk("mm: no memory to unmap a truncated object's pages\n");
+		return;
+	}
+	/* Every mm is looked at: truncating a mapped file is rare, and the
+	 * VMAs themselves say whether they map obj. */
+	for (int i = 0; i < n; i++) {
+		struct mm *mm = ms[i];
+		mm_lock(mm);
+		struct vma *v;
+		for_each_vma(mm, v)
+		{
+			if (v->file.obj != obj)
+				continue;
+			u64 first = v->offset / PAGE_SIZE;
+			u64 from =
+			    pgoff <= first ? v->start : v->start + (pgoff - first) * PAGE_SIZE;
+			if (from < v->end)
+				pmap_remove(mm, from, v->end, 0, 0);
+		}
+		mm_unlock(mm);
+		mm_put(mm);
+	}
+	kfree(ms);
 }
 
 u64 mm_backable_pages(void)

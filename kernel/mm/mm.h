@@ -148,6 +148,12 @@ enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, co
  * zero-length range checks addr alone. Never allocates or faults in. */
 bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write);
 
+/* Every mapping of obj (a VMA backed by it) lets go of its pages from page
+ * index pgoff on: the object shrank (a file truncated). Private copies go
+ * too, as on Linux; a later access there faults past the end (SIGBUS).
+ * Takes each mm's lock in turn; the caller holds none. */
+void mm_unmap_object(const void *obj, u64 pgoff);
+
 /* Pages that RAM and swap together could hold: a request for more can
  * never be met, and fails at once with ENOMEM. */
 u64 mm_backable_pages(void);

@@ -139,28 +139,42 @@ static int visit(struct mm *mm, struct page **pages, u64 want, u64 *scanned)
 	return n;
 }
 
+static u64 (*files_swap_out)(u64 want); /* (-) set once at boot */
+
+void reclaim_set_files(u64 (*swap_out)(u64 want))
+{
+	files_swap_out = swap_out;
+}
+
 u64 reclaim_pages(u64 want)
 {
 	u64 total, used;
 	swap_usage(&total, &used);
 	if (total == 0 || want == 0)
 		return 0;
-	u64 freed = 0, scanned = 0;
-	/* Two rounds of every resident page at most: the first may only
-	 * take away second chances. */
-	u64 limit = 2 * (page_total_count() - page_free_count()) + VISIT;
+	u64 freed = 0;
+	if (files_swap_out) {
+		freed = files_swap_out(want);
+		vmstat_add(VM_PGSTEAL, freed);
+	}
+	/* Two laps of the clock without a page freed at most: the first may
+	 * only take away second chances. A lap ends when the hand has gone
+	 * through every mm to its end (or found it busy). */
+	int idle = 0, laps = 2 * (mm_count() + 1);
 	struct page *pages[CLUSTER];
-	while (freed < want && scanned < limit) {
+	while (freed < want && idle < laps) {
 		struct mm *mm = mm_clock_next();
 		if (!mm)
 			break;
 		int n = 0;
-		u64 before = scanned;
+		bool ended = true; /* passed over, or visited to its end */
+		u64 scanned = 0;
 		/* The caller's own mm, when it reclaims while it fills a
 		 * mapping (fault_populate), is visited under its hold. */
 		bool mine = sleeplock_holding(&mm->lock);
 		if (mine || sleeplock_try(&mm->lock)) {
 			n = visit(mm, pages, want - freed, &scanned);
+			ended = mm->clock_va == 0;
 			if (!mine)
 				mm_unlock(mm);
 		}
@@ -171,9 +185,10 @@ u64 reclaim_pages(u64 want)
 			u64 gone = swap_write(pages, n);
 			vmstat_add(VM_PGSTEAL, gone);
 			freed += gone;
+			idle = 0;
+		} else if (ended) {
+			idle++;
 		}
-		if (scanned == before)
-			scanned++; /* an mm passed over still costs the loop */
 	}
 	return freed;
 }

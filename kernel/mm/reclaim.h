@@ -17,6 +17,11 @@
  * range, which skips what is there already). */
 u64 reclaim_pages(u64 want);
 
+/* The file system's offer (kernel/fs/fswap.c): a function that sends up to
+ * want pages of files to swap and returns how many it freed. Reclaim asks
+ * it before it looks at address spaces. */
+void reclaim_set_files(u64 (*swap_out)(u64 want));
+
 /* Free pages below which reclaim starts, and the level it restores. */
 u64 reclaim_low_watermark(void);
 u64 reclaim_high_watermark(void);

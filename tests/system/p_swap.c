@@ -8,6 +8,7 @@
  * A pressure test (p_*): `make swap-test` boots with 32 MiB of RAM and
  * runs it alone, since it moves more than all of RAM through the disk
  * twice. Without a swap disk (SWAP=0) it checks that none is claimed. */
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include "vmtest.h"
@@ -148,6 +149,73 @@ static void cow_comes_back_shared(void)
 	      "the child's writes reached the parent");
 }
 
+/* MAP_SHARED anonymous memory stays shared through swap: the child's
+ * writes after both sides' pages went out reach the parent. */
+static void shared_stays_shared(void)
+{
+	long n = 1024;
+	uint64_t *p = mmap(NULL, n * PAGE, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int done[2];
+
+	if (!CHECK("shared-map", p != MAP_FAILED && pipe(done) == 0, "%s", strerror(errno)))
+		return;
+	mark(p, n, 21);
+	int pid = fork();
+	if (pid == 0) {
+		char c;
+		if (read(done[0], &c, 1) != 1)
+			exit(3);
+		long bad = bad_marks(p, n, 21);
+		mark(p, n, 22);
+		exit(bad == 0 ? 0 : 4);
+	}
+	if (!CHECK("shared-fork", pid > 0, "%s", strerror(errno)))
+		return;
+	push_out();
+	int swapped = child_swapped_pages(pid);
+	CHECK("shared-swapped", swapped >= n / 2, "the child has %d of %ld pages in swap", swapped,
+	      n);
+	(void)!write(done[1], "g", 1);
+	CHECK("shared-child", test_wait_status(pid) == 0, "the child read wrong bytes");
+	CHECK("shared-parent-sees", bad_marks(p, n, 22) == 0,
+	      "%ld of the child's writes did not reach the parent", bad_marks(p, n, 22));
+}
+
+/* A file bigger than RAM in the in-memory file system: its pages go to
+ * swap and every byte reads back. */
+static void file_bigger_than_ram(void)
+{
+	static uint64_t buf[16 * PAGE / 8];
+	long n = (long)info().total_pages + EXTRA, bad = 0;
+	int fd = open("p_swap.file", O_CREAT | O_TRUNC | O_RDWR, 0644);
+
+	if (!CHECK("file-open", fd >= 0, "%s", strerror(errno)))
+		return;
+	for (long i = 0; i < n; i += 16) {
+		mark(buf, 16, 31 + i);
+		if (write(fd, buf, sizeof(buf)) != (long)sizeof(buf)) {
+			CHECK("file-write", 0, "at page %ld of %ld: %s", i, n, strerror(errno));
+			goto out;
+		}
+	}
+	struct mnemo_meminfo mi = info();
+	CHECK("file-in-swap", mi.swap_used_pages >= EXTRA,
+	      "%lu slots taken by a file %ld pages over RAM", (unsigned long)mi.swap_used_pages,
+	      (long)EXTRA);
+	lseek(fd, 0, SEEK_SET);
+	for (long i = 0; i < n; i += 16) {
+		if (read(fd, buf, sizeof(buf)) != (long)sizeof(buf)) {
+			bad = -1;
+			break;
+		}
+		bad += bad_marks(buf, 16, 31 + i);
+	}
+	CHECK("file-every-byte", bad == 0, "%ld pages read back wrong", bad);
+out:
+	close(fd);
+	unlink("p_swap.file");
+}
+
 int main(void)
 {
 	struct mnemo_meminfo mi = info();
@@ -163,5 +231,10 @@ int main(void)
 		   (unsigned long)(mi.total_pages * PAGE >> 20));
 	vm_run_group("more-than-ram", more_than_ram);
 	vm_run_group("cow-comes-back-shared", cow_comes_back_shared);
+	vm_run_group("shared-stays-shared", shared_stays_shared);
+	if (test_enter_tmp("p_swap") == 0) {
+		vm_run_group("file-bigger-than-ram", file_bigger_than_ram);
+		test_leave_tmp("p_swap");
+	}
 	return test_done();
 }

@@ -27,10 +27,11 @@
 #include "include/uapi/dirent.h"
 #include "test.h"
 
-#define RUNNER_MAX_TESTS     128
-#define RUNNER_TIMEOUT_TICKS (60 * 100)	 /* per test: 60 s */
-#define RUNNER_FUZZ_TICKS    (150 * 100) /* t_fuzz: 90 s of rounds, then its last */
-#define RUNNER_MAX_PROCS     TEST_MAX_PROCS
+#define RUNNER_MAX_TESTS      128
+#define RUNNER_TIMEOUT_TICKS  (60 * 100)  /* per test: 60 s */
+#define RUNNER_FUZZ_TICKS     (150 * 100) /* t_fuzz: 90 s of rounds, then its last */
+#define RUNNER_PRESSURE_TICKS (180 * 100) /* p_*: more than RAM through the disk */
+#define RUNNER_MAX_PROCS      TEST_MAX_PROCS
 
 struct runner_result {
 	int passed;   /* checks that passed */
@@ -248,7 +249,9 @@ static void runner_collect(int fd, struct runner_result *r)
 /* The ticks test name may run before its watchdog kills it. */
 static int runner_timeout(const char *name)
 {
-	return strcmp(name, "t_fuzz") == 0 ? RUNNER_FUZZ_TICKS : RUNNER_TIMEOUT_TICKS;
+	if (strcmp(name, "t_fuzz") == 0)
+		return RUNNER_FUZZ_TICKS;
+	return strncmp(name, "p_", 2) == 0 ? RUNNER_PRESSURE_TICKS : RUNNER_TIMEOUT_TICKS;
 }
 
 /* Runs /bin/NAME with argv and fills r. Returns 0, or -1 if it could not

@@ -5,8 +5,14 @@
  *     and reads as zeros;
  *   - the largest file (512 GiB) is fine, a byte more is EFBIG;
  *   - POSIX's and Linux's errors: EBADF, EINVAL (negative length, not a
- *     regular file open for writing), EISDIR, ENOENT, EFAULT. */
+ *     regular file open for writing), EISDIR, ENOENT, EFAULT;
+ *   - shrinking a mapped file takes the pages past the new end from every
+ *     mapping, shared or private (their frames are freed at once), and a
+ *     touch there kills with SIGBUS's reason; the pages below stay. */
 #include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 
 #include "test.h"
 
@@ -120,6 +126,56 @@ static void test_errors(void)
 	unlink("e");
 }
 
+#define MAPPED 64 /* pages of the mapped file */
+
+/* Touches page `page` of the mapping at p; the child's exit status. */
+static int touch_status(volatile char *p, long page)
+{
+	int pid = fork();
+
+	if (pid == 0) {
+		(void)p[page * PAGE];
+		exit(0);
+	}
+	return pid < 0 ? 1000 : test_wait_status(pid);
+}
+
+static void test_mapped(int flags, const char *kind)
+{
+	char name[32], check[48];
+	int fd = open("mapped", O_CREAT | O_TRUNC | O_RDWR, 0644);
+
+	snprintf(name, sizeof(name), "mapped-%s", kind);
+	if (!CHECK(name, fd >= 0 && ftruncate(fd, MAPPED * PAGE) == 0, "%s", strerror(errno)))
+		return;
+	char *p = mmap(NULL, MAPPED * PAGE, PROT_READ | PROT_WRITE, flags, fd, 0);
+	if (!CHECK(name, p != MAP_FAILED, "mmap: %s", strerror(errno)))
+		return;
+	for (long i = 0; i < MAPPED; i++)
+		p[i * PAGE] = (char)(i + 1);
+	long before = free_page_count();
+	int err = ftruncate(fd, PAGE);
+	long freed = free_page_count() - before;
+	snprintf(check, sizeof(check), "%s-shrink", name);
+	CHECK(check, err == 0, "%s", strerror(errno));
+	/* Shared: the file's 63 pages, held by the file and the mapping.
+	 * Private: the mapping's 63 copies, and the 63 file pages the faults
+	 * read them from. At least those: the file's index of its pages may
+	 * shrink too. Before mappings let go, only the file's were freed. */
+	long held = flags & MAP_SHARED ? MAPPED - 1 : 2 * (MAPPED - 1);
+	snprintf(check, sizeof(check), "%s-frees", name);
+	CHECK(check, freed >= held, "%ld pages freed by cutting %d mapped pages, %ld held", freed,
+	      MAPPED - 1, held);
+	snprintf(check, sizeof(check), "%s-sigbus", name);
+	CHECK(check, touch_status(p, 1) == -1 && touch_status(p, MAPPED - 1) == -1,
+	      "a touch past the new end did not kill");
+	snprintf(check, sizeof(check), "%s-kept", name);
+	CHECK(check, p[0] == 1 && touch_status(p, 0) == 0, "the page below the end changed");
+	munmap(p, MAPPED * PAGE);
+	close(fd);
+	unlink("mapped");
+}
+
 int main(void)
 {
 	if (test_enter_tmp(TDIR) < 0)
@@ -129,6 +185,8 @@ int main(void)
 	test_shrink_and_grow();
 	test_hole();
 	test_errors();
+	test_mapped(MAP_SHARED, "shared");
+	test_mapped(MAP_PRIVATE, "private");
 	test_leave_tmp(TDIR);
 	return test_done();
 }

@@ -42,6 +42,71 @@ static bool fs_host_fails(void)
 	return fs_host_allocs++ == fs_host_fail_at;
 }
 
+/* kernel/mm's side of truncating a mapped file: the host has no address
+ * spaces, so the calls are only counted. */
+static long fs_host_unmaps __attribute__((unused));
+void mm_unmap_object(const void *obj, u64 pgoff)
+{
+	(void)obj;
+	(void)pgoff;
+	fs_host_unmaps++;
+}
+
+/* No swap on the host's file system tests: nothing is ever evicted, so
+ * nothing comes back. */
+int swap_in(u64 slot, struct page **out)
+{
+	(void)slot;
+	(void)out;
+	return -EIO;
+}
+void swap_put(u64 slot)
+{
+	(void)slot;
+}
+long swap_slot_for(struct page *pg)
+{
+	(void)pg;
+	return -1;
+}
+void swap_add_entry(u64 slot)
+{
+	(void)slot;
+}
+u64 swap_write(struct page **pages, int n)
+{
+	(void)pages;
+	(void)n;
+	return 0;
+}
+/* Page frames, for fdata's eviction, which these tests never reach: the
+ * host's kernel pages are plain malloc'd memory, not frames. */
+u8 *host_phys_base;
+u64 host_phys_start;
+struct page *pa_to_page(u64 pa)
+{
+	(void)pa;
+	cr_assert_fail("pa_to_page: the file system tests have no page frames");
+	return NULL;
+}
+void page_put(struct page *pg)
+{
+	(void)pg;
+	cr_assert_fail("page_put: the file system tests have no page frames");
+}
+
+void fs_swap_init(void)
+{
+}
+void reclaim_if_low(void)
+{
+}
+u64 reclaim_pages(u64 want)
+{
+	(void)want;
+	return 0;
+}
+
 void *kpage_alloc(void)
 {
 	void *p;

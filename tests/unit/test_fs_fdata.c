@@ -7,6 +7,13 @@
 
 #include "kernel/fs/fdata.c"
 
+/* A page's address, or NULL for a hole (these tests never swap). */
+static void *fdata_lookup(const struct fdata *fd, u64 pgidx)
+{
+	int err;
+	return fdata_page((struct fdata *)fd, pgidx, &err);
+}
+
 /* Pages of index a dense file of npages needs (npages > 1). */
 static long index_pages(u64 npages)
 {

@@ -15,6 +15,13 @@
 #include "kernel/fs/path.c"
 #include "kernel/fs/readdir.c"
 
+/* A page's address, or NULL for a hole (these tests never swap). */
+static void *fdata_lookup(const struct fdata *fd, u64 pgidx)
+{
+	int err;
+	return fdata_page((struct fdata *)fd, pgidx, &err);
+}
+
 /* ------------------------------------------------------------ helpers */
 
 static struct inode *lookup(struct inode *cwd, const char *path)
