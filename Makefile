@@ -230,6 +230,11 @@ test: all | $(SETUP)
 bench: all
 	@scripts/run-qemu --mode bench --timeout 600 --log $(B)/bench.log -- \
 		$(QEMU) $(QEMUOPTS) -append "$(BOOTARGS) mode=bench"
+ifneq ($(SWAP),0)
+	@scripts/run-qemu --mode bench --timeout 600 --log $(B)/bench-swap.log -- \
+		$(QEMU) $(subst -m $(MEM),-m $(SWAP_TEST_MEM),$(QEMUOPTS)) \
+		-append "$(BOOTARGS) mode=bench bench=swap"
+endif
 
 setup:
 	@scripts/setup

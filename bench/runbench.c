@@ -317,6 +317,7 @@ static uint64_t bench_share_pages(void)
 
 /* ---------------------------------------------------------------- memory */
 
+#include "bench_swap.h"
 #include "bench_vm.h"
 
 /* ---------------------------------------------------------------- the table */
@@ -362,7 +363,22 @@ static struct bench_row bench_rows[] = {
     {"page tables, 64 MiB touched", "%", bench_pagetable_overhead, 1, "target 0.5", 500, NULL},
 };
 
-#define NROWS ((int)(sizeof(bench_rows) / sizeof(bench_rows[0])))
+/* `runbench swap`, on a machine of 32 MiB with the swap disk. */
+static struct bench_row bench_swap_rows[] = {
+    {"first touch, fits (16 MiB)", "MiB/s", bench_touch_fits, 3, NULL, 0, NULL},
+    {"first touch, fits", "us/page", bench_first_touch, 3, NULL, 0, NULL},
+    {"first touch past RAM", "MiB/s", bench_swap_out, 3, NULL, 0, "first touch, fits (16 MiB)"},
+    {"swap-in, in order", "MiB/s", bench_swap_in, 1, NULL, 0, "first touch, fits (16 MiB)"},
+    {"fault on a swapped page", "us", bench_swapped_fault, 1, NULL, 0, "first touch, fits"},
+    {"0.5x RAM, in sequence", "us/page", bench_ws_seq_small, 3, NULL, 0, NULL},
+    {"1.5x RAM, in sequence", "us/page", bench_ws_seq_big, 3, NULL, 0, "0.5x RAM, in sequence"},
+    {"0.5x RAM, at random", "us/page", bench_ws_rand_small, 3, NULL, 0, NULL},
+    {"1.5x RAM, at random", "us/page", bench_ws_rand_big, 3, NULL, 0, "0.5x RAM, at random"},
+};
+
+/* The table this run measures: the main one, or the swap one. */
+static struct bench_row *rows = bench_rows;
+static int nrows = (int)(sizeof(bench_rows) / sizeof(bench_rows[0]));
 
 /* Runs a row's trials and keeps the median; 0 if any trial failed. */
 static void bench_measure(struct bench_row *row)
@@ -386,9 +402,9 @@ static void bench_measure(struct bench_row *row)
 
 static struct bench_row *bench_find(const char *name)
 {
-	for (int i = 0; i < NROWS; i++)
-		if (strcmp(bench_rows[i].name, name) == 0)
-			return &bench_rows[i];
+	for (int i = 0; i < nrows; i++)
+		if (strcmp(rows[i].name, name) == 0)
+			return &rows[i];
 	return NULL;
 }
 
@@ -431,8 +447,8 @@ static void bench_print_table(void)
 {
 	printf("--- bench ---\n");
 	printf("%-28s %10s  %-8s %-44s %8s\n", "benchmark", "figure", "unit", "reference", "ratio");
-	for (int i = 0; i < NROWS; i++) {
-		const struct bench_row *row = &bench_rows[i];
+	for (int i = 0; i < nrows; i++) {
+		const struct bench_row *row = &rows[i];
 		const struct bench_row *other = row->same_run ? bench_find(row->same_run) : NULL;
 		int lines = 0;
 
@@ -456,13 +472,17 @@ static void bench_print_table(void)
 	fflush(stdout);
 }
 
-int main(void)
+int main(int argc, char *argv[])
 {
 	int failed = 0;
 
-	for (int i = 0; i < NROWS; i++) {
-		bench_measure(&bench_rows[i]);
-		failed += bench_rows[i].figure == 0;
+	if (argc > 1 && strcmp(argv[1], "swap") == 0) {
+		rows = bench_swap_rows;
+		nrows = (int)(sizeof(bench_swap_rows) / sizeof(bench_swap_rows[0]));
+	}
+	for (int i = 0; i < nrows; i++) {
+		bench_measure(&rows[i]);
+		failed += rows[i].figure == 0;
 	}
 	bench_print_table();
 	return failed ? 1 : 0;

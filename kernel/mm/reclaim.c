@@ -152,11 +152,12 @@ u64 reclaim_pages(u64 want)
 	swap_usage(&total, &used);
 	if (total == 0 || want == 0)
 		return 0;
-	u64 freed = 0;
-	if (files_swap_out) {
-		freed = files_swap_out(want);
-		vmstat_add(VM_PGSTEAL, freed);
-	}
+	/* The cheapest first: pages only the swap cache holds, then pages
+	 * of files nobody maps. */
+	u64 freed = swap_drop_cached(want);
+	if (files_swap_out && freed < want)
+		freed += files_swap_out(want - freed);
+	vmstat_add(VM_PGSTEAL, freed);
 	/* Two laps of the clock without a page freed at most: the first may
 	 * only take away second chances. A lap ends when the hand has gone
 	 * through every mm to its end (or found it busy). */

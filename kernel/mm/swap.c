@@ -32,8 +32,14 @@ enum slot_io { IO_NONE, IO_READ, IO_WRITE };
 struct swap_slot {
 	struct page *page; /* the swap cache: the slot's page in memory, or NULL */
 	u32 count;	   /* swap entries naming the slot */
-	u32 io;		   /* enum slot_io: a transfer in flight */
+	u16 io;		   /* enum slot_io: a transfer in flight */
+	u16 clean;	   /* the cached page and the slot hold the same bytes */
 };
+
+/* Slots after a missed one that are read with it, when taken and not
+ * cached: eviction writes a run of pages to neighbouring slots, so a
+ * program that walks its memory in order finds the next pages waiting. */
+#define READ_AHEAD 15
 
 static struct spinlock swap_lock = SPINLOCK_INIT("swap");
 static struct swap_slot *slots; /* (s) */
@@ -164,10 +170,67 @@ void swap_put(u64 slot)
 
 /* ---------------------------------------------------------------- swap-in */
 
+/* Reads slot, whose page is first, and up to READ_AHEAD taken slots right
+ * after it that have no page, in one batch: each page is in the cache
+ * while its read is in flight, and those read ahead stay there, clean,
+ * until their entries ask for them or reclaim drops them. Returns the
+ * first's result; pages to put once the lock is let go go to drops[].
+ * swap_lock held, dropped for the transfer. */
+static int read_cluster(u64 slot, struct page *first, struct page **drops, int *ndrops)
+{
+	struct blk_io ios[1 + READ_AHEAD];
+	u64 which[1 + READ_AHEAD];
+	int n = 0;
+
+	assert(spin_holding(&swap_lock));
+	for (u64 s = slot; s < nslots && s <= slot + READ_AHEAD; s++) {
+		struct page *pg = first;
+		if (s != slot) {
+			if (slots[s].count == 0 || slots[s].page || slots[s].io != IO_NONE)
+				break; /* the end of the run */
+			if (!(pg = page_alloc(0)))
+				break;
+		}
+		slots[s].page = pg;
+		slots[s].io = IO_READ;
+		slots[s].clean = 0;
+		pg->private = s + 1;
+		ncached++;
+		which[n] = s;
+		ios[n++] = (struct blk_io){
+		    .offset = s * PAGE_SIZE, .buf = page_kva(pg), .len = PAGE_SIZE, .write = false};
+	}
+	spin_unlock(&swap_lock);
+	blk_rw_many(ios, n);
+	spin_lock(&swap_lock);
+	for (int i = 0; i < n; i++) {
+		u64 s = which[i];
+		struct swap_slot *sl = &slots[s];
+		sl->io = IO_NONE;
+		mm_wakeup(sl);
+		if (ios[i].err) {
+			printk("swap: read of slot %lu failed (%d)\n", (unsigned long)s,
+			       ios[i].err);
+			cache_drop(s, &drops[(*ndrops)++]);
+			continue;
+		}
+		sl->clean = 1;
+		vmstat_count(VM_PSWPIN);
+		/* A page read ahead whose entries went meanwhile. */
+		if (s != slot) {
+			struct page *gone = NULL;
+			slot_release(s, &gone);
+			if (gone)
+				drops[(*ndrops)++] = gone;
+		}
+	}
+	return ios[0].err ? -EIO : 0;
+}
+
 int swap_in(u64 slot, struct page **out)
 {
-	struct page *fresh = NULL, *drop = NULL;
-	int err = 0;
+	struct page *fresh = NULL, *drops[2 + READ_AHEAD] = {NULL};
+	int err = 0, ndrops = 0;
 	spin_lock(&swap_lock);
 	assert(slot < nslots && slots[slot].count > 0);
 	for (;;) {
@@ -180,8 +243,9 @@ int swap_in(u64 slot, struct page **out)
 		if (sl->page) {
 			page_get(sl->page);
 			*out = sl->page;
+			sl->clean = 0; /* a shared mapping may write it from now on */
 			if (--sl->count == 0)
-				slot_release(slot, &drop);
+				slot_release(slot, &drops[ndrops++]);
 			break;
 		}
 		if (err)
@@ -197,30 +261,16 @@ int swap_in(u64 slot, struct page **out)
 			continue; /* someone may have read it meanwhile */
 		}
 		/* Ours to read: the page is the cache's from now on. */
-		sl->page = fresh;
-		sl->io = IO_READ;
-		fresh->private = slot + 1;
-		ncached++;
 		struct page *pg = fresh;
 		fresh = NULL;
-		spin_unlock(&swap_lock);
-		err = blk_rw(slot * PAGE_SIZE, page_kva(pg), PAGE_SIZE, false);
-		spin_lock(&swap_lock);
-		sl->io = IO_NONE;
-		mm_wakeup(sl);
-		if (err) {
-			printk("swap: read of slot %lu failed (%d)\n", (unsigned long)slot, err);
-			err = -EIO;
-			cache_drop(slot, &drop);
-		} else {
-			vmstat_count(VM_PSWPIN);
-		}
+		err = read_cluster(slot, pg, drops, &ndrops);
 	}
 	spin_unlock(&swap_lock);
 	if (fresh)
 		page_put(fresh);
-	if (drop)
-		page_put(drop);
+	for (int i = 0; i < ndrops; i++)
+		if (drops[i])
+			page_put(drops[i]);
 	return err;
 }
 
@@ -287,7 +337,10 @@ u64 swap_write(struct page **pages, int n)
 			printk("swap: write of slot %lu failed (%d)\n", (unsigned long)slot,
 			       ios[i].err);
 			/* The page stays in the cache: nothing is lost. */
-		} else if (sl->count > 0 && page_refcount(pg) == 1) {
+		} else if (page_refcount(pg) > 1) {
+			/* Mapped again meanwhile: a shared mapping may write it. */
+			sl->clean = 0;
+		} else if (sl->count > 0) {
 			/* Only the cache holds it, and the slot has it all. */
 			cache_drop(slot, &drop);
 			freed++;
@@ -300,4 +353,35 @@ u64 swap_write(struct page **pages, int n)
 			vmstat_count(VM_PSWPOUT);
 	}
 	return freed;
+}
+
+/* ---------------------------------------------------------------- the cache */
+
+static u64 sweep_hand; /* (s) the slot the sweep looks at next */
+
+u64 swap_drop_cached(u64 want)
+{
+	struct page *dirty[SWAP_WRITE_MAX], *drops[SWAP_WRITE_MAX];
+	int ndirty = 0, ndrops = 0;
+	spin_lock(&swap_lock);
+	/* A bounded look, from where the last one stopped. */
+	for (u64 look = 0;
+	     nslots && ncached && look < MIN(nslots, 4096) && (u64)(ndirty + ndrops) < want &&
+	     ndirty < SWAP_WRITE_MAX && ndrops < SWAP_WRITE_MAX;
+	     look++) {
+		u64 s = sweep_hand++ % nslots;
+		struct swap_slot *sl = &slots[s];
+		if (!sl->page || sl->io != IO_NONE || page_refcount(sl->page) != 1)
+			continue; /* nothing cached, in flight, or mapped */
+		if (sl->clean) {
+			cache_drop(s, &drops[ndrops++]); /* the slot has it all */
+		} else {
+			sl->io = IO_WRITE; /* newer than the slot: written first */
+			dirty[ndirty++] = sl->page;
+		}
+	}
+	spin_unlock(&swap_lock);
+	for (int i = 0; i < ndrops; i++)
+		page_put(drops[i]);
+	return ndrops + (ndirty ? swap_write(dirty, ndirty) : 0);
 }

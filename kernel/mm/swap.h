@@ -41,6 +41,11 @@ void swap_add_entry(u64 slot);
 #define SWAP_WRITE_MAX 32
 u64 swap_write(struct page **pages, int n);
 
+/* Frees up to want pages that only the swap cache holds (read ahead and
+ * never asked for, or left by all their mappers): a clean one at once, one
+ * newer than its slot after writing it. Returns how many it freed. */
+u64 swap_drop_cached(u64 want);
+
 /* Is pg in the swap cache? */
 bool swap_cached(struct page *pg);
 

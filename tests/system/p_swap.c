@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 
+/* Each group moves more than RAM through the disk, under either pager. */
+#define VM_GROUP_SECONDS 90
 #include "vmtest.h"
 
 #define RW    (PROT_READ | PROT_WRITE)
@@ -64,6 +66,14 @@ static void more_than_ram(void)
 	long bad = bad_marks(p, n, 7);
 	test_print("read %ld pages in %d ticks", n, uptime() - t0);
 	vmstat(&v2);
+	test_print("vmstat while marking: %lu scanned, %lu stolen, %lu out, %lu in",
+		   (unsigned long)(v1.pgscan - v0.pgscan), (unsigned long)(v1.pgsteal - v0.pgsteal),
+		   (unsigned long)(v1.pswpout - v0.pswpout),
+		   (unsigned long)(v1.pswpin - v0.pswpin));
+	test_print("vmstat while reading: %lu scanned, %lu stolen, %lu out, %lu in",
+		   (unsigned long)(v2.pgscan - v1.pgscan), (unsigned long)(v2.pgsteal - v1.pgsteal),
+		   (unsigned long)(v2.pswpout - v1.pswpout),
+		   (unsigned long)(v2.pswpin - v1.pswpin));
 	CHECK("swap-counted-out", v1.pswpout - v0.pswpout >= EXTRA && v1.pgsteal > v0.pgsteal,
 	      "vmstat: %lu pages out, %lu stolen while %ld pages over RAM were filled",
 	      (unsigned long)(v1.pswpout - v0.pswpout), (unsigned long)(v1.pgsteal - v0.pgsteal),

@@ -11,6 +11,9 @@
  *   - a pinned page (a crypto request's, a futex waiter's) never leaves;
  *   - fork copies swap entries, and munmap or destroying an mm frees the
  *     slots its entries held;
+ *   - a fault reads the slots after its own along (read-ahead); such a
+ *     page nobody asks for is dropped by reclaim without a write, but a
+ *     cached page a shared mapping wrote is written out first;
  *   - a full swap device stops reclaim; a read error kills the access
  *     with its reason and loses no slot.
  *
@@ -89,14 +92,67 @@ TEST_BOTH_PAGERS(swap, pages_leave_after_a_second_chance_and_come_back, .fini = 
 	EXPECT_READ(mm, P(2), 102);
 	PTES(mm, "SSwS");
 	cr_assert_eq(swap_used(), 3, "the slot goes with its last entry");
+	/* Page 3 went out right after page 2, to the next slot: it was read
+	 * with it, and waits in the swap cache. */
+	cr_assert_eq(swap_cached_pages(), 1, "the next slot read ahead");
+	cr_assert_eq(host_blk_reads, 2);
+	EXPECT_READ(mm, P(3), 103);
+	cr_assert_eq(host_blk_reads, 2, "page 3 came from the cache");
 	cr_assert_eq(swap_cached_pages(), 0);
 	EXPECT_WRITE(mm, P(0), 7);
 	EXPECT_READ(mm, P(0), 7);
 	EXPECT_READ(mm, P(1), 101);
-	EXPECT_READ(mm, P(3), 103);
 	PTES(mm, "wwww");
 	cr_assert_eq(mm->swapped, 0);
 	cr_assert_eq(swap_used(), 0);
+}
+
+TEST_BOTH_PAGERS(swap, pages_read_ahead_and_never_asked_for_are_dropped, .fini = teardown)
+{
+	start(pager, 64);
+	fill(mm, 4);
+	cr_assert_eq(reclaim_pages(4), 4);
+	u64 free = page_free_count();
+	EXPECT_READ(mm, P(0), 100);
+	cr_assert_eq(swap_cached_pages(), 3, "pages 1 to 3 read ahead");
+	cr_assert_eq(page_free_count(), free - 4);
+	cr_assert_eq(swap_used(), 3);
+	/* Clean (the slots have them): reclaim frees them without a write. */
+	u64 writes = host_blk_writes;
+	cr_assert_eq(swap_drop_cached(8), 3);
+	cr_assert_eq(host_blk_writes, writes);
+	cr_assert_eq(swap_cached_pages(), 0);
+	cr_assert_eq(page_free_count(), free - 1);
+	cr_assert_eq(swap_used(), 3, "the entries still name their slots");
+	EXPECT_READ(mm, P(3), 103);
+	EXPECT_READ(mm, P(1), 101);
+	EXPECT_READ(mm, P(2), 102);
+}
+
+TEST_BOTH_PAGERS(swap, a_cached_page_written_through_a_shared_mapping_is_written_out,
+		 .fini = teardown)
+{
+	start(pager, 64);
+	cr_assert_eq(mm_mmap(mm, BASE, 2 * PG, RW, MNEMO_MAP_SHARED | MNEMO_MAP_FIXED, NULL, 0),
+		     (long)BASE);
+	EXPECT_WRITE(mm, P(0), 100);
+	EXPECT_WRITE(mm, P(1), 101);
+	mm_host_load(mm);
+	child = mm_fork(mm);
+	cr_assert_not_null(child);
+	cr_assert_eq(reclaim_pages(2), 2);
+	PTES(mm, "SS");
+	PTES(child, "SS");
+	/* The child brings page 0 back (page 1 comes along, read ahead) and
+	 * writes it; the parent's entry still names the slot. */
+	EXPECT_WRITE(child, P(0), 55);
+	test_drop_mm(&child);
+	cr_assert_eq(swap_cached_pages(), 2, "page 0 for the parent's entry, page 1 read ahead");
+	u64 writes = host_blk_writes;
+	cr_assert_eq(swap_drop_cached(8), 2);
+	cr_assert_eq(host_blk_writes, writes + 1, "page 0, newer than its slot, written first");
+	EXPECT_READ(mm, P(0), 55);
+	EXPECT_READ(mm, P(1), 101);
 }
 
 TEST_BOTH_PAGERS(swap, a_page_touched_since_the_last_pass_stays, .fini = teardown)
@@ -138,14 +194,16 @@ TEST_BOTH_PAGERS(swap, a_copy_on_write_page_comes_back_shared, .fini = teardown)
 	cr_assert_eq(page_free_count(), free + 2);
 
 	EXPECT_READ(child, P(0), 100);
-	cr_assert_eq(swap_cached_pages(), 1, "the parent's entry still names the slot");
+	cr_assert_eq(swap_cached_pages(), 2,
+		     "the parent's entry still names the slot; page 1 "
+		     "was read ahead");
 	EXPECT_READ(mm, P(0), 100);
 	cr_assert_eq(page_at(mm, P(0)), page_at(child, P(0)), "one page for both, as before");
 	PTES(mm, "cS");
 	PTES(child, "cS");
 	cr_assert_eq(page_refcount(page_at(mm, P(0))), 2);
-	cr_assert_eq(swap_cached_pages(), 0);
-	cr_assert_eq(host_blk_reads, 1, "read once");
+	cr_assert_eq(swap_cached_pages(), 1, "page 1, read ahead");
+	cr_assert_eq(host_blk_reads, 2, "each slot read once");
 
 	EXPECT_WRITE(child, P(1), 55);
 	EXPECT_READ(mm, P(1), 101);

@@ -149,7 +149,9 @@ int main(int argc, char *argv[])
 		init_run_once(test_argv);
 	}
 	if (mode && strcmp(mode, "bench") == 0) {
-		char *bench_argv[] = {"/bin/runbench", NULL};
+		/* bench=swap: the table of memory pressure (make bench). */
+		char *bench_argv[] = {"/bin/runbench", (char *)init_bootarg(argc, argv, "bench"),
+				      NULL};
 		init_run_once(bench_argv);
 	}
 	if (mode && strcmp(mode, "run") == 0) {
