@@ -37,8 +37,9 @@ struct swap_slot {
 };
 
 /* Slots after a missed one that are read with it, when taken and not
- * cached: eviction writes a run of pages to neighbouring slots, so a
- * program that walks its memory in order finds the next pages waiting. */
+ * cached, if the miss follows the last run read (a walk in order):
+ * eviction writes a run of pages to neighbouring slots, so a program that
+ * walks its memory in order finds the next pages waiting. */
 #define READ_AHEAD 15
 
 static struct spinlock swap_lock = SPINLOCK_INIT("swap");
@@ -176,6 +177,11 @@ void swap_put(u64 slot)
  * until their entries ask for them or reclaim drops them. Returns the
  * first's result; pages to put once the lock is let go go to drops[].
  * swap_lock held, dropped for the transfer. */
+/* (s) The last slot a miss read, read-ahead included; none yet at first,
+ * when a walk in order is the guess. */
+#define NO_READ (~0UL)
+static u64 last_read = NO_READ;
+
 static int read_cluster(u64 slot, struct page *first, struct page **drops, int *ndrops)
 {
 	struct blk_io ios[1 + READ_AHEAD];
@@ -183,7 +189,13 @@ static int read_cluster(u64 slot, struct page *first, struct page **drops, int *
 	int n = 0;
 
 	assert(spin_holding(&swap_lock));
-	for (u64 s = slot; s < nslots && s <= slot + READ_AHEAD; s++) {
+	/* Ahead only when this miss follows the last run read closely: a
+	 * walk in order, not a program that jumps about, for which the pages
+	 * read ahead would only cost reads and memory. */
+	bool follows =
+	    last_read == NO_READ || (slot > last_read && slot <= last_read + 1 + READ_AHEAD);
+	u64 ahead = follows ? READ_AHEAD : 0;
+	for (u64 s = slot; s < nslots && s <= slot + ahead; s++) {
 		struct page *pg = first;
 		if (s != slot) {
 			if (slots[s].count == 0 || slots[s].page || slots[s].io != IO_NONE)
@@ -200,6 +212,7 @@ static int read_cluster(u64 slot, struct page *first, struct page **drops, int *
 		ios[n++] = (struct blk_io){
 		    .offset = s * PAGE_SIZE, .buf = page_kva(pg), .len = PAGE_SIZE, .write = false};
 	}
+	last_read = which[n - 1];
 	spin_unlock(&swap_lock);
 	blk_rw_many(ios, n);
 	spin_lock(&swap_lock);

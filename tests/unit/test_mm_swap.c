@@ -129,6 +129,25 @@ TEST_BOTH_PAGERS(swap, pages_read_ahead_and_never_asked_for_are_dropped, .fini =
 	EXPECT_READ(mm, P(2), 102);
 }
 
+TEST_BOTH_PAGERS(swap, a_miss_far_from_the_last_run_reads_only_its_page, .fini = teardown)
+{
+	start(pager, 64);
+	fill(mm, 40);
+	cr_assert_eq(reclaim_pages(40), 40); /* slots 0 to 39, in order */
+	EXPECT_READ(mm, P(0), 100);
+	cr_assert_eq(swap_cached_pages(), 15, "a first miss reads the 15 after it along");
+	u64 reads = host_blk_reads;
+	EXPECT_READ(mm, P(35), 135); /* far past the run read (0 to 15) */
+	cr_assert_eq(host_blk_reads, reads + 1, "a jump reads one page");
+	cr_assert_eq(swap_cached_pages(), 15);
+	EXPECT_READ(mm, P(36), 136); /* right after it: a walk in order again */
+	cr_assert_eq(host_blk_reads, reads + 5, "slots 36 to 39 in one run");
+	cr_assert_eq(swap_cached_pages(), 15 + 3);
+	cr_assert_eq(swap_drop_cached(64), 18);
+	for (int i = 1; i < 40; i++)
+		EXPECT_READ(mm, P(i), 100 + i);
+}
+
 TEST_BOTH_PAGERS(swap, a_cached_page_written_through_a_shared_mapping_is_written_out,
 		 .fini = teardown)
 {
