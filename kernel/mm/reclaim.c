@@ -202,6 +202,14 @@ static u32 kswapd_backoff; /* (a) ticks before the next wake from the timer */
 
 #define FUTILE_BACKOFF 100 /* ticks: one second */
 
+/* Without swap nothing can be reclaimed: the thread is not woken. */
+static bool swap_present(void)
+{
+	u64 total, used;
+	swap_usage(&total, &used);
+	return total > 0;
+}
+
 void reclaim_wake(void)
 {
 	spin_lock(&kswapd_lock);
@@ -218,7 +226,7 @@ void reclaim_tick(void)
 		__atomic_fetch_sub(&kswapd_backoff, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	if (page_free_count() < reclaim_low_watermark())
+	if (page_free_count() < reclaim_low_watermark() && swap_present())
 		reclaim_wake();
 }
 
@@ -243,7 +251,7 @@ void reclaim_thread(void)
 void reclaim_if_low(void)
 {
 	u64 free = page_free_count(), low = reclaim_low_watermark();
-	if (free >= low)
+	if (free >= low || !swap_present())
 		return;
 	reclaim_wake();
 	if (free < low / 2)

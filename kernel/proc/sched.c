@@ -19,8 +19,15 @@ void proc_activate_mm(struct proc *p)
 {
 	struct cpu *c = mycpu();
 	struct mm *mm = p->mm;
-	if (!mm)
+	if (!mm) {
+		/* A kernel thread does not keep the last process's mm loaded:
+		 * that process may have exited, and its memory must come back
+		 * now, not when the thread next sleeps (the OOM killer waits
+		 * for it). */
+		if (p->kthread)
+			proc_drop_mm();
 		return;
+	}
 	if (mm != c->active_mm) {
 		/* Published before the switch: a hart changing mm's PTEs
 		 * either sees this hart among mm's (and fences it) or made its
