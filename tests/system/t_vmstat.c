@@ -41,5 +41,9 @@ int main(void)
 		      "%lu in, %lu out, %lu stolen without a swap disk", (unsigned long)b.pswpin,
 		      (unsigned long)b.pswpout, (unsigned long)b.pgsteal);
 	munmap(p, 16 * TEST_PAGE);
+	/* A hostile caller: an unmapped, a kernel and a read-only buffer. */
+	expect_errno("vmstat-unmapped", vmstat((struct mnemo_vmstat *)p), EFAULT);
+	expect_errno("vmstat-kernel", vmstat((struct mnemo_vmstat *)0xffffffc000000000UL), EFAULT);
+	expect_errno("vmstat-readonly", vmstat((struct mnemo_vmstat *)(void *)main), EFAULT);
 	return test_done();
 }
