@@ -36,7 +36,12 @@ static void oom_choose(struct proc *me, struct oom_choice *c)
 		bool user = p->state != PROC_UNUSED && p->state != PROC_USED &&
 			    p->state != PROC_ZOMBIE && p->mm && !proc_is_system(p);
 		u64 pages = user ? p->mm->rss : 0, swapped = user ? p->mm->swapped : 0;
-		if (user && p != me && proc_killed(p) && pages + swapped > 0) {
+		/* A killed process that is not a zombie yet may have let go
+		 * of its mm (p->mm is NULL) while the mm is still being torn
+		 * down: its pages are on their way back all the same. */
+		bool exiting = p->state != PROC_UNUSED && p->state != PROC_USED &&
+			       p->state != PROC_ZOMBIE && !p->mm && !proc_is_system(p);
+		if (p != me && proc_killed(p) && ((user && pages + swapped > 0) || exiting)) {
 			c->dying = true;
 		} else if (user && !proc_killed(p) && pages + swapped > c->pages + c->swapped) {
 			c->pid = p->pid;
