@@ -230,6 +230,7 @@ void fdata_truncate(struct fdata *fd, u64 npages)
 /* Evicts the resident pages of the subtree at *slotp (height h, first page
  * base) from page from on, into ev. */
 struct evict {
+	struct vm_mappings *maps;
 	struct page **pages;
 	int n, max;
 	bool full; /* swap is full */
@@ -250,8 +251,10 @@ static void evict_tree(void **slotp, u32 h, u64 base, u64 from, struct evict *ev
 	if (leaf_swapped(*slotp))
 		return;
 	struct page *pg = kva_to_page(*slotp);
-	/* Anyone else's reference (a mapping, a pin) keeps it here. */
-	if (page_refcount(pg) != 1)
+	/* Mapped: the mappings let go of it first, if they will. Anyone
+	 * else's reference (a pin) keeps it here. */
+	if (page_refcount(pg) != 1 &&
+	    !(ev->maps && reclaim_unmap_object_page(ev->maps, base, pg, 1)))
 		return;
 	long slot = swap_slot_for(pg);
 	if (slot < 0) {
@@ -264,9 +267,10 @@ static void evict_tree(void **slotp, u32 h, u64 base, u64 from, struct evict *ev
 	ev->pages[ev->n++] = pg;
 }
 
-int fdata_evict(struct fdata *fd, u64 *cursor, struct page **pages, int max, bool *full)
+int fdata_evict(struct fdata *fd, struct vm_mappings *maps, u64 *cursor, struct page **pages,
+		int max, bool *full)
 {
-	struct evict ev = {.pages = pages, .max = max, .next = 0};
+	struct evict ev = {.maps = maps, .pages = pages, .max = max, .next = 0};
 
 	evict_tree(&fd->root, fd->height, 0, *cursor, &ev);
 	/* Past the last page looked at, or from the start again when the

@@ -97,6 +97,7 @@ int inode_alloc(u16 type, u16 major, u16 minor, struct inode **out)
 	sleeplock_init(&ip->io_lock, "inode_io");
 	sleeplock_init(&ip->lock, "inode");
 	list_init(&ip->all_link);
+	vm_mappings_init(&ip->maps);
 	if (type == MNEMO_T_FILE) {
 		spin_lock(&inode_count_lock);
 		list_push_back(&files, &ip->all_link);

@@ -59,11 +59,17 @@ static void backing_name(void *obj, char *buf, size_t size)
 	snprintk(buf, size, "file #%u", ((struct inode *)obj)->ino);
 }
 
+static struct vm_mappings *backing_mappings(void *obj)
+{
+	return &((struct inode *)obj)->maps;
+}
+
 static const struct vm_backing_ops inode_backing_ops = {
     .get_page = inode_get_page,
     .get = backing_get,
     .put = backing_put,
     .name = backing_name,
+    .mappings = backing_mappings,
 };
 
 long sys_mmap(const u64 *arg)

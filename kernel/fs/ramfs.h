@@ -34,6 +34,7 @@
 #include "include/uapi/stat.h"
 #include "kernel/lib/list.h"
 #include "kernel/lib/sleeplock.h"
+#include "kernel/mm/mm.h"
 #include "kernel/mm/mm_arch.h"
 #include "kernel/types.h"
 
@@ -77,10 +78,13 @@ void fdata_truncate(struct fdata *fd, u64 npages);
 /* Sends up to max of the file's resident pages that nobody else holds to
  * swap, from page *cursor on: each gets a slot and joins the swap cache,
  * its leaf names the slot, and it goes into pages[] to be written
- * (swap_write). *cursor moves on past them; *full says swap is full.
- * Returns how many. The owner's io_lock and lock held. */
+ * (swap_write). A page that VMAs map (found through maps) is first taken
+ * from them, if reclaim lets it go (reclaim_unmap_object_page). *cursor
+ * moves on past them; *full says swap is full. Returns how many. The
+ * owner's io_lock and lock held. */
 struct page;
-int fdata_evict(struct fdata *fd, u64 *cursor, struct page **pages, int max, bool *full);
+int fdata_evict(struct fdata *fd, struct vm_mappings *maps, u64 *cursor, struct page **pages,
+		int max, bool *full);
 
 /* ------------------------------------------------------------ directories */
 
@@ -129,15 +133,16 @@ void dir_free(struct dir *d);
  * holding ip->io_lock too, except by page faults, which only add pages in
  * holes). */
 struct inode {
-	u32 ino;	      /* (-) inode number, 1 for the root */
-	u16 type;	      /* (-) MNEMO_T_DIR, MNEMO_T_FILE or MNEMO_T_DEVICE */
-	u16 major;	      /* (-) devices: which driver */
-	u16 minor;	      /* (-) devices */
-	u32 ref;	      /* (c) in-memory references: open files, cwds, lookups */
-	u32 nlink;	      /* (n,c) names; the inode dies when ref and nlink are 0 */
-	u32 vmas;	      /* (a) VMAs that map it (each holds one of the refs) */
-	struct list all_link; /* (c) in the list of regular files, for reclaim */
-	u64 swap_cursor;      /* (io_lock and lock) where reclaim goes on */
+	u32 ino;		 /* (-) inode number, 1 for the root */
+	u16 type;		 /* (-) MNEMO_T_DIR, MNEMO_T_FILE or MNEMO_T_DEVICE */
+	u16 major;		 /* (-) devices: which driver */
+	u16 minor;		 /* (-) devices */
+	u32 ref;		 /* (c) in-memory references: open files, cwds, lookups */
+	u32 nlink;		 /* (n,c) names; the inode dies when ref and nlink are 0 */
+	u32 vmas;		 /* (a) VMAs that map it (each holds one of the refs) */
+	struct vm_mappings maps; /* those VMAs: reclaim takes pages from them */
+	struct list all_link;	 /* (c) in the list of regular files, for reclaim */
+	u64 swap_cursor;	 /* (io_lock and lock) where reclaim goes on */
 	struct sleeplock io_lock;
 	struct sleeplock lock;
 	u64 size; /* (i) regular files: bytes */

@@ -13,6 +13,7 @@
 struct page;
 struct pager_ops;
 struct mm_family;
+struct mm;
 
 /* VMA protection uses the mmap PROT_* values. */
 #define VM_READ	 0x1
@@ -39,7 +40,20 @@ struct vm_backing_ops {
 	void (*put)(void *obj);
 	/* A short name for listings ("file #12"). */
 	void (*name)(void *obj, char *buf, size_t size);
+	/* The VMAs that map obj, for an object whose pages reclaim may take
+	 * away (a file's); NULL where there are none to keep. */
+	struct vm_mappings *(*mappings)(void *obj);
 };
+
+/* Every VMA, in any address space, that maps one object: the reverse map
+ * of the object's pages (Linux's i_mmap). The object embeds it, its
+ * backing ops hand it out, and vma_insert and vma_remove keep it. */
+struct vm_mappings {
+	struct spinlock lock;
+	struct list vmas; /* (lock) by vma->obj_link */
+};
+
+void vm_mappings_init(struct vm_mappings *maps);
 
 struct vm_backing {
 	const struct vm_backing_ops *ops;
@@ -56,6 +70,8 @@ struct vma {
 	enum vma_role role;
 	struct vm_backing file; /* file.ops == NULL: anonymous memory */
 	u64 offset;		/* file offset of start */
+	struct mm *mm;		/* the mm it is in, set by vma_insert */
+	struct list obj_link;	/* in its object's vm_mappings, if it has them */
 	struct list link;	/* in mm->vmas, ordered by address */
 	struct rb_node rb;	/* in mm->vma_tree, keyed by start */
 	u64 gap;		/* free bytes between the previous VMA (or 0) and start */

@@ -18,8 +18,10 @@
  * fence, the page is written out and freed (swap.c).
  *
  * Which pages can go: private pages of any mapping (anonymous memory,
- * and private copies of file pages) and shared anonymous memory. Not
- * (yet): pages of files (tmpfs) and pages shared through
+ * and private copies of file pages) and shared anonymous memory. Pages of
+ * files are the file system's to send to swap (kernel/fs/fswap.c); the
+ * VMAs that map one are found through its object's reverse map
+ * (reclaim_unmap_object_page). Not (yet): pages shared through
  * map_shared_pages, whose mappings lie outside the family; page tables
  * and kernel memory never. */
 #include "kernel/mm/reclaim.h"
@@ -138,6 +140,100 @@ static int visit(struct mm *mm, struct page **pages, u64 want, u64 *scanned)
 	vmstat_add(VM_PGSCAN, looked);
 	return n;
 }
+
+/* ---------------------------------------------------------------- objects */
+
+/* At most this many VMAs map one object's page (more: it stays). */
+#define MAPPERS_MAX 32
+
+struct mapper {
+	struct mm *mm; /* with a reference */
+	struct vma *vma;
+	bool unlock; /* its lock was taken here (first VMA of its mm) */
+};
+
+/* Takes, into ms[], every VMA of maps with a reference on its mm and its
+ * mm locked (tried; the caller's own is held already). The number taken,
+ * as a negative number when one could not be (too many, one busy or on
+ * its way out): those taken must be let go all the same. */
+static int mappers_take(struct vm_mappings *maps, struct mapper *ms)
+{
+	int n = 0;
+	bool ok = true;
+	spin_lock(&maps->lock);
+	struct list *e;
+	list_for_each(e, &maps->vmas)
+	{
+		struct vma *v = list_entry(e, struct vma, obj_link);
+		if (n == MAPPERS_MAX || !mm_tryget(v->mm)) {
+			ok = false;
+			break;
+		}
+		ms[n] = (struct mapper){.mm = v->mm, .vma = v, .unlock = false};
+		bool locked = sleeplock_holding(&v->mm->lock);
+		for (int i = 0; i < n && !locked; i++)
+			locked = ms[i].mm == v->mm;
+		if (!locked) {
+			if (!sleeplock_try(&v->mm->lock))
+				ok = false;
+			else
+				ms[n].unlock = true;
+		}
+		n++;
+		if (!ok)
+			break;
+	}
+	spin_unlock(&maps->lock);
+	return ok ? n : -n;
+}
+
+/* Unlocks and lets go of what mappers_take took. Outside the reverse
+ * map's lock: a last mm_put tears the mm down, VMAs and all. */
+static void mappers_release(struct mapper *ms, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (ms[i].unlock)
+			sleeplock_release(&ms[i].mm->lock);
+		mm_put(ms[i].mm);
+	}
+}
+
+bool reclaim_unmap_object_page(struct vm_mappings *maps, u64 pgoff, struct page *pg, u64 refs)
+{
+	struct mapper ms[MAPPERS_MAX];
+	int n = mappers_take(maps, ms);
+	if (n <= 0) {
+		mappers_release(ms, -n);
+		return n == 0 && page_refcount(pg) == refs;
+	}
+	/* Every VMA now stays as it is: its mm is locked. Which map pg? */
+	struct {
+		struct mm *mm;
+		u64 va;
+	} hits[MAPPERS_MAX];
+	int nhits = 0;
+	bool young = false;
+	for (int i = 0; i < n; i++) {
+		struct vma *v = ms[i].vma;
+		u64 first = v->offset / PAGE_SIZE;
+		if (pgoff < first || pgoff - first >= (v->end - v->start) / PAGE_SIZE)
+			continue;
+		u64 va = v->start + (pgoff - first) * PAGE_SIZE;
+		pte_t pte = pmap_lookup(ms[i].mm, va);
+		if (!pte_valid(pte) || pte_pa(pte) != page_to_pa(pg))
+			continue; /* not there yet, or a private copy */
+		young |= pmap_young(ms[i].mm, va);
+		hits[nhits].mm = ms[i].mm;
+		hits[nhits++].va = va;
+	}
+	bool gone = !young && page_refcount(pg) == refs + (u64)nhits;
+	for (int i = 0; gone && i < nhits; i++)
+		pmap_remove(hits[i].mm, hits[i].va, hits[i].va + PAGE_SIZE, 0, 0);
+	mappers_release(ms, n);
+	return gone;
+}
+
+/* ---------------------------------------------------------------- the clock */
 
 static u64 (*files_swap_out)(u64 want); /* (-) set once at boot */
 

@@ -22,6 +22,18 @@ u64 reclaim_pages(u64 want);
  * it before it looks at address spaces. */
 void reclaim_set_files(u64 (*swap_out)(u64 want));
 
+/* Takes pg, page pgoff of the object whose reverse map is maps (a file's
+ * page that VMAs may map), out of every PTE that maps it, unless one of
+ * them was accessed since reclaim last looked (its second chance: the bit
+ * is cleared), or pg has references besides those PTEs and the refs the
+ * object holds (a pin), or an address space that maps the object is busy
+ * (only tried, but for the caller's own). True when no PTE maps pg any
+ * more, so that the object may send it to swap; the caller holds the
+ * object's lock, so that no new mapping of pg can begin meanwhile. */
+struct vm_mappings;
+struct page;
+bool reclaim_unmap_object_page(struct vm_mappings *maps, u64 pgoff, struct page *pg, u64 refs);
+
 /* Free pages below which reclaim starts, and the level it restores. */
 u64 reclaim_low_watermark(void);
 u64 reclaim_high_watermark(void);

@@ -20,8 +20,22 @@ struct vma *vma_alloc(u64 start, u64 end, u32 prot, bool shared, enum vma_role r
 	v->shared = shared;
 	v->role = role;
 	list_init(&v->link);
+	list_init(&v->obj_link);
 	rb_clear_node(&v->rb);
 	return v;
+}
+
+void vm_mappings_init(struct vm_mappings *maps)
+{
+	spin_init(&maps->lock, "vm mappings");
+	list_init(&maps->vmas);
+}
+
+/* The object's reverse map, when it keeps one. */
+static struct vm_mappings *vma_mappings(const struct vma *vma)
+{
+	const struct vm_backing_ops *ops = vma->file.ops;
+	return ops && ops->mappings ? ops->mappings(vma->file.obj) : NULL;
 }
 
 void vma_set_backing(struct vma *vma, const struct vm_backing *b, u64 offset)
@@ -240,6 +254,13 @@ void vma_insert(struct mm *mm, struct vma *vma)
 	if (next)
 		update_gap(mm, next);
 	mm->nvmas++;
+	vma->mm = mm;
+	struct vm_mappings *maps = vma_mappings(vma);
+	if (maps) {
+		spin_lock(&maps->lock);
+		list_push_back(&maps->vmas, &vma->obj_link);
+		spin_unlock(&maps->lock);
+	}
 }
 
 void vma_remove(struct mm *mm, struct vma *vma)
@@ -251,6 +272,13 @@ void vma_remove(struct mm *mm, struct vma *vma)
 	if (next)
 		update_gap(mm, next);
 	mm->nvmas--;
+	struct vm_mappings *maps = vma_mappings(vma);
+	if (maps) {
+		spin_lock(&maps->lock);
+		list_del(&vma->obj_link);
+		spin_unlock(&maps->lock);
+	}
+	vma->mm = NULL;
 }
 
 void vma_adjust(struct mm *mm, struct vma *vma, u64 start, u64 end)

@@ -226,6 +226,55 @@ out:
 	unlink("p_swap.file");
 }
 
+/* A file mapped shared by two processes: its pages go to swap while
+ * mapped (every PTE that maps one is cleared first), and come back as the
+ * file's own page, so both processes and read() still see one file. */
+static void mapped_file_goes_too(void)
+{
+	long n = 2048;
+	int fd = open("p_swap.mapped", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	int done[2];
+
+	if (!CHECK("mapped-open", fd >= 0 && pipe(done) == 0, "%s", strerror(errno)))
+		return;
+	uint64_t *p = MAP_FAILED;
+	if (CHECK("mapped-size", ftruncate(fd, n * PAGE) == 0, "%s", strerror(errno)))
+		p = mmap(NULL, n * PAGE, RW, MAP_SHARED, fd, 0);
+	if (!CHECK("mapped-map", p != MAP_FAILED, "%s", strerror(errno)))
+		goto out;
+	mark(p, n, 41);
+	int pid = fork();
+	if (pid == 0) {
+		char c;
+		if (read(done[0], &c, 1) != 1)
+			exit(3);
+		long bad = bad_marks(p, n, 41);
+		mark(p, n, 42);
+		exit(bad == 0 ? 0 : 4);
+	}
+	if (!CHECK("mapped-fork", pid > 0, "%s", strerror(errno)))
+		goto unmap;
+	push_out();
+	long used = (long)info().swap_used_pages;
+	CHECK("mapped-swapped", used >= n / 2, "%ld slots taken with the file's %ld pages idle",
+	      used, n);
+	(void)!write(done[1], "g", 1);
+	CHECK("mapped-child", test_wait_status(pid) == 0, "the child read wrong bytes");
+	CHECK("mapped-parent-sees", bad_marks(p, n, 42) == 0,
+	      "%ld of the child's writes did not reach the parent", bad_marks(p, n, 42));
+	uint64_t word = 0;
+	CHECK("mapped-read-sees",
+	      lseek(fd, (n - 1) * PAGE, SEEK_SET) == (n - 1) * PAGE &&
+		  read(fd, &word, sizeof(word)) == sizeof(word) &&
+		  word == 42 * 1000003 + (uint64_t)(n - 1),
+	      "read() of the last page gives %#lx", (unsigned long)word);
+unmap:
+	munmap(p, n * PAGE);
+out:
+	close(fd);
+	unlink("p_swap.mapped");
+}
+
 int main(void)
 {
 	struct mnemo_meminfo mi = info();
@@ -244,6 +293,7 @@ int main(void)
 	vm_run_group("shared-stays-shared", shared_stays_shared);
 	if (test_enter_tmp("p_swap") == 0) {
 		vm_run_group("file-bigger-than-ram", file_bigger_than_ram);
+		vm_run_group("mapped-file-goes-too", mapped_file_goes_too);
 		test_leave_tmp("p_swap");
 	}
 	return test_done();

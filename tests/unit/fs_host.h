@@ -17,6 +17,7 @@
 #include "kernel/lib/sleeplock.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/mm/kmalloc.h"
+#include "kernel/mm/mm.h"
 #include "kernel/mm/page.h"
 #include "kernel/mm/uaccess.h"
 
@@ -97,6 +98,17 @@ void page_put(struct page *pg)
 
 void fs_swap_init(void)
 {
+}
+/* The reverse map of a file's mappings: no address spaces here. */
+void vm_mappings_init(struct vm_mappings *maps)
+{
+	list_init(&maps->vmas);
+}
+bool reclaim_unmap_object_page(struct vm_mappings *maps, u64 pgoff, struct page *pg, u64 refs)
+{
+	(void)maps, (void)pgoff, (void)pg, (void)refs;
+	cr_assert_fail("reclaim_unmap_object_page: the file system tests have no mappings");
+	return false;
 }
 void reclaim_if_low(void)
 {

@@ -20,6 +20,7 @@
  * Pictures: as test_mm_fork.c's, and 'S' for a swap entry. Every test
  * ends with every page and every slot given back. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 
 #include "kernel/mm/reclaim.h"
 #include "kernel/mm/share.h"
@@ -316,4 +317,151 @@ Test(swap_lazy, a_fault_with_no_free_page_reclaims, .fini = teardown)
 	cr_assert_gt(mm->swapped, 0);
 	for (u64 i = 0; i < n; i++)
 		EXPECT_READ(mm, P(i), i * 3);
+}
+
+/* ---- a mapped object's pages (a file's): the object's reverse map.
+ * The object keeps its pages and hands them out; reclaim takes one from
+ * every PTE that maps it (reclaim_unmap_object_page), after which the
+ * object alone holds it and may send it to swap (fdata.c does). */
+struct object {
+	struct page *pages[2];
+	struct vm_mappings maps;
+	int refs;
+};
+static struct object obj;
+
+static int obj_get_page(void *o, u64 pgoff, struct page **out)
+{
+	struct object *ob = o;
+	if (pgoff >= 2)
+		return -ENXIO;
+	page_get(ob->pages[pgoff]);
+	*out = ob->pages[pgoff];
+	return 0;
+}
+static void obj_get(void *o)
+{
+	((struct object *)o)->refs++;
+}
+static void obj_put(void *o)
+{
+	((struct object *)o)->refs--;
+}
+static void obj_name(void *o, char *buf, size_t size)
+{
+	(void)o;
+	snprintf(buf, size, "object");
+}
+static struct vm_mappings *obj_mappings(void *o)
+{
+	return &((struct object *)o)->maps;
+}
+static const struct vm_backing_ops obj_ops = {.get_page = obj_get_page,
+					      .get = obj_get,
+					      .put = obj_put,
+					      .name = obj_name,
+					      .mappings = obj_mappings};
+
+/* The object's two pages, holding 200 and 201, mapped at P(0) and P(1)
+ * of mm with this type (shared or private). */
+static void obj_map(const char *pager, u32 type)
+{
+	start(pager, 64);
+	vm_mappings_init(&obj.maps);
+	obj.refs = 0;
+	for (int i = 0; i < 2; i++) {
+		obj.pages[i] = page_alloc(0);
+		*(u64 *)page_kva(obj.pages[i]) = 200 + (u64)i;
+	}
+	struct vm_backing b = {.ops = &obj_ops, .obj = &obj, .writable = true};
+	cr_assert_eq(mm_mmap(mm, BASE, 2 * PG, RW, type | MNEMO_MAP_FIXED, &b, 0), (long)BASE);
+}
+
+static bool mapped(struct mm *m, u64 va)
+{
+	pte_t *pte = mm_host_pte(m, va);
+	return pte && pte_valid(*pte);
+}
+
+static void obj_teardown(void)
+{
+	test_end_mm(&child);
+	test_end_mm(&mm);
+	cr_assert(list_empty(&obj.maps.vmas), "a VMA left in the object's reverse map");
+	cr_assert_eq(obj.refs, 0);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(page_refcount(obj.pages[i]), 1, "object page %d still mapped", i);
+		page_put(obj.pages[i]);
+	}
+	teardown();
+}
+
+TEST_BOTH_PAGERS(object, a_mapped_page_leaves_every_mapping_after_its_second_chance,
+		 .fini = obj_teardown)
+{
+	obj_map(pager, MNEMO_MAP_SHARED);
+	EXPECT_READ(mm, P(0), 200);
+	child = mm_fork(mm);
+	cr_assert_not_null(child);
+	EXPECT_WRITE(child, P(0), 7);
+	EXPECT_READ(child, P(1), 201);
+	struct page *pg = obj.pages[0];
+	cr_assert_eq(page_refcount(pg), 3, "the object's and two PTEs");
+
+	cr_assert_not(reclaim_unmap_object_page(&obj.maps, 0, pg, 1), "accessed: a second chance");
+	cr_assert_eq(page_refcount(pg), 3);
+	cr_assert(reclaim_unmap_object_page(&obj.maps, 0, pg, 1));
+	cr_assert_eq(page_refcount(pg), 1, "the object alone holds it");
+	cr_assert_eq(mapped(mm, P(0)), false);
+	cr_assert_eq(mapped(child, P(0)), false);
+	cr_assert_eq(mapped(child, P(1)), true, "page 1 is not touched");
+
+	/* A touch maps the object's page again, the write still in it. */
+	EXPECT_READ(mm, P(0), 7);
+	EXPECT_READ(child, P(0), 7);
+	cr_assert_eq(page_refcount(pg), 3);
+}
+
+TEST_BOTH_PAGERS(object, a_pinned_mapped_page_stays, .fini = obj_teardown)
+{
+	obj_map(pager, MNEMO_MAP_SHARED);
+	EXPECT_READ(mm, P(1), 201);
+	struct page *pg = obj.pages[1];
+	page_get(pg); /* a crypto request's pin, say */
+	cr_assert_not(reclaim_unmap_object_page(&obj.maps, 1, pg, 1));
+	cr_assert_not(reclaim_unmap_object_page(&obj.maps, 1, pg, 1), "pinned");
+	cr_assert(mapped(mm, P(1)), "still mapped");
+	page_put(pg);
+	cr_assert(reclaim_unmap_object_page(&obj.maps, 1, pg, 1));
+	cr_assert_not(mapped(mm, P(1)));
+}
+
+TEST_BOTH_PAGERS(object, a_private_copy_stays_when_the_object_page_goes, .fini = obj_teardown)
+{
+	obj_map(pager, MNEMO_MAP_PRIVATE);
+	EXPECT_WRITE(mm, P(0), 9); /* a copy of its own */
+	EXPECT_READ(mm, P(1), 201);
+	struct page *pg = obj.pages[0];
+	cr_assert_eq(page_refcount(pg), 1, "the object's page is not mapped");
+	cr_assert(reclaim_unmap_object_page(&obj.maps, 0, pg, 1));
+	EXPECT_READ(mm, P(0), 9);
+	/* A private mapping maps a copy even of a page it only read. */
+	cr_assert_eq(page_refcount(obj.pages[1]), 1);
+	cr_assert(reclaim_unmap_object_page(&obj.maps, 1, obj.pages[1], 1));
+	cr_assert(mapped(mm, P(1)), "the copy stays");
+	EXPECT_READ(mm, P(1), 201);
+}
+
+TEST_BOTH_PAGERS(object, the_reverse_map_follows_splits_and_unmaps, .fini = obj_teardown)
+{
+	obj_map(pager, MNEMO_MAP_SHARED);
+	/* mprotect splits the VMA in two: page 1 is found in the upper one, at
+	 * its own offset. */
+	cr_assert_eq(mm_mprotect(mm, P(1), PG, VM_READ), 0);
+	EXPECT_READ(mm, P(1), 201);
+	cr_assert_not(reclaim_unmap_object_page(&obj.maps, 1, obj.pages[1], 1));
+	cr_assert(reclaim_unmap_object_page(&obj.maps, 1, obj.pages[1], 1));
+	cr_assert_not(mapped(mm, P(1)));
+	cr_assert_eq(mm_munmap(mm, BASE, 2 * PG), 0);
+	cr_assert(list_empty(&obj.maps.vmas), "munmap takes the VMAs out");
 }
