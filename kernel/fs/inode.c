@@ -423,7 +423,7 @@ int __inode_truncate(struct inode *ip, u64 size)
 	 * finds them past the end); then every mapping lets go of them,
 	 * and a later touch there dies of SIGBUS, as on Linux. io_lock,
 	 * held, comes before mm->lock. */
-	if (shrunk && __atomic_load_n(&ip->vmas, __ATOMIC_RELAXED))
+	if (shrunk && vm_mapped(&ip->maps))
 		mm_unmap_object(ip, PAGE_ROUND_UP(size) / PAGE_SIZE);
 	return 0;
 }

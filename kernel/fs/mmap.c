@@ -39,19 +39,14 @@ out:
 	return err;
 }
 
-/* A VMA's reference, counted apart too: truncation looks for mappings
- * to take pages from only when there are any. */
+/* Each VMA holds a reference on its inode. */
 static void backing_get(void *obj)
 {
-	struct inode *ip = obj;
-	inode_get(ip);
-	__atomic_fetch_add(&ip->vmas, 1, __ATOMIC_RELAXED);
+	inode_get(obj);
 }
 static void backing_put(void *obj)
 {
-	struct inode *ip = obj;
-	__atomic_fetch_sub(&ip->vmas, 1, __ATOMIC_RELAXED);
-	inode_put(ip);
+	inode_put(obj);
 }
 
 static void backing_name(void *obj, char *buf, size_t size)

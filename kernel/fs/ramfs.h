@@ -139,7 +139,6 @@ struct inode {
 	u16 minor;		 /* (-) devices */
 	u32 ref;		 /* (c) in-memory references: open files, cwds, lookups */
 	u32 nlink;		 /* (n,c) names; the inode dies when ref and nlink are 0 */
-	u32 vmas;		 /* (a) VMAs that map it (each holds one of the refs) */
 	struct vm_mappings maps; /* those VMAs: reclaim takes pages from them */
 	struct list all_link;	 /* (c) in the list of regular files, for reclaim */
 	u64 swap_cursor;	 /* (io_lock and lock) where reclaim goes on */

@@ -54,6 +54,8 @@ struct vm_mappings {
 };
 
 void vm_mappings_init(struct vm_mappings *maps);
+/* Does any VMA map the object? (A glance: one may be mapping it now.) */
+bool vm_mapped(struct vm_mappings *maps);
 
 struct vm_backing {
 	const struct vm_backing_ops *ops;

@@ -31,6 +31,14 @@ void vm_mappings_init(struct vm_mappings *maps)
 	list_init(&maps->vmas);
 }
 
+bool vm_mapped(struct vm_mappings *maps)
+{
+	spin_lock(&maps->lock);
+	bool mapped = !list_empty(&maps->vmas);
+	spin_unlock(&maps->lock);
+	return mapped;
+}
+
 /* The object's reverse map, when it keeps one. */
 static struct vm_mappings *vma_mappings(const struct vma *vma)
 {

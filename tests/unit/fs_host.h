@@ -104,6 +104,10 @@ void vm_mappings_init(struct vm_mappings *maps)
 {
 	list_init(&maps->vmas);
 }
+bool vm_mapped(struct vm_mappings *maps)
+{
+	return !list_empty(&maps->vmas);
+}
 bool reclaim_unmap_object_page(struct vm_mappings *maps, u64 pgoff, struct page *pg, u64 refs)
 {
 	(void)maps, (void)pgoff, (void)pg, (void)refs;
