@@ -98,11 +98,35 @@ enum fault_result fault_resolve(struct mm *mm, struct vma *vma, u64 va, enum fau
 	return FAULT_OK;
 }
 
-/* One attempt at the fault, under mm->lock. */
+/* A page the fault must read from swap is read with mm->lock let go, as
+ * Linux retries a fault after its I/O: meanwhile the process's other
+ * pages may be reclaimed, and whoever waits for the lock (reclaim only
+ * tries it, the OOM killer's victim's teardown, ps) is not held up by the
+ * disk. True when it did so; the fault is then tried again, and finds the
+ * page in the swap cache (or, if reclaim took it back meanwhile, reads it
+ * with the lock held). The slot keeps a count of its own while the lock
+ * is let go, so that it stays whatever happens to the PTE. */
+static bool fault_read_unlocked(struct mm *mm, u64 va)
+{
+	mm_assert_locked(mm);
+	pte_t pte = pmap_lookup(mm, va);
+	if (!pte_is_swap(pte) || swap_slot_cached(pte_swap_slot(pte)))
+		return false;
+	u64 slot = pte_swap_slot(pte);
+	swap_dup(slot);
+	mm_unlock(mm);
+	swap_read(slot); /* a failure shows again when the fault is retried */
+	swap_put(slot);
+	return true;
+}
+
+/* One attempt at the fault, under mm->lock. With may_read, it may instead
+ * read the page from swap with the lock let go (*read set: try again). */
 static enum fault_result fault_once(struct mm *mm, u64 addr, enum fault_access access,
-				    const char **why)
+				    const char **why, bool may_read, bool *read)
 {
 	mm_lock(mm);
+	*read = false;
 	enum fault_result r = FAULT_SEGV;
 	struct vma *v = vma_find(mm, addr);
 	if (!v || v->role == VMA_GUARD) {
@@ -112,6 +136,9 @@ static enum fault_result fault_once(struct mm *mm, u64 addr, enum fault_access a
 		if (err == -ENOMEM)
 			r = FAULT_OOM;
 	}
+	if (v && vma_permits(v, access, why) && may_read &&
+	    (*read = fault_read_unlocked(mm, PAGE_ROUND_DOWN(addr))))
+		return FAULT_OK; /* the lock is let go already */
 	if (v && vma_permits(v, access, why) &&
 	    (r = fault_resolve(mm, v, PAGE_ROUND_DOWN(addr), access)) == FAULT_SEGV)
 		*why = "shared-in page is gone"; /* nothing else fills to SEGV */
@@ -134,9 +161,15 @@ enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, co
 	 * before it takes a page (and holding no lock). */
 	reclaim_if_low();
 	enum fault_result r;
-	while ((r = fault_once(mm, addr, access, why)) == FAULT_OOM && !mm_current_killed())
-		if (reclaim_pages(RECLAIM_ON_OOM) == 0)
+	bool read, may_read = true;
+	while ((r = fault_once(mm, addr, access, why, may_read, &read)) == FAULT_OOM || read) {
+		if (read) {
+			may_read = false; /* once: then under the lock, come what may */
+			continue;
+		}
+		if (mm_current_killed() || reclaim_pages(RECLAIM_ON_OOM) == 0)
 			break; /* nothing left to swap: the OOM killer's turn */
+	}
 	return r;
 }
 
@@ -178,31 +211,51 @@ int fault_populate(struct mm *mm, struct vma *vma, u64 start, u64 end)
 	return 0;
 }
 
+/* fault_resolve for the kernel's own accesses to mm (held): when no page
+ * is free it makes room as a fault would, and reclaim may take pages of
+ * mm too, but none the caller holds a reference on (a pin). */
+static enum fault_result fault_resolve_room(struct mm *mm, struct vma *v, u64 va,
+					    enum fault_access access)
+{
+	reclaim_if_low();
+	enum fault_result r;
+	while ((r = fault_resolve(mm, v, va, access)) == FAULT_OOM && !mm_current_killed())
+		if (reclaim_pages(RECLAIM_ON_OOM) == 0)
+			break;
+	return r;
+}
+
 int fault_in(struct mm *mm, struct vma *v, u64 va, pte_t *out)
 {
 	mm_assert_locked(mm);
 	if (v->role == VMA_GUARD || !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)))
 		return -EFAULT;
 	bool write = v->prot & VM_WRITE;
-	pte_t pte = pmap_lookup(mm, va);
-	if (!pte_valid(pte) || (write && (pte & PTE_COW))) {
-		enum fault_result r = fault_resolve(mm, v, va, write ? FAULT_WRITE : FAULT_READ);
-		if (r != FAULT_OK)
-			return r == FAULT_OOM ? -ENOMEM : -EFAULT;
-		pte = pmap_lookup(mm, va);
-	}
-	if (!pte_valid(pte) || !(pte & PTE_U))
-		return -EFAULT;
-	/* Copy-on-write is broken even where the mapping is read-only, or a
-	 * later mprotect and write would move mm to a copy and leave whoever
-	 * shares the page behind. */
-	if (pte & PTE_COW) {
-		if (pmap_unshare(mm, va, v->prot & VM_WRITE) != FAULT_OK)
+	for (;;) {
+		pte_t pte = pmap_lookup(mm, va);
+		if (!pte_valid(pte) || (write && (pte & PTE_COW))) {
+			enum fault_result r =
+			    fault_resolve_room(mm, v, va, write ? FAULT_WRITE : FAULT_READ);
+			if (r != FAULT_OK)
+				return r == FAULT_OOM ? -ENOMEM : -EFAULT;
+			pte = pmap_lookup(mm, va);
+		}
+		if (!pte_valid(pte) || !(pte & PTE_U))
+			return -EFAULT;
+		/* Copy-on-write is broken even where the mapping is read-only,
+		 * or a later mprotect and write would move mm to a copy and
+		 * leave whoever shares the page behind. */
+		enum fault_result r =
+		    pte & PTE_COW ? pmap_unshare(mm, va, v->prot & VM_WRITE) : FAULT_OK;
+		if (r == FAULT_OK) {
+			*out = pmap_lookup(mm, va);
+			return 0;
+		}
+		/* No page for the copy: make room, then look again (reclaim
+		 * may have sent this very page to swap meanwhile). */
+		if (r != FAULT_OOM || mm_current_killed() || reclaim_pages(RECLAIM_ON_OOM) == 0)
 			return -ENOMEM;
-		pte = pmap_lookup(mm, va);
 	}
-	*out = pte;
-	return 0;
 }
 
 int mm_copy_to(struct mm *mm, u64 va, const void *src, size_t n)
@@ -215,7 +268,7 @@ int mm_copy_to(struct mm *mm, u64 va, const void *src, size_t n)
 			return -EFAULT;
 		pte_t pte = pmap_lookup(mm, page);
 		if (!pte_valid(pte) || (pte & PTE_COW)) {
-			if (fault_resolve(mm, v, page, FAULT_WRITE) != FAULT_OK)
+			if (fault_resolve_room(mm, v, page, FAULT_WRITE) != FAULT_OK)
 				return -ENOMEM;
 			pte = pmap_lookup(mm, page);
 		}

@@ -67,9 +67,17 @@ static enum evict_result evict(struct mm *mm, u64 va, struct page **out)
 	if (pg->flags & PG_SHARED)
 		return EVICT_KEPT;
 	struct mm *others[FAMILY_MAX];
-	int n = mm_family_take(mm, va, others, FAMILY_MAX);
-	if (n < 0)
-		return EVICT_KEPT;
+	int n = 0;
+	/* Each PTE that maps pg holds a reference on it. When mm's is the
+	 * only one (with the swap cache's, if it is there), nobody else maps
+	 * it, and no other member need be locked: a member busy in a long
+	 * system call then holds up none of the family's private pages. (One
+	 * may map it from the swap cache meanwhile: the cache keeps it.) */
+	if (page_refcount(pg) != 1 + (u64)swap_cached(pg)) {
+		n = mm_family_take(mm, va, others, FAMILY_MAX);
+		if (n < 0)
+			return EVICT_KEPT;
+	}
 	/* Who maps this very page at va: mm, and maybe family members. */
 	struct mm *maps[FAMILY_MAX + 1];
 	int nmaps = 0;

@@ -240,7 +240,8 @@ static int read_cluster(u64 slot, struct page *first, struct page **drops, int *
 	return ios[0].err ? -EIO : 0;
 }
 
-int swap_in(u64 slot, struct page **out)
+/* swap_in, or with out NULL swap_read: only the cache gets the page. */
+static int swap_get(u64 slot, struct page **out)
 {
 	struct page *fresh = NULL, *drops[2 + READ_AHEAD] = {NULL};
 	int err = 0, ndrops = 0;
@@ -253,7 +254,7 @@ int swap_in(u64 slot, struct page **out)
 			mm_sleep(sl, &swap_lock);
 			continue;
 		}
-		if (sl->page) {
+		if (sl->page && out) {
 			page_get(sl->page);
 			*out = sl->page;
 			sl->clean = 0; /* a shared mapping may write it from now on */
@@ -261,6 +262,8 @@ int swap_in(u64 slot, struct page **out)
 				slot_release(slot, &drops[ndrops++]);
 			break;
 		}
+		if (sl->page)
+			break; /* swap_read: in the cache, which is all it wants */
 		if (err)
 			break; /* the read failed: the slot stays for its owners to free */
 		if (!fresh) {
@@ -285,6 +288,24 @@ int swap_in(u64 slot, struct page **out)
 		if (drops[i])
 			page_put(drops[i]);
 	return err;
+}
+
+int swap_in(u64 slot, struct page **out)
+{
+	return swap_get(slot, out);
+}
+
+int swap_read(u64 slot)
+{
+	return swap_get(slot, NULL);
+}
+
+bool swap_slot_cached(u64 slot)
+{
+	spin_lock(&swap_lock);
+	bool cached = slot < nslots && slots[slot].page && slots[slot].io == IO_NONE;
+	spin_unlock(&swap_lock);
+	return cached;
 }
 
 /* ---------------------------------------------------------------- swap-out */

@@ -26,6 +26,13 @@ void swap_put(u64 slot);
  * meanwhile wait for the same read). 0, -ENOMEM, or -EIO (the entry
  * still counts then). */
 int swap_in(u64 slot, struct page **out);
+/* Brings slot's contents into the swap cache, reading them if they are not
+ * there, and takes nothing: for a fault that lets go of its mm's lock for
+ * the read and then faults again, holding a count on the slot meanwhile
+ * (swap_dup) so that it stays. 0, -ENOMEM or -EIO. */
+int swap_read(u64 slot);
+/* Is slot's page in the cache, with no transfer in flight? */
+bool swap_slot_cached(u64 slot);
 
 /* Eviction, in three steps. swap_slot_for gives pg a slot and puts it in
  * the cache, or returns the slot it has there; -1 when swap is full or

@@ -9,14 +9,19 @@
  * runs it alone, since it moves more than all of RAM through the disk
  * twice. Without a swap disk (SWAP=0) it checks that none is claimed. */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
+
+#include <chacha20.h>
+#include <crypto.h>
 
 /* Each group moves more than RAM through the disk, under either pager. */
 #define VM_GROUP_SECONDS 90
 #include "vmtest.h"
 
-#define RW    (PROT_READ | PROT_WRITE)
-#define EXTRA 4096 /* pages beyond RAM: 16 MiB */
+#define RW	  (PROT_READ | PROT_WRITE)
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define EXTRA	  4096 /* pages beyond RAM: 16 MiB */
 
 static struct mnemo_meminfo info(void)
 {
@@ -275,6 +280,118 @@ out:
 	unlink("p_swap.mapped");
 }
 
+/* A child that keeps all of RAM busy, marking it round after round, until
+ * *stop is set; it exits 0 if every round read back right. */
+static int start_hog(volatile uint64_t *stop)
+{
+	long n = (long)info().total_pages;
+	int pid = fork();
+
+	if (pid == 0) {
+		uint64_t *p = mmap(NULL, n * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			exit(1);
+		for (uint64_t round = 1; !*stop; round++) {
+			for (long i = 0; i < n && !*stop; i += 256)
+				mark(p + i * (PAGE / 8), MIN(256, n - i),
+				     round * 100000 + (uint64_t)i);
+			for (long i = 0; i < n && !*stop; i += 256)
+				if (bad_marks(p + i * (PAGE / 8), MIN(256, n - i),
+					      round * 100000 + (uint64_t)i))
+					exit(2);
+		}
+		exit(0);
+	}
+	return pid;
+}
+
+#define CR_REQUESTS 4
+#define CR_DATA	    (512 * 1024L)
+#define CR_KEY	    (CHACHA20_KEY_SIZE + CHACHA20_NONCE_SIZE + 4)
+
+/* Crypto requests served while their client's pages, and the server's,
+ * are pushed to swap by a hog: each request's pages come back when it is
+ * queued (pinned), the server maps them, and every byte of every answer
+ * is right. ChaCha20 and XOR, several requests in flight. */
+static void crypto_under_pressure(void)
+{
+	uint64_t size = CRYPTO_OP_HEADER_SIZE + CR_KEY + CR_DATA;
+	long pages = (long)((size + PAGE - 1) / PAGE);
+	uint8_t *buf =
+	    mmap(NULL, CR_REQUESTS * pages * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *want = mmap(NULL, CR_REQUESTS * CR_DATA, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile uint64_t *stop = mmap(NULL, PAGE, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (!CHECK("cry-map", buf != MAP_FAILED && want != MAP_FAILED && stop != MAP_FAILED, "%s",
+		   strerror(errno)))
+		return;
+	struct crypto_op *ops[CR_REQUESTS];
+	for (int r = 0; r < CR_REQUESTS; r++) {
+		struct crypto_op *op = (struct crypto_op *)(buf + r * pages * PAGE);
+		bool chacha = r % 2 == 0;
+		op->type = chacha ? CRYPTO_OP_TYPE_CHACHA20 : CRYPTO_OP_TYPE_ENCRYPT;
+		op->state = CRYPTO_OP_STATE_INIT;
+		op->key_size = chacha ? CR_KEY : 7;
+		op->data_size = CR_DATA;
+		uint8_t *key = op->payload, *data = op->payload + op->key_size;
+		for (uint64_t i = 0; i < op->key_size; i++)
+			key[i] = (uint8_t)(i * 37 + r);
+		if (chacha) /* block counter 1, little-endian */
+			memcpy(key + CHACHA20_KEY_SIZE + CHACHA20_NONCE_SIZE, "\1\0\0\0", 4);
+		for (long i = 0; i < CR_DATA; i++)
+			data[i] = (uint8_t)(i * 13 + r);
+		uint8_t *w = want + r * CR_DATA;
+		memcpy(w, data, CR_DATA);
+		if (chacha)
+			chacha20_xor(key, key + CHACHA20_KEY_SIZE, 1, w, CR_DATA);
+		else
+			for (long i = 0; i < CR_DATA; i++)
+				w[i] ^= key[i % op->key_size];
+		ops[r] = op;
+	}
+	*stop = 0;
+	push_out();
+	struct mnemo_meminfo mi = info();
+	CHECK("cry-pushed", mi.swap_used_pages >= (uint64_t)pages,
+	      "%lu slots taken: the requests' pages did not leave",
+	      (unsigned long)mi.swap_used_pages);
+	int hog = start_hog(stop);
+	if (!CHECK("cry-hog", hog > 0, "%s", strerror(errno)))
+		return;
+	int queued = 0, done = 0;
+	for (int r = 0; r < CR_REQUESTS; r++) {
+		if (crypto_op(ops[r], size) == 0)
+			queued++;
+		else
+			test_print("crypto_op %d: %s", r, strerror(errno));
+	}
+	for (int r = 0; r < CR_REQUESTS; r++)
+		done += crypto_wait(ops[r]) == CRYPTO_OP_STATE_DONE;
+	*stop = 1;
+	CHECK("cry-served", queued == CR_REQUESTS && done == CR_REQUESTS,
+	      "%d queued, %d done of %d", queued, done, CR_REQUESTS);
+	long bad = 0;
+	for (int r = 0; r < CR_REQUESTS; r++) {
+		const uint8_t *got = ops[r]->payload + ops[r]->key_size, *w = want + r * CR_DATA;
+		long first = -1, nbad = 0;
+		for (long i = 0; i < CR_DATA; i++)
+			if (got[i] != w[i]) {
+				nbad++;
+				if (first < 0)
+					first = i;
+			}
+		if (nbad)
+			test_print("request %d (state %u): %ld bytes wrong, the first at %ld", r,
+				   ops[r]->state, nbad, first);
+		bad += nbad != 0;
+	}
+	CHECK("cry-every-byte", bad == 0, "%ld of %d answers wrong", bad, CR_REQUESTS);
+	CHECK("cry-hog-right", test_wait_status(hog) == 0, "the hog read back wrong bytes");
+	munmap(buf, CR_REQUESTS * pages * PAGE);
+	munmap(want, CR_REQUESTS * CR_DATA);
+	munmap((void *)stop, PAGE);
+}
+
 int main(void)
 {
 	struct mnemo_meminfo mi = info();
@@ -291,6 +408,7 @@ int main(void)
 	vm_run_group("more-than-ram", more_than_ram);
 	vm_run_group("cow-comes-back-shared", cow_comes_back_shared);
 	vm_run_group("shared-stays-shared", shared_stays_shared);
+	vm_run_group("crypto-under-pressure", crypto_under_pressure);
 	if (test_enter_tmp("p_swap") == 0) {
 		vm_run_group("file-bigger-than-ram", file_bigger_than_ram);
 		vm_run_group("mapped-file-goes-too", mapped_file_goes_too);
