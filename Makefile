@@ -96,6 +96,10 @@ $(B)/user/%.S.o: user/%.S | $(SETUP)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(UCFLAGS) -D__ASSEMBLER__ -c $< -o $@
 
+# GCC would turn the byte loops of memcpy, memset... into calls of
+# themselves; and they call nothing, so they need no frame of their own.
+$(B)/user/lib/string.c.o: UCFLAGS += -fno-tree-loop-distribute-patterns -fomit-frame-pointer
+
 $(B)/ulib.a: $(ULIB_OBJS)
 	@rm -f $@
 	@echo "  AR      $@"
