@@ -1,8 +1,9 @@
 /* memcpy, memmove, memset, strlen and memcmp for user programs, by 8-byte
  * words. They take the place of picolibc's (ulib.a comes before libc.a
- * in the link), whose release build copies, moves backwards and compares
- * by words only when both pointers share an alignment, and byte by byte
- * otherwise (user/lib/README.md has the figures of `make bench`).
+ * in the link), whose release build copies and compares by words only
+ * when both pointers share an alignment, and byte by byte otherwise, and
+ * moves backwards always byte by byte (user/lib/README.md has the figures
+ * of `make bench`).
  *
  * Every load and store of a word here is aligned: a pointer is first
  * brought to an 8-byte boundary a byte at a time; a source that is still
