@@ -40,7 +40,8 @@ KCFLAGS := $(ARCH_FLAGS) $(COMMON_CFLAGS) -ffreestanding -nostdlib -fno-pie -mno
 KLDFLAGS := -march=rv64imac -mabi=lp64 -nostdlib -no-pie -Wl,--gc-sections -Wl,-T,kernel/arch/riscv/kernel.ld -Wl,--no-warn-rwx-segments
 
 PICOLIBC := /usr/lib/picolibc/riscv64-unknown-elf
-UCFLAGS := $(ARCH_FLAGS) $(COMMON_CFLAGS) -mno-relax -specs=picolibc.specs -ftls-model=local-exec \
+UCFLAGS := $(ARCH_FLAGS) $(COMMON_CFLAGS) -mno-relax -specs=picolibc.specs --picolibc-buildtype=release \
+	-ftls-model=local-exec \
 	-Iuser/include -I. -MMD -MP
 # -march without extensions: it selects picolibc's rv64imac/lp64 multilib.
 ULDFLAGS := -march=rv64imac -mabi=lp64 -nostartfiles -T user/lib/user.ld \
@@ -94,6 +95,10 @@ $(B)/user/%.S.o: user/%.S | $(SETUP)
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(UCFLAGS) -D__ASSEMBLER__ -c $< -o $@
+
+# GCC would turn the byte loops of memcpy, memset... into calls of
+# themselves; and they call nothing, so they need no frame of their own.
+$(B)/user/lib/string.c.o: UCFLAGS += -fno-tree-loop-distribute-patterns -fomit-frame-pointer
 
 $(B)/ulib.a: $(ULIB_OBJS)
 	@rm -f $@

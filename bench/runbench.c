@@ -317,6 +317,7 @@ static uint64_t bench_share_pages(void)
 
 /* ---------------------------------------------------------------- memory */
 
+#include "bench_string.h"
 #include "bench_swap.h"
 #include "bench_vm.h"
 
@@ -353,6 +354,8 @@ static struct bench_row bench_rows[] = {
     {"map+unmap shared 256 pages", "us/page", bench_share_pages, 3, NULL, 0, "sbrk+touch 16 MiB"},
     {"mmap first touch 16 MiB", "us/page", bench_first_touch, 3, NULL, 0, "null syscall (getppid)",
      "zero 4 KiB (memset)"},
+    {"COW write fault 16 MiB", "us/page", bench_cow_fault, 3, NULL, 0,
+     "mmap first touch 16 MiB", "zero 4 KiB (memset)"},
     {"mmap+munmap 1 page, 10 maps", "us", bench_mmap_among_10, 5, NULL, 0, NULL},
     {"mmap+munmap 1 page, 10k maps", "us", bench_mmap_among_10k, 5, NULL, 0,
      "mmap+munmap 1 page, 10 maps"},
@@ -361,6 +364,34 @@ static struct bench_row bench_rows[] = {
     {"fork+exit+wait, 16 MiB", "ms", bench_fork_16mib, 3, "xv6 310; target 1/20 of memcpy", 310000,
      "memcpy 16 MiB", "word copy 16 MiB"},
     {"page tables, 64 MiB touched", "%", bench_pagetable_overhead, 1, "target 0.5", 500, NULL},
+    /* The C library's string functions (bench_string.h), in MiB/s; five
+     * trials, as each is short (a few ms) and a busy host upsets some. */
+    {"word loop copy 4 MiB", "MiB/s", bench_words_4m, 5, NULL, 0, NULL},
+    {"libc memcpy 16 B", "MiB/s", bench_memcpy_16, 5, NULL, 0, NULL},
+    {"libc memcpy 256 B", "MiB/s", bench_memcpy_256, 5, NULL, 0, NULL},
+    {"libc memcpy 4 KiB", "MiB/s", bench_memcpy_4k, 5, NULL, 0, "word loop copy 4 MiB"},
+    {"libc memcpy 4 KiB misaligned", "MiB/s", bench_memcpy_4k_mis, 5, NULL, 0, "libc memcpy 4 KiB"},
+    {"libc memcpy 4 MiB", "MiB/s", bench_memcpy_4m, 5, "Linux/glibc, same QEMU", 250000,
+     "word loop copy 4 MiB"},
+    {"libc memcpy 4 MiB misaligned", "MiB/s", bench_memcpy_4m_mis, 5, NULL, 0, "libc memcpy 4 MiB"},
+    {"libc memmove 256 B up", "MiB/s", bench_memmove_256, 5, NULL, 0, "libc memcpy 256 B"},
+    {"libc memmove 4 KiB up", "MiB/s", bench_memmove_4k, 5, NULL, 0, "word loop copy 4 MiB"},
+    {"libc memmove 4 KiB up, mis.", "MiB/s", bench_memmove_4k_mis, 5, NULL, 0,
+     "libc memmove 4 KiB up"},
+    {"libc memmove 4 MiB up", "MiB/s", bench_memmove_4m, 5, NULL, 0, "libc memcpy 4 MiB"},
+    {"libc memset 16 B", "MiB/s", bench_memset_16, 5, NULL, 0, NULL},
+    {"libc memset 256 B", "MiB/s", bench_memset_256, 5, NULL, 0, NULL},
+    {"libc memset 4 KiB", "MiB/s", bench_memset_4k, 5, NULL, 0, "word loop copy 4 MiB"},
+    {"libc memset 4 KiB misaligned", "MiB/s", bench_memset_4k_mis, 5, NULL, 0, "libc memset 4 KiB"},
+    {"libc memset 4 MiB", "MiB/s", bench_memset_4m, 5, NULL, 0, "libc memcpy 4 MiB"},
+    {"libc strlen 16 B", "MiB/s", bench_strlen_16, 5, NULL, 0, NULL},
+    {"libc strlen 256 B", "MiB/s", bench_strlen_256, 5, NULL, 0, NULL},
+    {"libc strlen 4 KiB", "MiB/s", bench_strlen_4k, 5, NULL, 0, "word loop copy 4 MiB"},
+    {"libc strlen 4 KiB misaligned", "MiB/s", bench_strlen_4k_mis, 5, NULL, 0, "libc strlen 4 KiB"},
+    {"libc memcmp 16 B", "MiB/s", bench_memcmp_16, 5, NULL, 0, NULL},
+    {"libc memcmp 256 B", "MiB/s", bench_memcmp_256, 5, NULL, 0, NULL},
+    {"libc memcmp 4 KiB", "MiB/s", bench_memcmp_4k, 5, NULL, 0, "word loop copy 4 MiB"},
+    {"libc memcmp 4 KiB misaligned", "MiB/s", bench_memcmp_4k_mis, 5, NULL, 0, "libc memcmp 4 KiB"},
 };
 
 /* `runbench swap`, on a machine of 32 MiB with the swap disk. */

@@ -24,15 +24,24 @@ void *memset(void *dst, int c, size_t n)
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	if ((((uptr)dst | (uptr)src | n) & 7) == 0) {
-		u64 *d = dst;
-		const u64 *s = src;
-		for (; n; n -= 8)
-			*d++ = *s++;
-		return dst;
-	}
 	u8 *d = dst;
 	const u8 *s = src;
+	if ((((uptr)d | (uptr)s) & 7) == 0) {
+		u64 *dw = dst;
+		const u64 *sw = src;
+		/* Eight words a round: copying pages is on the copy-on-write
+		 * fault path, and should cost about what zeroing one does. */
+		for (; n >= 64; n -= 64, dw += 8, sw += 8) {
+			u64 w0 = sw[0], w1 = sw[1], w2 = sw[2], w3 = sw[3];
+			u64 w4 = sw[4], w5 = sw[5], w6 = sw[6], w7 = sw[7];
+			dw[0] = w0, dw[1] = w1, dw[2] = w2, dw[3] = w3;
+			dw[4] = w4, dw[5] = w5, dw[6] = w6, dw[7] = w7;
+		}
+		for (; n >= 8; n -= 8)
+			*dw++ = *sw++;
+		d = (u8 *)dw;
+		s = (const u8 *)sw;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;

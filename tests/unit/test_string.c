@@ -82,6 +82,28 @@ Test(string, memset_uses_only_the_low_byte_of_c)
 	cr_assert_eq(buf[7], 0xff);
 }
 
+/* Aligned copies longer than the 64-byte rounds: whole rounds, then
+ * words, then bytes; and a whole page. */
+Test(string, memcpy_copies_long_aligned_runs_and_a_page)
+{
+	static u64 src[600], dst[600];
+	u8 *s = (u8 *)src, *d = (u8 *)dst;
+
+	for (size_t i = 0; i < sizeof(src); i++)
+		s[i] = (u8)(i * 13 + 5);
+	for (size_t len = 64; len <= 300; len++) {
+		memset(dst, 0xee, sizeof(dst));
+		cr_assert_eq(kernel_memcpy(d + 8, s + 16, len), d + 8);
+		cr_assert_arr_eq(d + 8, s + 16, len, "len %zu", len);
+		cr_assert_eq(d[7], 0xee);
+		cr_assert_eq(d[8 + len], 0xee, "len %zu wrote past the end", len);
+	}
+	memset(dst, 0xee, sizeof(dst));
+	kernel_memcpy(dst, src, 4096);
+	cr_assert_arr_eq(d, s, 4096);
+	cr_assert_eq(d[4096], 0xee);
+}
+
 Test(string, memcpy_copies_exactly_n_bytes_at_every_alignment)
 {
 	u8 src[AREA] __attribute__((aligned(16)));
