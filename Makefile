@@ -128,6 +128,16 @@ $(B)/prog/fuzz: $(FUZZ_OBJS) $(B)/ulib.a user/lib/user.ld | $(SETUP)
 PROGS := $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(XV6_SRCS) $(EXTRA_SRCS),$(B)/prog/$(notdir $(basename $(s)))) \
 	$(B)/prog/fuzz
 
+# bench/posix/lbench.c, the benchmark `make bench-linux` runs on mnemo and
+# on Linux, goes into the image only for that target, which boots it as
+# `make run` boots CMD.
+LBENCH_SRC := bench/posix/lbench.c
+$(eval $(call USER_PROG,$(LBENCH_SRC),))
+ifneq ($(filter bench-linux,$(MAKECMDGOALS)),)
+PROGS += $(B)/prog/lbench
+CMD := lbench
+endif
+
 # ---------------------------------------------------------------- root fs
 $(B)/rd.cpio: $(PROGS) scripts/mkrootfs $(wildcard rootfs/*) FORCE
 	@scripts/mkrootfs $(B) $@ "$(CMD)" $(PROGS)
@@ -161,7 +171,7 @@ QEMUOPTS = -machine virt -bios default -kernel $(B)/kernel.elf -initrd $(B)/rd.c
 BOOTARGS = pager=$(PAGER)
 
 .PHONY: all qemu qemu-gdb run test unit-test system-test service-test swap-test panic-test blk-test fuzz \
-	mutants bench clean format setup
+	mutants bench bench-linux clean format setup
 
 all: $(B)/kernel.elf $(B)/rd.cpio $(SWAP_IMG)
 
@@ -235,6 +245,42 @@ ifneq ($(SWAP),0)
 		$(QEMU) $(subst -m $(MEM),-m $(SWAP_TEST_MEM),$(QEMUOPTS)) \
 		-append "$(BOOTARGS) mode=bench bench=swap"
 endif
+
+# ---------------------------------------------------------------- mnemo against Linux
+# Debian's riscv64 kernel and busybox-static, fetched with apt through a
+# private configuration (scripts/linux-fetch), boot an initramfs whose init
+# runs lbench built with Debian's riscv64-linux-gnu-gcc; scripts/bench-linux
+# boots both systems on the same machine and prints one table. Only this
+# target needs the network and the extra packages (scripts/setup linux).
+LINUX_DIR := build/linux
+LINUX_CC := riscv64-linux-gnu-gcc
+LINUX_SETUP := $(LINUX_DIR)/.setup-done
+
+$(LINUX_SETUP):
+	@scripts/setup linux
+	@mkdir -p $(dir $@) && touch $@
+
+$(LINUX_DIR)/Image $(LINUX_DIR)/busybox &: scripts/linux-fetch | $(LINUX_SETUP)
+	@scripts/linux-fetch $(LINUX_DIR)
+
+# The same sources as mnemo's lbench and /bin/true, static with glibc.
+$(LINUX_DIR)/lbench: $(LBENCH_SRC) | $(LINUX_SETUP)
+	@echo "  LINUXCC $@"
+	$(Q)$(LINUX_CC) -static -O2 -Wall -Werror -std=gnu11 $< -o $@
+$(LINUX_DIR)/true: user/bin/true.c | $(LINUX_SETUP)
+	@echo "  LINUXCC $@"
+	$(Q)$(LINUX_CC) -static -O2 -Wall -Werror -std=gnu11 $< -o $@
+
+$(LINUX_DIR)/initramfs.cpio.gz: $(LINUX_DIR)/busybox $(LINUX_DIR)/lbench $(LINUX_DIR)/true \
+		scripts/linux-initramfs
+	@scripts/linux-initramfs $@ $(LINUX_DIR)/busybox $(LINUX_DIR)/lbench $(LINUX_DIR)/true
+
+bench-linux: all $(LINUX_DIR)/Image $(LINUX_DIR)/initramfs.cpio.gz
+	@scripts/bench-linux --qemu $(QEMU) --cpus $(CPUS) --mem $(MEM) --timeout $(or $(TIMEOUT),900) \
+		--log-dir $(LINUX_DIR) \
+		--mnemo $(B)/kernel.elf $(B)/rd.cpio "$(BOOTARGS) mode=run" \
+		--linux $(LINUX_DIR)/Image $(LINUX_DIR)/initramfs.cpio.gz "console=ttyS0 quiet panic=-1" \
+		--linux-version "$$(cat $(LINUX_DIR)/kernel-version)"
 
 setup:
 	@scripts/setup
