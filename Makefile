@@ -3,10 +3,11 @@
 # a sparse image in the build folder that every boot attaches; 0: no
 # disk), PAGER (lazy|eager), EXTRA (a folder of extra user programs), CMD
 # (for `make run`), TIMEOUT (seconds QEMU may run in `make run`,
-# `system-test` and `fuzz`), STRICT (1: the kernel that lets itself reach
-# user memory only inside the uaccess helpers, built in build-strict/),
-# and for `make fuzz`: SEED, CALLS, ROUND, PRINT, SKIP
-# (tests/fuzz/README.md).
+# `system-test`, `fuzz` and, per boot, `bench-linux`), LINUX_ARGS (more
+# of Linux's command line in `make bench-linux`), STRICT (1: the kernel
+# that lets itself reach user memory only inside the uaccess helpers,
+# built in build-strict/), and for `make fuzz`: SEED, CALLS, ROUND,
+# PRINT, SKIP (tests/fuzz/README.md).
 
 CPUS ?= 4
 MEM ?= 256M
@@ -254,6 +255,10 @@ endif
 # target needs the network and the extra packages (scripts/setup linux).
 LINUX_DIR := build/linux
 LINUX_CC := riscv64-linux-gnu-gcc
+# More of Linux's command line, e.g. transparent_hugepage=never: Debian's
+# defaults stay as they are unless asked.
+LINUX_ARGS ?=
+LINUX_APPEND = $(strip console=ttyS0 quiet panic=-1 $(LINUX_ARGS))
 LINUX_SETUP := $(LINUX_DIR)/.setup-done
 
 $(LINUX_SETUP):
@@ -279,7 +284,7 @@ bench-linux: all $(LINUX_DIR)/Image $(LINUX_DIR)/initramfs.cpio.gz
 	@scripts/bench-linux --qemu $(QEMU) --cpus $(CPUS) --mem $(MEM) --timeout $(or $(TIMEOUT),900) \
 		--log-dir $(LINUX_DIR) \
 		--mnemo $(B)/kernel.elf $(B)/rd.cpio "$(BOOTARGS) mode=run" \
-		--linux $(LINUX_DIR)/Image $(LINUX_DIR)/initramfs.cpio.gz "console=ttyS0 quiet panic=-1" \
+		--linux $(LINUX_DIR)/Image $(LINUX_DIR)/initramfs.cpio.gz "$(LINUX_APPEND)" \
 		--linux-version "$$(cat $(LINUX_DIR)/kernel-version)"
 
 setup:
