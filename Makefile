@@ -265,7 +265,8 @@ $(LINUX_SETUP):
 	@scripts/setup linux
 	@mkdir -p $(dir $@) && touch $@
 
-$(LINUX_DIR)/Image $(LINUX_DIR)/busybox &: scripts/linux-fetch | $(LINUX_SETUP)
+# Fetched once; `rm -rf build/linux` fetches stable's newest again.
+$(LINUX_DIR)/Image $(LINUX_DIR)/busybox &: | $(LINUX_SETUP)
 	@scripts/linux-fetch $(LINUX_DIR)
 
 # The same sources as mnemo's lbench and /bin/true, static with glibc.
