@@ -3,10 +3,11 @@
 # a sparse image in the build folder that every boot attaches; 0: no
 # disk), PAGER (lazy|eager), EXTRA (a folder of extra user programs), CMD
 # (for `make run`), TIMEOUT (seconds QEMU may run in `make run`,
-# `system-test` and `fuzz`), STRICT (1: the kernel that lets itself reach
-# user memory only inside the uaccess helpers, built in build-strict/),
-# and for `make fuzz`: SEED, CALLS, ROUND, PRINT, SKIP
-# (tests/fuzz/README.md).
+# `system-test`, `fuzz` and, per boot, `bench-linux`), LINUX_ARGS (more
+# of Linux's command line in `make bench-linux`), STRICT (1: the kernel
+# that lets itself reach user memory only inside the uaccess helpers,
+# built in build-strict/), and for `make fuzz`: SEED, CALLS, ROUND,
+# PRINT, SKIP (tests/fuzz/README.md).
 
 CPUS ?= 4
 MEM ?= 256M
@@ -133,6 +134,16 @@ $(B)/prog/fuzz: $(FUZZ_OBJS) $(B)/ulib.a user/lib/user.ld | $(SETUP)
 PROGS := $(foreach s,$(UPROG_SRCS) $(TEST_SRCS) $(BENCH_SRCS) $(XV6_SRCS) $(EXTRA_SRCS),$(B)/prog/$(notdir $(basename $(s)))) \
 	$(B)/prog/fuzz
 
+# bench/posix/lbench.c, the benchmark `make bench-linux` runs on mnemo and
+# on Linux, goes into the image only for that target, which boots it as
+# `make run` boots CMD.
+LBENCH_SRC := bench/posix/lbench.c
+$(eval $(call USER_PROG,$(LBENCH_SRC),))
+ifneq ($(filter bench-linux,$(MAKECMDGOALS)),)
+PROGS += $(B)/prog/lbench
+CMD := lbench
+endif
+
 # ---------------------------------------------------------------- root fs
 $(B)/rd.cpio: $(PROGS) scripts/mkrootfs $(wildcard rootfs/*) FORCE
 	@scripts/mkrootfs $(B) $@ "$(CMD)" $(PROGS)
@@ -166,7 +177,7 @@ QEMUOPTS = -machine virt -bios default -kernel $(B)/kernel.elf -initrd $(B)/rd.c
 BOOTARGS = pager=$(PAGER)
 
 .PHONY: all qemu qemu-gdb run test unit-test system-test service-test swap-test panic-test blk-test fuzz \
-	mutants bench clean format setup
+	mutants bench bench-linux clean format setup
 
 all: $(B)/kernel.elf $(B)/rd.cpio $(SWAP_IMG)
 
@@ -240,6 +251,47 @@ ifneq ($(SWAP),0)
 		$(QEMU) $(subst -m $(MEM),-m $(SWAP_TEST_MEM),$(QEMUOPTS)) \
 		-append "$(BOOTARGS) mode=bench bench=swap"
 endif
+
+# ---------------------------------------------------------------- mnemo against Linux
+# Debian's riscv64 kernel and busybox-static, fetched with apt through a
+# private configuration (scripts/linux-fetch), boot an initramfs whose init
+# runs lbench built with Debian's riscv64-linux-gnu-gcc; scripts/bench-linux
+# boots both systems on the same machine and prints one table. Only this
+# target needs the network and the extra packages (scripts/setup linux).
+LINUX_DIR := build/linux
+LINUX_CC := riscv64-linux-gnu-gcc
+# More of Linux's command line, e.g. transparent_hugepage=never: Debian's
+# defaults stay as they are unless asked.
+LINUX_ARGS ?=
+LINUX_APPEND = $(strip console=ttyS0 quiet panic=-1 $(LINUX_ARGS))
+LINUX_SETUP := $(LINUX_DIR)/.setup-done
+
+$(LINUX_SETUP):
+	@scripts/setup linux
+	@mkdir -p $(dir $@) && touch $@
+
+# Fetched once; `rm -rf build/linux` fetches stable's newest again.
+$(LINUX_DIR)/Image $(LINUX_DIR)/busybox &: | $(LINUX_SETUP)
+	@scripts/linux-fetch $(LINUX_DIR)
+
+# The same sources as mnemo's lbench and /bin/true, static with glibc.
+$(LINUX_DIR)/lbench: $(LBENCH_SRC) | $(LINUX_SETUP)
+	@echo "  LINUXCC $@"
+	$(Q)$(LINUX_CC) -static -O2 -Wall -Werror -std=gnu11 $< -o $@
+$(LINUX_DIR)/true: user/bin/true.c | $(LINUX_SETUP)
+	@echo "  LINUXCC $@"
+	$(Q)$(LINUX_CC) -static -O2 -Wall -Werror -std=gnu11 $< -o $@
+
+$(LINUX_DIR)/initramfs.cpio.gz: $(LINUX_DIR)/busybox $(LINUX_DIR)/lbench $(LINUX_DIR)/true \
+		scripts/linux-initramfs
+	@scripts/linux-initramfs $@ $(LINUX_DIR)/busybox $(LINUX_DIR)/lbench $(LINUX_DIR)/true
+
+bench-linux: all $(LINUX_DIR)/Image $(LINUX_DIR)/initramfs.cpio.gz
+	@scripts/bench-linux --qemu $(QEMU) --cpus $(CPUS) --mem $(MEM) --timeout $(or $(TIMEOUT),900) \
+		--log-dir $(LINUX_DIR) \
+		--mnemo $(B)/kernel.elf $(B)/rd.cpio "$(BOOTARGS) mode=run" \
+		--linux $(LINUX_DIR)/Image $(LINUX_DIR)/initramfs.cpio.gz "$(LINUX_APPEND)" \
+		--linux-version "$$(cat $(LINUX_DIR)/kernel-version)"
 
 setup:
 	@scripts/setup
