@@ -249,7 +249,7 @@ bench: all
 ifneq ($(SWAP),0)
 	@scripts/run-qemu --mode bench --timeout 600 --log $(B)/bench-swap.log -- \
 		$(QEMU) $(subst -m $(MEM),-m $(SWAP_TEST_MEM),$(QEMUOPTS)) \
-		-append "$(BOOTARGS) mode=bench bench=swap"
+		-append "$(BOOTARGS) mode=bench bench=swap blkbench"
 endif
 
 # ---------------------------------------------------------------- mnemo against Linux

@@ -7,7 +7,11 @@
  *   pages beyond RAM, first touch (swap-out)  vs first touch that fits
  *   reading them back in order (swap-in)      vs reading pages in RAM
  *   a fault on a swapped-out page             vs a first-touch fault
- *   1.5x RAM touched in sequence, at random   vs 0.5x RAM, the same way */
+ *   1.5x RAM touched in sequence, at random   vs 0.5x RAM, the same way
+ *
+ * The disk's own speed, which bounds the first two, is the kernel's to
+ * measure (a program cannot reach the disk): the same boot prints it
+ * before the table (boot argument blkbench, kernel/dev/blk_bench.c). */
 #ifndef BENCH_SWAP_H
 #define BENCH_SWAP_H
 

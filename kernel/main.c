@@ -52,7 +52,7 @@ static char crypto_server_path[64] = "/bin/crypto_srv";
 static void apply_bootargs(const char *args)
 {
 	char value[16];
-	bool blkcheck = false;
+	bool blkcheck = false, blkbench = false;
 	for (const char *w = args; *w; w++) {
 		if (w != args && w[-1] != ' ')
 			continue;
@@ -64,6 +64,8 @@ static void apply_bootargs(const char *args)
 			bootarg_value(w, 10, crypto_server_path, sizeof(crypto_server_path));
 		} else if (strncmp(w, "blkcheck", 8) == 0 && (w[8] == ' ' || w[8] == 0)) {
 			blkcheck = true;
+		} else if (strncmp(w, "blkbench", 8) == 0 && (w[8] == ' ' || w[8] == 0)) {
+			blkbench = true;
 		} else if (strncmp(w, "crashtest=", 10) == 0) {
 			bootarg_value(w, 10, value, sizeof(value));
 			if (strcmp(value, "printk") == 0) {
@@ -72,8 +74,11 @@ static void apply_bootargs(const char *args)
 			}
 		}
 	}
+	/* One hook as init starts: the check, or else the measure. */
 	if (blkcheck)
 		proc_on_init_start(blk_check);
+	else if (blkbench)
+		proc_on_init_start(blk_bench);
 }
 
 void kmain(u64 hartid, u64 fdt_pa)

@@ -52,4 +52,8 @@ int blk_rw_many(struct blk_io *ios, int n);
  * `blkcheck: ok` or `blkcheck: FAILED <why>`. Runs in a process. */
 void blk_check(void);
 
+/* The disk's raw throughput (boot argument blkbench, blk_bench.c): one
+ * line, for make bench. Runs in a process, before swap holds anything. */
+void blk_bench(void);
+
 #endif

@@ -158,6 +158,11 @@ int mm_pin_range(struct mm *mm, u64 va, u64 size, struct page **pages)
 	u64 n = span_pages(va, size);
 	if (!n)
 		return -EFAULT;
+	/* Pinned pages stay in RAM: more of them than RAM has can never be
+	 * pinned, so refuse at once, as mmap refuses what alone cannot fit,
+	 * rather than push everything else to swap first. */
+	if (n > page_total_count())
+		return -ENOMEM;
 	return collect_pages(mm, PAGE_ROUND_DOWN(va), n, true, pages, NULL);
 }
 

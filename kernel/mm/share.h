@@ -27,7 +27,8 @@ int unmap_shared_pages(struct mm *mm, u64 addr, u64 size);
  * mm_pin_count: how many pages [va, va+size) spans (0: not a user range).
  * mm_pin_range: every byte of [va, va+size) must be mapped writable; each
  *   page is faulted in, made mm's own (copy-on-write broken) and gets a
- *   reference, stored in pages[mm_pin_count()]. 0, -EFAULT, -ENOMEM, or
+ *   reference, stored in pages[mm_pin_count()]. 0, -EFAULT, -ENOMEM (no
+ *   memory, even after reclaim; at once for more pages than RAM has), or
  *   -EINTR if the caller was killed; nothing is held after a failure.
  * mm_unpin: drops those references.
  * mm_map_pages: maps pages[0..n) read-write into mm as one shared-in
