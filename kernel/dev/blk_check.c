@@ -3,8 +3,12 @@
  * spread over the whole disk, its first and last among them, are written
  * with a pattern each, then read back into another page and compared,
  * whole and their last sector alone; and requests the driver must refuse
- * are refused. Prints one line,
- * `blkcheck: ok` or `blkcheck: FAILED <why>`. */
+ * are refused; then a run of RUN_PAGES neighbouring pages, each in a page
+ * of its own, is written in one batch and read back in another (the
+ * driver joins them into requests of several pieces, which must land in
+ * order: each is read back alone too), with an invalid request in the
+ * middle of the batch refused on its own. Prints one line, `blkcheck: ok` or `blkcheck: FAILED
+ * <why>`. */
 #include "include/uapi/errno.h"
 #include "kernel/arch/riscv/csr.h"
 #include "kernel/dev/blk.h"
@@ -12,6 +16,7 @@
 #include "kernel/mm/page.h"
 
 #define CHECK_PAGES 64
+#define RUN_PAGES   20 /* more than one request carries */
 
 /* Word w of disk page n's pattern. It changes with the boot (salt), so
  * that data an earlier boot left in the image cannot pass for a write,
@@ -81,6 +86,64 @@ static const char *check_refused(void *buf)
 	return NULL;
 }
 
+/* The run: disk pages [first, first + RUN_PAGES) written from and read
+ * into pages of their own, with a refused request between the halves. */
+static const char *check_run(u64 salt)
+{
+	static char why[80];
+	void *bufs[RUN_PAGES] = {NULL};
+	struct blk_io ios[RUN_PAGES + 1];
+	const char *err = "out of memory";
+	u64 first = blk_size() / PAGE_SIZE / 2;
+	for (int i = 0; i < RUN_PAGES; i++)
+		if (!(bufs[i] = kpage_alloc()))
+			goto out;
+	for (int pass = 0; pass < 2; pass++) {
+		bool write = pass == 0;
+		for (int i = 0, k = 0; i < RUN_PAGES; i++) {
+			if (i == RUN_PAGES / 2) /* at an odd offset: refused */
+				ios[k++] = (struct blk_io){
+				    .offset = 1, .buf = bufs[0], .len = PAGE_SIZE, .write = write};
+			fill(bufs[i], write ? salt : ~salt, first + (u64)i);
+			ios[k++] = (struct blk_io){.offset = (first + (u64)i) * PAGE_SIZE,
+						   .buf = bufs[i],
+						   .len = PAGE_SIZE,
+						   .write = write};
+		}
+		if (blk_rw_many(ios, RUN_PAGES + 1) != -EIO || ios[RUN_PAGES / 2].err != -EINVAL) {
+			err = "an invalid request in a batch was not refused alone";
+			goto out;
+		}
+		for (int k = 0; k < RUN_PAGES + 1; k++) {
+			if (k != RUN_PAGES / 2 && ios[k].err) {
+				snprintk(why, sizeof(why), "%s of the run, request %d: error %d",
+					 write ? "writing" : "reading", k, -ios[k].err);
+				err = why;
+				goto out;
+			}
+		}
+		/* Each page alone too: a batch read that put pages in the
+		 * wrong places as the batch write did would hide it. */
+		for (int i = 0; write && i < RUN_PAGES; i++)
+			if ((err = read_back(bufs[i], salt, first + (u64)i, 0, PAGE_SIZE)))
+				goto out;
+	}
+	err = NULL;
+	for (int i = 0; i < RUN_PAGES && !err; i++) {
+		long at = mismatch(bufs[i], salt, first + (u64)i, 0, PAGE_SIZE);
+		if (at >= 0) {
+			snprintk(why, sizeof(why), "page %d of the run read back wrong at byte %ld",
+				 i, at);
+			err = why;
+		}
+	}
+out:
+	for (int i = 0; i < RUN_PAGES; i++)
+		if (bufs[i])
+			kpage_free(bufs[i]);
+	return err;
+}
+
 void blk_check(void)
 {
 	u64 pages = blk_size() / PAGE_SIZE;
@@ -116,6 +179,8 @@ void blk_check(void)
 		if (!why)
 			why = read_back(in, salt, n, PAGE_SIZE - BLK_SECTOR_SIZE, BLK_SECTOR_SIZE);
 	}
+	if (!why && blk_size() / PAGE_SIZE >= 2 * RUN_PAGES)
+		why = check_run(salt);
 	if (why) {
 		printk("blkcheck: FAILED %s\n", why);
 		goto out_free;

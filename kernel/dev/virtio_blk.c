@@ -1,15 +1,23 @@
 /* The virtio block device (virtio 1.1, section 5.2) behind blk.h: one
  * disk, one request queue.
  *
- * A request is a chain of three descriptors: the header (read or write,
- * and where), the data, and a status byte the device writes last. The
- * queue is cut into BLK_SLOTS fixed chains, slot i owning descriptors 3i,
- * 3i+1 and 3i+2, so that a request allocates no descriptors and the head
- * the device hands back in the used ring names the slot. A caller takes a
- * free slot (or sleeps until one frees), fills it, publishes its head in
- * the available ring, notifies the device and sleeps on the slot; the
- * interrupt handler walks the used ring, marks each finished slot done and
- * wakes its sleeper, who reads the status and gives the slot back. */
+ * A request is a chain of descriptors: the header (read or write, and
+ * where), the data in up to BLK_SEGS pieces (the device puts them one
+ * after the other on the disk), and a status byte the device writes last.
+ * The queue is cut into BLK_SLOTS fixed runs of SLOT_DESCS descriptors,
+ * slot i owning those from SLOT_DESCS * i on, so that a request allocates
+ * no descriptors and the head the device hands back in the used ring
+ * names the slot. A caller takes a free slot (or sleeps until one frees),
+ * fills it, publishes its head in the available ring, notifies the device
+ * and sleeps on the slot; the interrupt handler walks the used ring, marks
+ * each finished slot done and wakes its sleeper, who reads the status and
+ * gives the slot back.
+ *
+ * blk_rw_many joins requests that follow each other on the disk into one
+ * request of several pieces: under QEMU a request costs about as much
+ * whatever its size, so sixteen pages in one request move eight times
+ * faster than in sixteen (make bench's blkbench line). Swap writes and
+ * reads runs of neighbouring slots, which join. */
 #include "include/uapi/errno.h"
 #include "kernel/arch/riscv/memlayout.h"
 #include "kernel/arch/riscv/plic.h"
@@ -21,14 +29,16 @@
 #include "kernel/mm/page.h"
 #include "kernel/proc/proc.h"
 
-#define BLK_SLOTS  16 /* requests on the disk at once */
-#define QUEUE_SIZE 64 /* descriptors: a power of two, at least 3 * BLK_SLOTS */
+#define BLK_SLOTS  8		  /* requests on the disk at once */
+#define BLK_SEGS   14		  /* pieces of data in one request */
+#define SLOT_DESCS (BLK_SEGS + 2) /* a slot's descriptors: header, data, status */
+#define QUEUE_SIZE 128		  /* descriptors: a power of two */
 
 /* The three rings in one zeroed page. */
 #define AVAIL_OFFSET VIRTQ_DESC_SIZE(QUEUE_SIZE)
 #define USED_OFFSET  ALIGN_UP(AVAIL_OFFSET + VIRTQ_AVAIL_SIZE(QUEUE_SIZE), VIRTQ_USED_ALIGN)
 _Static_assert(USED_OFFSET + VIRTQ_USED_SIZE(QUEUE_SIZE) <= PAGE_SIZE, "rings exceed a page");
-_Static_assert(3 * BLK_SLOTS <= QUEUE_SIZE, "too few descriptors for the slots");
+_Static_assert(SLOT_DESCS *BLK_SLOTS <= QUEUE_SIZE, "too few descriptors for the slots");
 
 /* The request header the device reads (section 5.2.6). */
 struct virtio_blk_req {
@@ -86,19 +96,15 @@ static const char *status_name(u8 status)
 	}
 }
 
-/* The descriptors of slot i that never change: the header's, and the
- * status byte's, which the device writes. The data's is the request's. */
+/* The descriptor of slot i that never changes: the header's. The data's
+ * and the status byte's, after the data, are the request's. */
 static void chain_init(int i)
 {
 	struct blk_slot *s = &blk.slots[i];
-	struct virtq_desc *d = &blk.desc[3 * i];
-	d[0] = (struct virtq_desc){.addr = kva_to_pa(&s->req),
-				   .len = sizeof(s->req),
-				   .flags = VIRTQ_DESC_F_NEXT,
-				   .next = 3 * i + 1};
-	d[1] = (struct virtq_desc){.flags = VIRTQ_DESC_F_NEXT, .next = 3 * i + 2};
-	d[2] = (struct virtq_desc){
-	    .addr = kva_to_pa(&s->status), .len = 1, .flags = VIRTQ_DESC_F_WRITE};
+	blk.desc[SLOT_DESCS * i] = (struct virtq_desc){.addr = kva_to_pa(&s->req),
+						       .len = sizeof(s->req),
+						       .flags = VIRTQ_DESC_F_NEXT,
+						       .next = SLOT_DESCS * i + 1};
 }
 
 /* A free slot, taken; sleeps while every slot is busy. NULL once the
@@ -142,20 +148,27 @@ static void slot_put(struct blk_slot *s)
 		wakeup(&blk.slot_waiters);
 }
 
-/* Hands s's request to the device: the chain's head on the available
- * ring, then a notification. blk.lock held. */
-static void submit(struct blk_slot *s, u64 offset, void *buf, u32 len, bool write)
+/* Hands s's request, ios[0..n) (n <= BLK_SEGS, each starting where the
+ * one before ends on the disk, all reads or all writes), to the device:
+ * the chain's head on the available ring, then a notification. blk.lock
+ * held. */
+static void submit(struct blk_slot *s, const struct blk_io *ios, int n)
 {
 	if (!spin_holding(&blk.lock))
 		panic("submit: blk.lock not held");
-	u16 head = 3 * (s - blk.slots);
+	u16 head = SLOT_DESCS * (s - blk.slots);
+	bool write = ios[0].write;
 	s->req = (struct virtio_blk_req){.type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN,
-					 .sector = offset / BLK_SECTOR_SIZE};
+					 .sector = ios[0].offset / BLK_SECTOR_SIZE};
 	s->status = STATUS_NONE;
-	struct virtq_desc *data = &blk.desc[head + 1];
-	data->addr = kva_to_pa(buf);
-	data->len = len;
-	data->flags = VIRTQ_DESC_F_NEXT | (write ? 0 : VIRTQ_DESC_F_WRITE);
+	for (int i = 0; i < n; i++)
+		blk.desc[head + 1 + i] = (struct virtq_desc){
+		    .addr = kva_to_pa(ios[i].buf),
+		    .len = ios[i].len,
+		    .flags = VIRTQ_DESC_F_NEXT | (write ? 0 : VIRTQ_DESC_F_WRITE),
+		    .next = head + 2 + i};
+	blk.desc[head + 1 + n] = (struct virtq_desc){
+	    .addr = kva_to_pa(&s->status), .len = 1, .flags = VIRTQ_DESC_F_WRITE};
 	u16 idx = blk.avail->idx;
 	blk.avail->ring[idx % QUEUE_SIZE] = head;
 	/* The chain and the entry before the index that hands them over. */
@@ -169,7 +182,9 @@ static void slot_done(u32 head)
 {
 	if (!spin_holding(&blk.lock))
 		panic("slot_done: blk.lock not held");
-	struct blk_slot *s = head % 3 == 0 && head / 3 < BLK_SLOTS ? &blk.slots[head / 3] : NULL;
+	struct blk_slot *s = head % SLOT_DESCS == 0 && head / SLOT_DESCS < BLK_SLOTS
+				 ? &blk.slots[head / SLOT_DESCS]
+				 : NULL;
 	if (!s || !s->busy || s->done) {
 		printk("virtio-blk: the device finished descriptor %u, which holds no request\n",
 		       head);
@@ -279,16 +294,31 @@ static bool request_ok(u64 offset, const void *buf, u32 len)
 	       offset <= blk.size && len <= blk.size - offset && (u64)buf >= DIRECT_MAP;
 }
 
-/* The end of a request whose slot is done: its result, the slot back. */
-static int finish(struct blk_slot *s, const struct blk_io *io)
+/* The end of a request whose slot is done, for ios[0..n): its result,
+ * the slot back. */
+static int finish(struct blk_slot *s, const struct blk_io *ios, int n)
 {
 	u8 status = s->status;
 	slot_put(s);
 	if (status == VIRTIO_BLK_S_OK)
 		return 0;
-	printk("virtio-blk: %s of %u bytes at offset %lu failed: %s (status %u)\n",
-	       io->write ? "write" : "read", io->len, io->offset, status_name(status), status);
+	u64 len = ios[n - 1].offset + ios[n - 1].len - ios[0].offset;
+	printk("virtio-blk: %s of %lu bytes at offset %lu failed: %s (status %u)\n",
+	       ios[0].write ? "write" : "read", len, ios[0].offset, status_name(status), status);
 	return -EIO;
+}
+
+/* How many of ios[0..n) (the first one valid) one request carries: the
+ * first, and those right after it that are valid, go the same way and
+ * start on the disk where the one before ends; BLK_SEGS at most. */
+static int run_length(const struct blk_io *ios, int n)
+{
+	int k = 1;
+	while (k < n && k < BLK_SEGS && ios[k].write == ios[0].write &&
+	       ios[k].offset == ios[k - 1].offset + ios[k - 1].len &&
+	       request_ok(ios[k].offset, ios[k].buf, ios[k].len))
+		k++;
+	return k;
 }
 
 int blk_rw_many(struct blk_io *ios, int n)
@@ -298,39 +328,52 @@ int blk_rw_many(struct blk_io *ios, int n)
 	if (!myproc())
 		panic("blk_rw_many: not in a process");
 	int failed = 0;
+	/* This round's requests: slot (NULL: refused or failed at once) and
+	 * the run of ios it carries. */
 	struct blk_slot *slots[BLK_SLOTS];
+	int first[BLK_SLOTS], count[BLK_SLOTS];
 	spin_lock(&blk.lock);
 	for (int i = 0; i < n;) {
 		/* Submit as many as there are free slots (waiting only for
 		 * the first, holding none: a caller that held done slots while
 		 * it slept for more could starve another that does the same),
 		 * then wait for them all. */
-		int k = 0;
-		for (; i + k < n && k < BLK_SLOTS; k++) {
-			struct blk_io *io = &ios[i + k];
+		int k = 0, next = i;
+		while (next < n && k < BLK_SLOTS) {
+			struct blk_io *io = &ios[next];
 			struct blk_slot *s = NULL;
+			int len = 1;
 			if (!request_ok(io->offset, io->buf, io->len)) {
 				io->err = -EINVAL;
 			} else if (k == 0 || has_free_slot()) {
 				s = slot_take();
-				io->err = s ? 0 : -EIO; /* broken: said once, by fail_all */
+				len = run_length(io, n - next);
+				for (int j = 0; j < len; j++)
+					io[j].err =
+					    s ? 0 : -EIO; /* broken: said once, by fail_all */
 			} else {
 				break;
 			}
 			slots[k] = s;
+			first[k] = next;
+			count[k++] = len;
 			if (s)
-				submit(s, io->offset, io->buf, io->len, io->write);
+				submit(s, io, len);
+			next += len;
 		}
 		for (int j = 0; j < k; j++) {
 			struct blk_slot *s = slots[j];
+			struct blk_io *run = &ios[first[j]];
 			/* Not killable: the device reads or writes buf until done. */
 			while (s && !s->done)
 				sleep(s, &blk.lock);
-			if (s)
-				ios[i + j].err = finish(s, &ios[i + j]);
-			failed += ios[i + j].err != 0;
+			int err = s ? finish(s, run, count[j]) : run->err;
+			for (int m = 0; m < count[j]; m++) {
+				run[m].err = err;
+				failed += err != 0;
+			}
 		}
-		i += k;
+		i = next;
 	}
 	spin_unlock(&blk.lock);
 	return failed ? -EIO : 0;
