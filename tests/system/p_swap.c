@@ -1,13 +1,17 @@
 /* Swap seen from programs (kernel/mm/swap.c, reclaim.c): a program can
- * use more memory than the machine has, and gets every byte back; pages
- * that fork shared copy-on-write go to swap and come back still shared
- * (one page for both, the swap cache's), still copy-on-write; and every
- * page and slot comes back when the programs end (vm_run_group's exact
- * count of free memory, which counts free swap slots too).
+ * use three times the memory the machine has, and gets every byte back;
+ * pages that fork shared copy-on-write go to swap and come back still
+ * shared (one page for both, the swap cache's), still copy-on-write;
+ * MAP_SHARED memory stays shared; crypto requests are served right while
+ * a hog keeps RAM full; files bigger than RAM, and files mapped by two
+ * processes, go to swap and read back right; and every page and slot
+ * comes back when the programs end (vm_run_group's exact count of free
+ * memory, which counts free swap slots too).
  *
- * A pressure test (p_*): `make swap-test` boots with 32 MiB of RAM and
- * runs it alone, since it moves more than all of RAM through the disk
- * twice. Without a swap disk (SWAP=0) it checks that none is claimed. */
+ * A pressure test (p_*): `make swap-test` boots with 64 MiB of RAM (and
+ * `make test`'s eager pass with 32) and runs it alone, since it moves a
+ * working set of three times RAM through the disk. Without a swap disk (SWAP=0) it checks that none
+ * is claimed. */
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -66,8 +70,9 @@ static void more_than_ram(void)
 	vmstat(&v1);
 	test_print("marked %ld pages in %d ticks", n, uptime() - t0);
 	struct mnemo_meminfo peak = info();
-	CHECK("swap-used", peak.swap_used_pages >= (uint64_t)over, "%lu slots taken with %ld pages over RAM",
-	      (unsigned long)peak.swap_used_pages, (long)over);
+	CHECK("swap-used", peak.swap_used_pages >= (uint64_t)over,
+	      "%lu slots taken with %ld pages over RAM", (unsigned long)peak.swap_used_pages,
+	      (long)over);
 	t0 = uptime();
 	long bad = bad_marks(p, n, 7);
 	test_print("read %ld pages in %d ticks", n, uptime() - t0);
@@ -80,7 +85,8 @@ static void more_than_ram(void)
 		   (unsigned long)(v2.pgscan - v1.pgscan), (unsigned long)(v2.pgsteal - v1.pgsteal),
 		   (unsigned long)(v2.pswpout - v1.pswpout),
 		   (unsigned long)(v2.pswpin - v1.pswpin));
-	CHECK("swap-counted-out", v1.pswpout - v0.pswpout >= (uint64_t)over && v1.pgsteal > v0.pgsteal,
+	CHECK("swap-counted-out",
+	      v1.pswpout - v0.pswpout >= (uint64_t)over && v1.pgsteal > v0.pgsteal,
 	      "vmstat: %lu pages out, %lu stolen while %ld pages over RAM were filled",
 	      (unsigned long)(v1.pswpout - v0.pswpout), (unsigned long)(v1.pgsteal - v0.pgsteal),
 	      (long)over);
