@@ -116,6 +116,9 @@ static long slot_take(void)
 		bitmap[w] |= 1UL << bit;
 		nused++;
 		hint = s + 1;
+		/* Whatever the slot's last owner left there is not the new
+		 * page's: it is clean only once written. */
+		slots[s].clean = 0;
 		return (long)s;
 	}
 	return -1;
@@ -370,7 +373,9 @@ u64 swap_write(struct page **pages, int n)
 		if (ios[i].err) {
 			printk("swap: write of slot %lu failed (%d)\n", (unsigned long)slot,
 			       ios[i].err);
-			/* The page stays in the cache: nothing is lost. */
+			/* The page stays in the cache, newer than the slot, so
+			 * that nothing drops it before it is written. */
+			sl->clean = 0;
 		} else if (page_refcount(pg) > 1) {
 			/* Mapped again meanwhile: a shared mapping may write it. */
 			sl->clean = 0;
