@@ -29,9 +29,12 @@
 #include "kernel/mm/page.h"
 #include "kernel/proc/proc.h"
 
-#define BLK_SLOTS  8		  /* requests on the disk at once */
-#define BLK_SEGS   14		  /* pieces of data in one request */
+/* A swap read (a page and the 15 read ahead) is one request; the slots
+ * take all but two of the queue's descriptors, which must fit with the
+ * rings in one page. */
+#define BLK_SEGS   16		  /* pieces of data in one request */
 #define SLOT_DESCS (BLK_SEGS + 2) /* a slot's descriptors: header, data, status */
+#define BLK_SLOTS  7		  /* requests on the disk at once */
 #define QUEUE_SIZE 128		  /* descriptors: a power of two */
 
 /* The three rings in one zeroed page. */
