@@ -9,8 +9,9 @@
  *
  * Eviction needs every PTE that maps the page: the reverse map. Such a
  * page is mapped only at this address, by members of its address
- * space's fork family (mm.c), so those are locked (only tried: reclaim
- * never waits for an mm while it holds one) and their PTEs at the address
+ * space's fork family (mm.c), so, unless the page's reference count shows
+ * that no other PTE maps it, those are locked (only tried: reclaim never
+ * waits for an mm while it holds one) and their PTEs at the address
  * compared. If the page has any reference besides those PTEs and the
  * swap cache (a crypto request's or a futex waiter's pin, a page-array
  * in a system call), it stays. Else it gets a slot and joins the swap
