@@ -122,9 +122,9 @@ static void user_fault(struct proc *p, struct trapframe *tf, u64 cause, u64 addr
 	proc_set_killed(p);
 }
 
-struct trapframe *user_trap(struct trapframe *tf)
+/* Called by trap.S with scause, which it read to answer SYS_trap_floor. */
+struct trapframe *user_trap(struct trapframe *tf, u64 cause)
 {
-	u64 cause = csr_read(scause);
 	struct proc *p = myproc();
 
 	if (cause == EXC_ECALL_U) {
