@@ -28,15 +28,6 @@ static struct sleep_queue *queue_of(void *chan)
 	return &sleep_queues[((uptr)chan >> 4) % SLEEP_BUCKETS];
 }
 
-/* The running process is written at the base of its kernel stack, which is
- * aligned to its size; the scheduler's stacks hold NULL there. Reading it
- * through sp needs no interrupt masking, unlike mycpu()->proc, which could
- * change hart under our feet. */
-struct proc *myproc(void)
-{
-	return *(struct proc **)kstack_base();
-}
-
 void proc_init(void)
 {
 	for (int i = 0; i < SLEEP_BUCKETS; i++) {
@@ -217,11 +208,6 @@ static void interrupt_sleep(struct proc *p)
 	spin_unlock(&p->lock);
 	spin_unlock(&q->lock);
 	kick_idle_hart();
-}
-
-bool proc_killed(struct proc *p)
-{
-	return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
 }
 
 void proc_set_killed(struct proc *p)
