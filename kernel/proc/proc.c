@@ -155,7 +155,8 @@ void sleep_ticks(u64 n)
 }
 
 /* Wakes at most n sleepers on chan (all if n < 0); with kick, also an
- * idle hart to run them. */
+ * idle hart to run them, else the first one woken is this hart's handoff:
+ * the scheduler runs it next if the waker gives up the hart by sleeping. */
 static int wake(void *chan, int n, bool kick)
 {
 	struct sleep_queue *q = queue_of(chan);
@@ -173,6 +174,8 @@ static int wake(void *chan, int n, bool kick)
 		list_del(&p->sleep_link);
 		p->state = PROC_RUNNABLE;
 		spin_unlock(&p->lock);
+		if (!kick && woke == 0)
+			mycpu()->handoff = p; /* q->lock held: no hart change */
 		woke++;
 	}
 	spin_unlock(&q->lock);

@@ -95,6 +95,36 @@ static void idle(struct cpu *c)
 	__atomic_store_n(&c->idle, 0, __ATOMIC_SEQ_CST);
 }
 
+/* Runs p on this hart until it gives the hart back, if p is runnable
+ * (the caller only peeked). Returns whether it ran and, if it did, whether
+ * it gave the hart up by sleeping or exiting rather than by yielding. */
+static bool run(struct cpu *c, struct proc *p, bool *blocked)
+{
+	bool ran = false;
+
+	spin_lock(&p->lock);
+	if (p->state == PROC_RUNNABLE) {
+		p->state = PROC_RUNNING;
+		c->proc = p;
+		proc_activate_mm(p);
+		swtch(&c->scheduler, &p->ctx);
+		c->proc = NULL;
+		*blocked = p->state != PROC_RUNNABLE;
+		ran = true;
+	}
+	spin_unlock(&p->lock);
+	return ran;
+}
+
+/* The scan of the whole table is what makes a switch slow under QEMU: a
+ * process with another address space empties its software TLB, and the
+ * table spans dozens of pages, each a page walk. So when a process blocks
+ * right after waking another with wakeup_sync (a pipe or futex partner, a
+ * parent waiting for its exiting child, the crypto server and its
+ * client), the one woken runs next, at once: the handoff. It is only a
+ * hint: whoever it names runs only if still runnable. Fairness is the
+ * timer's: a process that yields goes back to the scan, so two partners
+ * handing the hart to each other keep it for one time slice at most. */
 void scheduler(void)
 {
 	struct cpu *c = mycpu();
@@ -103,18 +133,21 @@ void scheduler(void)
 		intr_on();
 		bool ran = false;
 		for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+			bool blocked;
+
 			if (p->state != PROC_RUNNABLE)
 				continue; /* racy peek; rechecked under the lock */
-			spin_lock(&p->lock);
-			if (p->state == PROC_RUNNABLE) {
-				p->state = PROC_RUNNING;
-				c->proc = p;
-				proc_activate_mm(p);
-				swtch(&c->scheduler, &p->ctx);
-				c->proc = NULL;
-				ran = true;
+			if (!run(c, p, &blocked))
+				continue;
+			ran = true;
+			while (blocked && c->handoff) {
+				struct proc *next = c->handoff;
+
+				c->handoff = NULL;
+				if (!run(c, next, &blocked))
+					break;
 			}
-			spin_unlock(&p->lock);
+			c->handoff = NULL; /* a yield goes to the scan */
 		}
 		if (!ran)
 			idle(c);

@@ -41,6 +41,8 @@ struct cpu {
 	u64 hartid;		  /* the hardware's hart id */
 	struct mm *active_mm;	  /* loaded in satp (a reference), or NULL for the kernel's */
 	int idle;		  /* (a) in wfi, waiting for work */
+	struct proc *handoff;	  /* woken here by wakeup_sync: the next to run
+				   * if the waker sleeps (this hart's own) */
 };
 
 extern struct cpu cpus[NCPU];
