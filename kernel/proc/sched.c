@@ -4,9 +4,11 @@
  * Address spaces are switched lazily: a hart keeps the last process's page
  * table loaded (its kernel half is the same everywhere) and writes satp
  * only when the next process has a different mm, so a process that keeps
- * the hart pays no fence. A hart holds a reference on the mm in its satp
+ * the hart pays no fence; and as each mm has its own ASID, a switch fences
+ * only what may be stale (asid_load_mm). A hart holds a reference on the mm in its satp
  * (mm_get), so an mm is destroyed only once no hart can walk its table:
  * by whoever drops the last reference, the process or a hart moving on. */
+#include "kernel/arch/riscv/asid.h"
 #include "kernel/arch/riscv/csr.h"
 #include "kernel/arch/riscv/kmap.h"
 #include "kernel/arch/riscv/sbi.h"
@@ -35,7 +37,7 @@ void proc_activate_mm(struct proc *p)
 		struct mm *old = c->active_mm;
 		mm_get(mm);
 		__atomic_store_n(&c->active_mm, mm, __ATOMIC_SEQ_CST);
-		satp_switch(mm->root);
+		asid_load_mm(c, mm);
 		if (old)
 			mm_put(old);
 	} else if (p->last_hart != c->id) {
