@@ -99,7 +99,9 @@ struct mm {
 	struct list family_link;       /* (f) in family->mms */
 	struct list all_link;	       /* (g) in the list of every mm, for the clock */
 	u64 pt_pages;		       /* (l) page-table pages, root included */
-	int users; /* (a) references: its process, inspectors, harts with it in satp */
+	int users;	 /* (a) references: its process, inspectors, harts with it in satp */
+	u64 asid;	 /* (a) the machine's tag for its TLB entries, kept by the arch code */
+	u64 tlb_flushes; /* (a) mm_tlb_flush calls so far (the arch code counts them) */
 };
 
 enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };

@@ -28,15 +28,6 @@ static struct sleep_queue *queue_of(void *chan)
 	return &sleep_queues[((uptr)chan >> 4) % SLEEP_BUCKETS];
 }
 
-/* The running process is written at the base of its kernel stack, which is
- * aligned to its size; the scheduler's stacks hold NULL there. Reading it
- * through sp needs no interrupt masking, unlike mycpu()->proc, which could
- * change hart under our feet. */
-struct proc *myproc(void)
-{
-	return *(struct proc **)kstack_base();
-}
-
 void proc_init(void)
 {
 	for (int i = 0; i < SLEEP_BUCKETS; i++) {
@@ -164,7 +155,8 @@ void sleep_ticks(u64 n)
 }
 
 /* Wakes at most n sleepers on chan (all if n < 0); with kick, also an
- * idle hart to run them. */
+ * idle hart to run them, else the first one woken is this hart's handoff:
+ * the scheduler runs it next if the waker gives up the hart by sleeping. */
 static int wake(void *chan, int n, bool kick)
 {
 	struct sleep_queue *q = queue_of(chan);
@@ -182,6 +174,8 @@ static int wake(void *chan, int n, bool kick)
 		list_del(&p->sleep_link);
 		p->state = PROC_RUNNABLE;
 		spin_unlock(&p->lock);
+		if (!kick && woke == 0)
+			mycpu()->handoff = p; /* q->lock held: no hart change */
 		woke++;
 	}
 	spin_unlock(&q->lock);
@@ -217,11 +211,6 @@ static void interrupt_sleep(struct proc *p)
 	spin_unlock(&p->lock);
 	spin_unlock(&q->lock);
 	kick_idle_hart();
-}
-
-bool proc_killed(struct proc *p)
-{
-	return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
 }
 
 void proc_set_killed(struct proc *p)

@@ -45,7 +45,14 @@ struct proc {
 	void (*kthread)(void);	    /* (-) a kernel thread's body, or NULL */
 };
 
-struct proc *myproc(void);
+/* The running process is written at the base of its kernel stack, which is
+ * aligned to its size; the scheduler's stacks hold NULL there. Reading it
+ * through sp needs no interrupt masking, unlike mycpu()->proc, which could
+ * change hart under our feet. Inline, as every system call asks. */
+static inline struct proc *myproc(void)
+{
+	return *(struct proc **)kstack_base();
+}
 
 /* Atomically releases lk and sleeps on chan; reacquires lk on wakeup.
  * A kill does not end this sleep early for good: the caller's loop goes
@@ -67,7 +74,10 @@ void wakeup(void *chan);
  * runs on this hart when the waker sleeps. Under QEMU, handing work to
  * another hart costs far more than the switch. */
 int wakeup_sync(void *chan, int n);
-bool proc_killed(struct proc *p);
+static inline bool proc_killed(struct proc *p)
+{
+	return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
+}
 void proc_set_killed(struct proc *p);
 void yield(void);
 

@@ -4,9 +4,11 @@
  * Address spaces are switched lazily: a hart keeps the last process's page
  * table loaded (its kernel half is the same everywhere) and writes satp
  * only when the next process has a different mm, so a process that keeps
- * the hart pays no fence. A hart holds a reference on the mm in its satp
+ * the hart pays no fence; and as each mm has its own ASID, a switch fences
+ * only what may be stale (asid_load_mm). A hart holds a reference on the mm in its satp
  * (mm_get), so an mm is destroyed only once no hart can walk its table:
  * by whoever drops the last reference, the process or a hart moving on. */
+#include "kernel/arch/riscv/asid.h"
 #include "kernel/arch/riscv/csr.h"
 #include "kernel/arch/riscv/kmap.h"
 #include "kernel/arch/riscv/sbi.h"
@@ -35,7 +37,7 @@ void proc_activate_mm(struct proc *p)
 		struct mm *old = c->active_mm;
 		mm_get(mm);
 		__atomic_store_n(&c->active_mm, mm, __ATOMIC_SEQ_CST);
-		satp_switch(mm->root);
+		asid_load_mm(c, mm);
 		if (old)
 			mm_put(old);
 	} else if (p->last_hart != c->id) {
@@ -95,6 +97,36 @@ static void idle(struct cpu *c)
 	__atomic_store_n(&c->idle, 0, __ATOMIC_SEQ_CST);
 }
 
+/* Runs p on this hart until it gives the hart back, if p is runnable
+ * (the caller only peeked). Returns whether it ran and, if it did, whether
+ * it gave the hart up by sleeping or exiting rather than by yielding. */
+static bool run(struct cpu *c, struct proc *p, bool *blocked)
+{
+	bool ran = false;
+
+	spin_lock(&p->lock);
+	if (p->state == PROC_RUNNABLE) {
+		p->state = PROC_RUNNING;
+		c->proc = p;
+		proc_activate_mm(p);
+		swtch(&c->scheduler, &p->ctx);
+		c->proc = NULL;
+		*blocked = p->state != PROC_RUNNABLE;
+		ran = true;
+	}
+	spin_unlock(&p->lock);
+	return ran;
+}
+
+/* The scan of the whole table is what makes a switch slow under QEMU: a
+ * process with another address space empties its software TLB, and the
+ * table spans dozens of pages, each a page walk. So when a process blocks
+ * right after waking another with wakeup_sync (a pipe or futex partner, a
+ * parent waiting for its exiting child, the crypto server and its
+ * client), the one woken runs next, at once: the handoff. It is only a
+ * hint: whoever it names runs only if still runnable. Fairness is the
+ * timer's: a process that yields goes back to the scan, so two partners
+ * handing the hart to each other keep it for one time slice at most. */
 void scheduler(void)
 {
 	struct cpu *c = mycpu();
@@ -103,18 +135,21 @@ void scheduler(void)
 		intr_on();
 		bool ran = false;
 		for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+			bool blocked;
+
 			if (p->state != PROC_RUNNABLE)
 				continue; /* racy peek; rechecked under the lock */
-			spin_lock(&p->lock);
-			if (p->state == PROC_RUNNABLE) {
-				p->state = PROC_RUNNING;
-				c->proc = p;
-				proc_activate_mm(p);
-				swtch(&c->scheduler, &p->ctx);
-				c->proc = NULL;
-				ran = true;
+			if (!run(c, p, &blocked))
+				continue;
+			ran = true;
+			while (blocked && c->handoff) {
+				struct proc *next = c->handoff;
+
+				c->handoff = NULL;
+				if (!run(c, next, &blocked))
+					break;
 			}
-			spin_unlock(&p->lock);
+			c->handoff = NULL; /* a yield goes to the scan */
 		}
 		if (!ran)
 			idle(c);

@@ -8,7 +8,12 @@
 typedef long syscall_fn(const u64 *arg);
 
 struct trapframe;
-void syscall_dispatch(struct trapframe *tf);
+/* An ecall from user mode, called by trap.S with interrupts off and
+ * tf->epc already past the ecall: runs the call tf asks for (a7), with
+ * interrupts on unless it is one of a few quick ones, and puts its result
+ * in tf->a0; then ends the process if it was killed. Returns tf, for
+ * user_return. */
+struct trapframe *syscall_trap(struct trapframe *tf);
 
 /* kernel/proc */
 syscall_fn sys_fork, sys_exit, sys_wait, sys_kill, sys_exec, sys_getpid, sys_getppid, sys_sbrk,

@@ -134,6 +134,20 @@ static void after_timebase(struct fz_proc *p, struct fz_call *c, long ret)
 		fz_broken(p, "timebase gave %ld", ret);
 }
 
+/* trap_floor, with junk in the registers. */
+static void gen_trap_floor(struct fz_proc *p, struct fz_call *c)
+{
+	c->nr = SYS_trap_floor;
+	fz_junk_args(p, c);
+}
+
+/* Whatever the registers held, the answer is 0. */
+static void after_trap_floor(struct fz_proc *p, struct fz_call *c, long ret)
+{
+	if (ret != 0)
+		fz_broken(p, "trap_floor gave %ld", ret);
+}
+
 /* A record count for the introspection calls. */
 static long fz_count_arg(struct fz_proc *p, struct fz_call *c, int i, const struct fz_ptr *at,
 			 long record)
@@ -226,6 +240,7 @@ const struct fz_entry fz_proc_calls[] = {
     {"sleep", "proc", 1, true, gen_sleep, NULL},
     {"uptime", "proc", 1, true, gen_uptime, NULL},
     {"timebase", "proc", 1, true, gen_timebase, after_timebase},
+    {"trap_floor", "proc", 1, true, gen_trap_floor, after_trap_floor},
     {"procinfo", "info", 2, true, gen_procinfo, NULL},
     {"vmmaps", "info", 2, true, gen_vmmaps, NULL},
     {"meminfo", "info", 2, true, gen_meminfo, NULL},

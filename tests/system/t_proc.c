@@ -1,7 +1,9 @@
 /* Processes: fork, exit and wait statuses, waitpid, getpid/getppid,
- * kill, sleep and the clocks, procinfo, and CPU-bound children running
- * at once. */
+ * kill, sleep and the clocks, procinfo, CPU-bound children running at
+ * once, and the trap entry's own answer to trap_floor. */
 #include <signal.h>
+
+#include "include/uapi/syscall.h"
 
 #include "test.h"
 
@@ -141,6 +143,52 @@ static void test_clocks(void)
 	      (unsigned long long)dr);
 }
 
+/* trap_floor returns 0 and leaves the argument registers alone. */
+static void test_trap_floor_call(void)
+{
+	register long a0 __asm__("a0") = 100;
+	register long a1 __asm__("a1") = 101;
+	register long a2 __asm__("a2") = 102;
+	register long a3 __asm__("a3") = 103;
+	register long a4 __asm__("a4") = 104;
+	register long a5 __asm__("a5") = 105;
+	register long a6 __asm__("a6") = 106;
+	register long a7 __asm__("a7") = SYS_trap_floor;
+
+	__asm__ volatile("ecall"
+			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6),
+			   "+r"(a7)
+			 :
+			 : "memory");
+	CHECK("trap-floor",
+	      a0 == 0 && a1 == 101 && a2 == 102 && a3 == 103 && a4 == 104 && a5 == 105 &&
+		  a6 == 106 && a7 == SYS_trap_floor,
+	      "a0..a7 = %ld %ld %ld %ld %ld %ld %ld %ld", a0, a1, a2, a3, a4, a5, a6, a7);
+}
+
+/* trap.S answers trap_floor for an ecall only: a timer interrupt that
+ * arrives while a7 happens to hold its number must resume the program
+ * where it stopped, not one instruction on. Two counters go up in turn
+ * for 50 ms (several ticks of the timer); a skipped instruction leaves
+ * them apart, or sends the program astray, which fails the run too. */
+static void test_trap_floor_interrupted(void)
+{
+	uint64_t until = mnemo_rdtime() + mnemo_timebase() / 20;
+	register long a7 __asm__("a7") = SYS_trap_floor;
+	long x = 0, y = 0, now;
+
+	__asm__ volatile("1:\n\t"
+			 "addi %0, %0, 1\n\t"
+			 "addi %1, %1, 1\n\t"
+			 "addi %0, %0, 1\n\t"
+			 "addi %1, %1, 1\n\t"
+			 "rdtime %2\n\t"
+			 "bltu %2, %3, 1b"
+			 : "+r"(x), "+r"(y), "=&r"(now)
+			 : "r"(until), "r"(a7));
+	CHECK("trap-floor-not-on-interrupt", x == y, "counters %ld and %ld", x, y);
+}
+
 static void test_procinfo(void)
 {
 	struct mnemo_procinfo pi[64];
@@ -214,6 +262,8 @@ int main(void)
 	test_waitpid();
 	test_kill();
 	test_clocks();
+	test_trap_floor_call();
+	test_trap_floor_interrupted();
 	test_procinfo();
 	test_orphan();
 	test_busy_children();

@@ -51,6 +51,9 @@ static inline uint64_t mnemo_rdtime(void)
 	return t;
 }
 uint64_t mnemo_timebase(void);
+/* Enters the kernel and comes straight back, without running any of its C
+ * code: the floor under a system call's cost (make bench). */
+void mnemo_trap_floor(void);
 
 /* Ticks (1/100 s) since boot, as xv6's uptime(). */
 int uptime(void);

@@ -44,6 +44,11 @@ uint64_t mnemo_timebase(void)
 	return hz;
 }
 
+void mnemo_trap_floor(void)
+{
+	usys_call0(SYS_trap_floor);
+}
+
 /* Time since boot, from the cycle-accurate rdtime counter. time() and so
  * srand(time(0)) rely on this. */
 int gettimeofday(struct timeval *restrict tv, void *restrict tz)

@@ -7,7 +7,8 @@
 
 #include "kernel/types.h"
 
-#define NCPU 8 /* most harts the kernel runs on */
+#define NCPU	 8   /* most harts the kernel runs on */
+#define ASID_MAX 256 /* most address-space ids used (kernel/arch/riscv/mmu.c) */
 
 /* Kernel stacks, one per process and per hart's scheduler, each aligned
  * to its size. */
@@ -41,6 +42,10 @@ struct cpu {
 	u64 hartid;		  /* the hardware's hart id */
 	struct mm *active_mm;	  /* loaded in satp (a reference), or NULL for the kernel's */
 	int idle;		  /* (a) in wfi, waiting for work */
+	struct proc *handoff;	  /* woken here by wakeup_sync: the next to run
+				   * if the waker sleeps (this hart's own) */
+	u64 asid_gen;		  /* the ASID generation this hart's TLB holds (mmu.c) */
+	u64 asid_seen[ASID_MAX];  /* per ASID, its mm's tlb_flushes when last loaded */
 };
 
 extern struct cpu cpus[NCPU];

@@ -2,6 +2,7 @@
  * hart's console, memory from the device tree and the kernel page table,
  * interrupts, and starting the other harts, which enter at
  * secondary_main. */
+#include "kernel/arch/riscv/asid.h"
 #include "kernel/arch/riscv/boot.h"
 #include "kernel/arch/riscv/cpu.h"
 #include "kernel/arch/riscv/csr.h"
@@ -91,6 +92,7 @@ struct boot_info *boot_memory_init(u64 fdt_pa)
 					 PAGE_ROUND_UP(pa_of(kernel_end)));
 	free_ram(bi);
 	kmap_init(bi);
+	asid_init();
 	return bi;
 }
 

@@ -10,7 +10,6 @@
 #include "kernel/mm/mm.h"
 #include "kernel/mm/reclaim.h"
 #include "kernel/proc/proc.h"
-#include "kernel/syscall/syscall.h"
 
 extern char trap_entry[];
 u64 timebase_hz = 10000000;
@@ -122,16 +121,13 @@ static void user_fault(struct proc *p, struct trapframe *tf, u64 cause, u64 addr
 	proc_set_killed(p);
 }
 
-struct trapframe *user_trap(struct trapframe *tf)
+/* An interrupt or a fault from user mode, with interrupts off (an ecall
+ * goes to syscall_trap instead); trap.S read scause to tell them apart. */
+struct trapframe *user_trap(struct trapframe *tf, u64 cause)
 {
-	u64 cause = csr_read(scause);
 	struct proc *p = myproc();
 
-	if (cause == EXC_ECALL_U) {
-		tf->epc += 4;
-		intr_on();
-		syscall_dispatch(tf);
-	} else if (cause & SCAUSE_INTR) {
+	if (cause & SCAUSE_INTR) {
 		if (handle_interrupt(cause & ~SCAUSE_INTR))
 			yield();
 	} else {
@@ -139,22 +135,18 @@ struct trapframe *user_trap(struct trapframe *tf)
 		intr_on();
 		user_fault(p, tf, cause, addr);
 	}
+	/* A kill that comes after this check is seen at the next trap: the
+	 * timer's, at the latest. */
 	if (proc_killed(p))
 		exit_current(-1);
-
-	intr_off();
-	tf->sstatus = (csr_read(sstatus) & ~SSTATUS_SPP) | SSTATUS_SPIE;
-	return tf;
+	return tf; /* user_return turns interrupts off and sets sstatus */
 }
 
 /* Entered from fork_return and exec: go to user mode through the current
  * process's trapframe. */
 void user_trap_return(void)
 {
-	struct trapframe *tf = myproc()->tf;
-	intr_off();
-	tf->sstatus = (csr_read(sstatus) & ~SSTATUS_SPP) | SSTATUS_SPIE;
-	user_return(tf);
+	user_return(myproc()->tf);
 }
 
 struct extable_entry {
