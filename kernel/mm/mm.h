@@ -99,6 +99,12 @@ struct mm {
 	struct list family_link;       /* (f) in family->mms */
 	struct list all_link;	       /* (g) in the list of every mm, for the clock */
 	u64 pt_pages;		       /* (l) page-table pages, root included */
+	/* (l) Where vma_find_gap's last search from the bottom ended, so that
+	 * the next may start there (Linux's free_area_cache): a hole that
+	 * reaches above place_base, cut to start no lower, starts below
+	 * place_hint only if it is at most place_hole bytes long. See vma.c's
+	 * "placement". */
+	u64 place_base, place_hint, place_hole;
 	int users; /* (a) references: its process, inspectors, harts with it in satp */
 };
 

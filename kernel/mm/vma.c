@@ -95,10 +95,9 @@ static bool vma_mergeable(const struct vma *a, const struct vma *b)
 	return !a->file.ops || a->offset + (a->end - a->start) == b->offset;
 }
 
-void vma_merge_range(struct mm *mm, u64 start, u64 end)
+/* Joins alike neighbours from v on, up to the VMA that starts past end. */
+static void merge_from(struct mm *mm, struct vma *v, u64 end)
 {
-	mm_assert_locked(mm);
-	struct vma *v = vma_find_from(mm, start > 0 ? start - 1 : 0);
 	while (v && v->start <= end) {
 		struct vma *next = vma_next(mm, v);
 		if (next && vma_mergeable(v, next)) {
@@ -110,6 +109,21 @@ void vma_merge_range(struct mm *mm, u64 start, u64 end)
 		}
 		v = next;
 	}
+}
+
+void vma_merge_range(struct mm *mm, u64 start, u64 end)
+{
+	mm_assert_locked(mm);
+	merge_from(mm, vma_find_from(mm, start > 0 ? start - 1 : 0), end);
+}
+
+void vma_merge_neighbours(struct mm *mm, struct vma *v)
+{
+	mm_assert_locked(mm);
+	/* No lookup: v's neighbours are on the list. */
+	u64 start = v->start;
+	struct vma *prev = vma_prev(mm, v);
+	merge_from(mm, prev && prev->end == start ? prev : v, start);
 }
 
 bool vma_covers(struct mm *mm, u64 addr, u64 len, bool write)
@@ -170,15 +184,20 @@ static const struct rb_augment_ops gap_ops = {
     .rotate = gap_rotate,
 };
 
+static void place_freed(struct mm *mm, u64 hole_start);
+
 /* Recomputes v's own gap from its predecessor and pushes it upwards. */
 static void update_gap(struct mm *mm, struct vma *v)
 {
 	struct vma *prev = vma_prev(mm, v);
-	v->gap = v->start - (prev ? prev->end : 0);
-	/* A full recompute up to the root: the early stop in gap_propagate
-	 * is only valid when the node's own value did not change. */
-	for (struct rb_node *n = &v->rb; n; n = rb_parent(n))
-		vma_of(n)->subtree_gap = compute_subtree_gap(vma_of(n));
+	u64 gap = v->start - (prev ? prev->end : 0);
+	if (gap > v->gap)
+		place_freed(mm, v->start - gap);
+	v->gap = gap;
+	/* Every other node's value is right for the gaps as they are now, so
+	 * the walk up from v may stop at the first ancestor it leaves as it
+	 * was: nothing above that one changes either. */
+	gap_propagate(&v->rb, NULL);
 }
 
 /* ---- walking ---- */
@@ -351,10 +370,9 @@ u64 vma_find_gap_top(struct mm *mm, u64 len, u64 low, u64 high)
 	return gap_search_top(mm->vma_tree.node, len, low, high);
 }
 
-u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high)
+/* The lowest fit in [low, high), from the tree. */
+static u64 find_gap_from(struct mm *mm, u64 len, u64 low, u64 high)
 {
-	if (len == 0 || low + len < low || low + len > high)
-		return 0;
 	u64 a = gap_search(mm->vma_tree.node, len, low, high);
 	if (a)
 		return a;
@@ -362,6 +380,78 @@ u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high)
 	struct vma *last = vma_last(mm);
 	u64 gs = MAX(last ? last->end : 0, low);
 	return gs + len <= high ? gs : 0;
+}
+
+/* mmap asks for the lowest fit on every call without an address, and a
+ * search of the tree goes down to the lowest hole above low and back up
+ * even when the answer is where the last one was: four root-to-leaf walks,
+ * some 60 nodes among 10 000 VMAs. So the mm remembers where its last
+ * search ended (Linux's free_area_cache): mm->place_base, place_hint and
+ * place_hole, with the rule
+ *
+ *   a hole (a free range between VMAs, or below the first, or above the
+ *   last) that reaches above place_base, cut to start no lower than it,
+ *   starts below place_hint only if it is at most place_hole bytes long.
+ *
+ * Then no fit longer than place_hole starts in [place_base, place_hint),
+ * and a search from any low in between may start at place_hint instead
+ * with the same answer. A search moves the hint up to its answer; holes
+ * only grow where a VMA goes or shrinks, which pulls the hint down to the
+ * hole's start (place_freed, from update_gap; the hole above the last VMA
+ * has no gap of its own and is checked at each search). */
+
+/* A hole starting at hole_start grew: the hint must not stay above it. */
+static void place_freed(struct mm *mm, u64 hole_start)
+{
+	u64 cut = MAX(hole_start, mm->place_base);
+	if (cut < mm->place_hint)
+		mm->place_hint = cut;
+}
+
+/* How many VMAs a search from the hint steps over on the list before it
+ * asks the tree: the hint is usually at a fit or one VMA short of it. */
+#define PLACE_STEPS 4
+
+u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high)
+{
+	mm_assert_locked(mm);
+	if (len == 0 || low + len < low || low + len > high)
+		return 0;
+	struct vma *last = vma_last(mm);
+	place_freed(mm, last ? last->end : 0);
+	if (low < mm->place_base || low > mm->place_hint || len <= mm->place_hole) {
+		/* The hint cannot answer: search from low, and start the rule
+		 * afresh there. Every hole between low and the answer is
+		 * shorter than len. */
+		u64 a = find_gap_from(mm, len, low, high);
+		if (a) {
+			mm->place_base = low;
+			mm->place_hint = a;
+			mm->place_hole = len - 1;
+		}
+		return a;
+	}
+	/* No fit starts in [low, place_hint): walk up from the hint. */
+	u64 a = mm->place_hint;
+	struct vma *v = vma_find_from(mm, a);
+	for (int step = 0;; step++) {
+		if (a + len < a || a + len > high)
+			return 0;
+		if (!v || v->start >= a + len)
+			break; /* [a, a + len) is free */
+		if (step == PLACE_STEPS) {
+			a = find_gap_from(mm, len, a, high);
+			if (!a)
+				return 0;
+			break;
+		}
+		a = v->end;
+		v = vma_next(mm, v);
+	}
+	/* The holes passed on the way are shorter than len. */
+	mm->place_hint = a;
+	mm->place_hole = MAX(mm->place_hole, len - 1);
+	return a;
 }
 
 /* ---- checking ---- */

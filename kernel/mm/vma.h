@@ -44,6 +44,8 @@ struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr);
 /* Joins alike neighbours among the VMAs touching [start, end], so that
  * mprotect and mmap leave no needless splits behind. */
 void vma_merge_range(struct mm *mm, u64 start, u64 end);
+/* The same around one VMA, v, which may be freed: with its neighbours. */
+void vma_merge_neighbours(struct mm *mm, struct vma *v);
 /* Do VMAs that allow the access cover every byte of [addr, addr+len)
  * (addr alone when len is 0)? Writable implies readable. */
 bool vma_covers(struct mm *mm, u64 addr, u64 len, bool write);
