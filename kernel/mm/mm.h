@@ -105,6 +105,11 @@ struct mm {
 	 * place_hint only if it is at most place_hole bytes long. See vma.c's
 	 * "placement". */
 	u64 place_base, place_hint, place_hole;
+	/* (l) The VMA last inserted, or the one after the VMA last removed
+	 * (NULL: none), which vma_find_from tries before the tree: munmap
+	 * finds what mmap just made, and mmap's placement the room a munmap
+	 * just left. Never a freed VMA: vma_remove moves it on. */
+	struct vma *vma_cache;
 	int users; /* (a) references: its process, inspectors, harts with it in satp */
 };
 

@@ -222,8 +222,21 @@ struct vma *vma_prev(struct mm *mm, struct vma *vma)
 	return vma->link.prev == &mm->vmas ? NULL : list_entry(vma->link.prev, struct vma, link);
 }
 
+/* Is c the first VMA that ends above addr? Its predecessor, on the
+ * list, ends at or below addr. */
+static bool cache_answers(struct mm *mm, struct vma *c, u64 addr)
+{
+	if (!c || c->end <= addr)
+		return false;
+	struct vma *prev = vma_prev(mm, c);
+	return !prev || prev->end <= addr;
+}
+
 struct vma *vma_find_from(struct mm *mm, u64 addr)
 {
+	/* Only read here: a lookup may run without the lock. */
+	if (cache_answers(mm, mm->vma_cache, addr))
+		return mm->vma_cache;
 	struct rb_node *n = mm->vma_tree.node;
 	struct vma *best = NULL;
 	while (n) {
@@ -281,6 +294,7 @@ void vma_insert(struct mm *mm, struct vma *vma)
 	if (next)
 		update_gap(mm, next);
 	mm->nvmas++;
+	mm->vma_cache = vma;
 	vma->mm = mm;
 	struct vm_mappings *maps = vma_mappings(vma);
 	if (maps) {
@@ -294,6 +308,8 @@ void vma_remove(struct mm *mm, struct vma *vma)
 {
 	mm_assert_locked(mm);
 	struct vma *next = vma_next(mm, vma);
+	if (mm->vma_cache == vma)
+		mm->vma_cache = next;
 	rb_erase(&vma->rb, &mm->vma_tree, &gap_ops);
 	list_del(&vma->link);
 	if (next)
@@ -417,6 +433,7 @@ u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high)
 	mm_assert_locked(mm);
 	if (len == 0 || low + len < low || low + len > high)
 		return 0;
+	/* The room above the last VMA has no gap to say it grew. */
 	struct vma *last = vma_last(mm);
 	place_freed(mm, last ? last->end : 0);
 	if (low < mm->place_base || low > mm->place_hint || len <= mm->place_hole) {
@@ -465,6 +482,14 @@ static bool check_subtree(struct rb_node *n)
 	return vma_of(n)->subtree_gap == compute_subtree_gap(vma_of(n));
 }
 
+/* Does placement's rule hold for the hole [hs, he), given the hint the
+ * next search will start from? */
+static bool place_rule_holds(struct mm *mm, u64 hint, u64 hs, u64 he)
+{
+	u64 cut = MAX(hs, mm->place_base);
+	return he <= cut || cut >= hint || he - cut <= mm->place_hole;
+}
+
 bool vma_validate(struct mm *mm)
 {
 	if (!rb_validate(&mm->vma_tree) || !check_subtree(mm->vma_tree.node))
@@ -472,6 +497,10 @@ bool vma_validate(struct mm *mm)
 	struct vma *v, *prev = NULL;
 	struct rb_node *n = rb_first(&mm->vma_tree);
 	int count = 0;
+	bool cache_in_set = false;
+	/* The room above the last VMA pulls the hint down at each search. */
+	struct vma *last = vma_last(mm);
+	u64 hint = MIN(mm->place_hint, MAX(last ? last->end : 0, mm->place_base));
 	for_each_vma(mm, v)
 	{
 		if (v->start >= v->end || (v->start | v->end) & (PAGE_SIZE - 1))
@@ -480,11 +509,16 @@ bool vma_validate(struct mm *mm)
 			return false;
 		if (v->gap != v->start - (prev ? prev->end : 0))
 			return false;
+		if (!place_rule_holds(mm, hint, v->start - v->gap, v->start))
+			return false;
 		if (n != &v->rb)
 			return false;
 		n = rb_next(n);
 		prev = v;
 		count++;
+		cache_in_set |= v == mm->vma_cache;
 	}
+	if (mm->vma_cache && !cache_in_set)
+		return false;
 	return n == NULL && count == mm->nvmas;
 }

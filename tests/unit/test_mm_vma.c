@@ -307,6 +307,67 @@ Test(vma, find_gap_refuses_nonsense)
 	drop_all();
 }
 
+/* ---- the lookup cache (mm->vma_cache) ----
+ * vma_find_from tries the VMA last inserted, or the one after the VMA
+ * last removed, before the tree. Each test fails (or ASan stops it) if a
+ * removal leaves the cache on a freed VMA or the cache answers for an
+ * address it does not hold. */
+
+Test(vma, lookup_cache_moves_on_when_its_vma_goes)
+{
+	/* A.B.C, C cached: removed, the lookup must not find it. */
+	struct vma *a = add(0, 1), *b = add(2, 1), *c = add(4, 1);
+	cr_assert_eq(vma_find(&mm, BASE + 4 * PG), c);
+	drop(c);
+	cr_assert_null(vma_find(&mm, BASE + 4 * PG), "the removed VMA");
+	cr_assert_null(vma_find_from(&mm, BASE + 3 * PG));
+	c = add(4, 1);
+	drop(b); /* not the cached one */
+	cr_assert_null(vma_find(&mm, BASE + 2 * PG));
+	cr_assert_eq(vma_find_from(&mm, BASE + PG), c);
+	cr_assert_eq(vma_find(&mm, BASE), a);
+	drop_all();
+}
+
+Test(vma, lookup_cache_moves_on_when_a_merge_frees_its_vma)
+{
+	/* AB, alike and side by side: B (cached) is merged into A and freed. */
+	struct vma *a = add(0, 1);
+	add(1, 1);
+	vma_merge_range(&mm, BASE, BASE + 2 * PG);
+	EXPECT_VALID(&mm);
+	EXPECT_VMAS("AA..");
+	cr_assert_eq(vma_find(&mm, BASE + PG), a);
+	cr_assert_null(vma_find_from(&mm, BASE + 2 * PG));
+	struct vma *b = add(2, 1);
+	b->prot = VM_READ | VM_WRITE;
+	vma_merge_neighbours(&mm, b); /* not alike: both stay */
+	EXPECT_VMAS("AAB.");
+	cr_assert_eq(vma_find(&mm, BASE + 2 * PG), b);
+	struct vma *c = add(3, 1);
+	c->prot = VM_READ | VM_WRITE;
+	vma_merge_neighbours(&mm, c); /* c, cached, goes into b */
+	EXPECT_VALID(&mm);
+	EXPECT_VMAS("AABB");
+	cr_assert_eq(vma_find(&mm, BASE + 3 * PG), b);
+	drop_all();
+}
+
+Test(vma, lookup_cache_answers_only_for_its_own_range)
+{
+	/* A split caches the upper half; the lower half is still found. */
+	struct vma *a = add(2, 4);
+	struct vma *hi = vma_split(&mm, a, BASE + 4 * PG);
+	EXPECT_VALID(&mm);
+	cr_assert_eq(vma_find(&mm, BASE + 3 * PG), a);
+	cr_assert_eq(vma_find(&mm, BASE + 4 * PG), hi);
+	cr_assert_eq(vma_find_from(&mm, BASE), a, "below both");
+	cr_assert_null(vma_find(&mm, BASE + PG));
+	vma_adjust(&mm, hi, hi->start, BASE + 5 * PG);
+	cr_assert_null(vma_find(&mm, BASE + 5 * PG), "past the cached VMA's new end");
+	drop_all();
+}
+
 /* ---- placement's hint (mm->place_*) ----
  * vma_find_gap starts where its last search from the bottom ended. Each
  * test below fails if one of the ways a hole can grow again forgets to
@@ -482,7 +543,14 @@ Test(vma, find_gap_hint_agrees_with_a_linear_scan_as_mmap_uses_it)
 			vma_merge_neighbours(&mm, v); /* v may be gone */
 			EXPECT_VALID(&mm);
 		}
-		struct vma *v = vma_find_from(&mm, BASE + rng_below(WINDOW) * PG);
+		u64 at = BASE + rng_below(WINDOW) * PG;
+		struct vma *v = vma_find_from(&mm, at), *w;
+		for_each_vma(&mm, w)
+		{
+			if (w->end > at)
+				break;
+		}
+		cr_assert_eq(v, w, "step %d: vma_find_from(%#lx)", step, at);
 		int what = (int)rng_below(8);
 		if (!v || what >= 5)
 			continue;
