@@ -99,6 +99,17 @@ struct mm {
 	struct list family_link;       /* (f) in family->mms */
 	struct list all_link;	       /* (g) in the list of every mm, for the clock */
 	u64 pt_pages;		       /* (l) page-table pages, root included */
+	/* (l) Where vma_find_gap's last search from the bottom ended, so that
+	 * the next may start there (Linux's free_area_cache): a hole that
+	 * reaches above place_base, cut to start no lower, starts below
+	 * place_hint only if it is at most place_hole bytes long. See vma.c's
+	 * "placement". */
+	u64 place_base, place_hint, place_hole;
+	/* (l) The VMA last inserted, or the one after the VMA last removed
+	 * (NULL: none), which vma_find_from tries before the tree: munmap
+	 * finds what mmap just made, and mmap's placement the room a munmap
+	 * just left. Never a freed VMA: vma_remove moves it on. */
+	struct vma *vma_cache;
 	int users;	 /* (a) references: its process, inspectors, harts with it in satp */
 	u64 asid;	 /* (a) the machine's tag for its TLB entries, kept by the arch code */
 	u64 tlb_flushes; /* (a) mm_tlb_flush calls so far (the arch code counts them) */

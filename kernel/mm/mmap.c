@@ -21,12 +21,17 @@ static bool range_ok(u64 addr, u64 len)
  * the page tables that only it used, those in the gap between its
  * neighbours, under one fence. Tables that reach into the stack's room
  * stay: the stack may grow into them. */
+static void unmap_between(struct mm *mm, u64 start, u64 end, struct vma *prev, struct vma *next)
+{
+	u64 hi = next ? next->start : MM_USER_TOP;
+	pmap_remove(mm, start, end, prev ? prev->end : 0, MIN(hi, mmap_top(mm)));
+}
+
+/* The same where the caller has not got the neighbours at hand. */
 static void unmap_range(struct mm *mm, u64 start, u64 end)
 {
 	struct vma *next = vma_find_from(mm, start);
-	struct vma *prev = next ? vma_prev(mm, next) : vma_last(mm);
-	u64 hi = next ? next->start : MM_USER_TOP;
-	pmap_remove(mm, start, end, prev ? prev->end : 0, MIN(hi, mmap_top(mm)));
+	unmap_between(mm, start, end, next ? vma_prev(mm, next) : vma_last(mm), next);
 }
 
 /* Undoes [start, end) of v, a mapping its pager could not fill: its pages
@@ -46,24 +51,30 @@ static void undo_fill(struct mm *mm, struct vma *v, u64 start, u64 end, bool kee
 int __mm_munmap(struct mm *mm, u64 start, u64 end)
 {
 	mm_assert_locked(mm);
+	/* One lookup in the tree, the first VMA that ends above start; the
+	 * rest is found on the list. (Among 10 000 VMAs a lookup walks some
+	 * 14 nodes, and munmap of one page used to make four.) */
+	struct vma *v = vma_find_from(mm, start);
 	/* Both splits first: they can fail, and then nothing is unmapped. */
-	struct vma *v = vma_find(mm, start);
 	bool split_low = v && v->start < start;
-	if (split_low && !vma_split(mm, v, start))
+	if (split_low && !(v = vma_split(mm, v, start)))
 		return -ENOMEM;
-	v = vma_find(mm, end - 1);
-	if (v && v->end > end && !vma_split(mm, v, end)) {
+	struct vma *last = NULL; /* the one holding end - 1 */
+	if (v && v->start < end)
+		last = v->end >= end ? v : vma_find(mm, end - 1);
+	if (last && last->end > end && !vma_split(mm, last, end)) {
 		if (split_low)
 			vma_merge_range(mm, start, start);
 		return -ENOMEM;
 	}
-	for (v = vma_find_from(mm, start); v && v->start < end;) {
+	struct vma *prev = v ? vma_prev(mm, v) : vma_last(mm);
+	while (v && v->start < end) {
 		struct vma *next = vma_next(mm, v);
 		vma_remove(mm, v);
 		vma_free(v);
 		v = next;
 	}
-	unmap_range(mm, start, end);
+	unmap_between(mm, start, end, prev, v);
 	return 0;
 }
 
@@ -141,7 +152,7 @@ long mm_mmap(struct mm *mm, u64 addr, u64 len, u32 prot, u32 flags,
 		undo_fill(mm, v, addr, addr + size, /*keep=*/false);
 		goto out;
 	}
-	vma_merge_range(mm, addr, addr + size);
+	vma_merge_neighbours(mm, v);
 	ret = (long)addr;
 out:
 	mm_unlock(mm);

@@ -95,10 +95,9 @@ static bool vma_mergeable(const struct vma *a, const struct vma *b)
 	return !a->file.ops || a->offset + (a->end - a->start) == b->offset;
 }
 
-void vma_merge_range(struct mm *mm, u64 start, u64 end)
+/* Joins alike neighbours from v on, up to the VMA that starts past end. */
+static void merge_from(struct mm *mm, struct vma *v, u64 end)
 {
-	mm_assert_locked(mm);
-	struct vma *v = vma_find_from(mm, start > 0 ? start - 1 : 0);
 	while (v && v->start <= end) {
 		struct vma *next = vma_next(mm, v);
 		if (next && vma_mergeable(v, next)) {
@@ -110,6 +109,21 @@ void vma_merge_range(struct mm *mm, u64 start, u64 end)
 		}
 		v = next;
 	}
+}
+
+void vma_merge_range(struct mm *mm, u64 start, u64 end)
+{
+	mm_assert_locked(mm);
+	merge_from(mm, vma_find_from(mm, start > 0 ? start - 1 : 0), end);
+}
+
+void vma_merge_neighbours(struct mm *mm, struct vma *v)
+{
+	mm_assert_locked(mm);
+	/* No lookup: v's neighbours are on the list. */
+	u64 start = v->start;
+	struct vma *prev = vma_prev(mm, v);
+	merge_from(mm, prev && prev->end == start ? prev : v, start);
 }
 
 bool vma_covers(struct mm *mm, u64 addr, u64 len, bool write)
@@ -170,15 +184,20 @@ static const struct rb_augment_ops gap_ops = {
     .rotate = gap_rotate,
 };
 
+static void place_freed(struct mm *mm, u64 hole_start);
+
 /* Recomputes v's own gap from its predecessor and pushes it upwards. */
 static void update_gap(struct mm *mm, struct vma *v)
 {
 	struct vma *prev = vma_prev(mm, v);
-	v->gap = v->start - (prev ? prev->end : 0);
-	/* A full recompute up to the root: the early stop in gap_propagate
-	 * is only valid when the node's own value did not change. */
-	for (struct rb_node *n = &v->rb; n; n = rb_parent(n))
-		vma_of(n)->subtree_gap = compute_subtree_gap(vma_of(n));
+	u64 gap = v->start - (prev ? prev->end : 0);
+	if (gap > v->gap)
+		place_freed(mm, v->start - gap);
+	v->gap = gap;
+	/* Every other node's value is right for the gaps as they are now, so
+	 * the walk up from v may stop at the first ancestor it leaves as it
+	 * was: nothing above that one changes either. */
+	gap_propagate(&v->rb, NULL);
 }
 
 /* ---- walking ---- */
@@ -203,8 +222,21 @@ struct vma *vma_prev(struct mm *mm, struct vma *vma)
 	return vma->link.prev == &mm->vmas ? NULL : list_entry(vma->link.prev, struct vma, link);
 }
 
+/* Is c the first VMA that ends above addr? Its predecessor, on the
+ * list, ends at or below addr. */
+static bool cache_answers(struct mm *mm, struct vma *c, u64 addr)
+{
+	if (!c || c->end <= addr)
+		return false;
+	struct vma *prev = vma_prev(mm, c);
+	return !prev || prev->end <= addr;
+}
+
 struct vma *vma_find_from(struct mm *mm, u64 addr)
 {
+	/* Only read here: a lookup may run without the lock. */
+	if (cache_answers(mm, mm->vma_cache, addr))
+		return mm->vma_cache;
 	struct rb_node *n = mm->vma_tree.node;
 	struct vma *best = NULL;
 	while (n) {
@@ -262,6 +294,7 @@ void vma_insert(struct mm *mm, struct vma *vma)
 	if (next)
 		update_gap(mm, next);
 	mm->nvmas++;
+	mm->vma_cache = vma;
 	vma->mm = mm;
 	struct vm_mappings *maps = vma_mappings(vma);
 	if (maps) {
@@ -275,6 +308,8 @@ void vma_remove(struct mm *mm, struct vma *vma)
 {
 	mm_assert_locked(mm);
 	struct vma *next = vma_next(mm, vma);
+	if (mm->vma_cache == vma)
+		mm->vma_cache = next;
 	rb_erase(&vma->rb, &mm->vma_tree, &gap_ops);
 	list_del(&vma->link);
 	if (next)
@@ -351,10 +386,9 @@ u64 vma_find_gap_top(struct mm *mm, u64 len, u64 low, u64 high)
 	return gap_search_top(mm->vma_tree.node, len, low, high);
 }
 
-u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high)
+/* The lowest fit in [low, high), from the tree. */
+static u64 find_gap_from(struct mm *mm, u64 len, u64 low, u64 high)
 {
-	if (len == 0 || low + len < low || low + len > high)
-		return 0;
 	u64 a = gap_search(mm->vma_tree.node, len, low, high);
 	if (a)
 		return a;
@@ -362,6 +396,79 @@ u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high)
 	struct vma *last = vma_last(mm);
 	u64 gs = MAX(last ? last->end : 0, low);
 	return gs + len <= high ? gs : 0;
+}
+
+/* mmap asks for the lowest fit on every call without an address, and a
+ * search of the tree goes down to the lowest hole above low and back up
+ * even when the answer is where the last one was: four root-to-leaf walks,
+ * some 60 nodes among 10 000 VMAs. So the mm remembers where its last
+ * search ended (Linux's free_area_cache): mm->place_base, place_hint and
+ * place_hole, with the rule
+ *
+ *   a hole (a free range between VMAs, or below the first, or above the
+ *   last) that reaches above place_base, cut to start no lower than it,
+ *   starts below place_hint only if it is at most place_hole bytes long.
+ *
+ * Then no fit longer than place_hole starts in [place_base, place_hint),
+ * and a search from any low in between may start at place_hint instead
+ * with the same answer. A search moves the hint up to its answer; holes
+ * only grow where a VMA goes or shrinks, which pulls the hint down to the
+ * hole's start (place_freed, from update_gap; the hole above the last VMA
+ * has no gap of its own and is checked at each search). */
+
+/* A hole starting at hole_start grew: the hint must not stay above it. */
+static void place_freed(struct mm *mm, u64 hole_start)
+{
+	u64 cut = MAX(hole_start, mm->place_base);
+	if (cut < mm->place_hint)
+		mm->place_hint = cut;
+}
+
+/* How many VMAs a search from the hint steps over on the list before it
+ * asks the tree: the hint is usually at a fit or one VMA short of it. */
+#define PLACE_STEPS 4
+
+u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high)
+{
+	mm_assert_locked(mm);
+	if (len == 0 || low + len < low || low + len > high)
+		return 0;
+	/* The room above the last VMA has no gap to say it grew. */
+	struct vma *last = vma_last(mm);
+	place_freed(mm, last ? last->end : 0);
+	if (low < mm->place_base || low > mm->place_hint || len <= mm->place_hole) {
+		/* The hint cannot answer: search from low, and start the rule
+		 * afresh there. Every hole between low and the answer is
+		 * shorter than len. */
+		u64 a = find_gap_from(mm, len, low, high);
+		if (a) {
+			mm->place_base = low;
+			mm->place_hint = a;
+			mm->place_hole = len - 1;
+		}
+		return a;
+	}
+	/* No fit starts in [low, place_hint): walk up from the hint. */
+	u64 a = mm->place_hint;
+	struct vma *v = vma_find_from(mm, a);
+	for (int step = 0;; step++) {
+		if (a + len < a || a + len > high)
+			return 0;
+		if (!v || v->start >= a + len)
+			break; /* [a, a + len) is free */
+		if (step == PLACE_STEPS) {
+			a = find_gap_from(mm, len, a, high);
+			if (!a)
+				return 0;
+			break;
+		}
+		a = v->end;
+		v = vma_next(mm, v);
+	}
+	/* The holes passed on the way are shorter than len. */
+	mm->place_hint = a;
+	mm->place_hole = MAX(mm->place_hole, len - 1);
+	return a;
 }
 
 /* ---- checking ---- */
@@ -375,6 +482,14 @@ static bool check_subtree(struct rb_node *n)
 	return vma_of(n)->subtree_gap == compute_subtree_gap(vma_of(n));
 }
 
+/* Does placement's rule hold for the hole [hs, he), given the hint the
+ * next search will start from? */
+static bool place_rule_holds(struct mm *mm, u64 hint, u64 hs, u64 he)
+{
+	u64 cut = MAX(hs, mm->place_base);
+	return he <= cut || cut >= hint || he - cut <= mm->place_hole;
+}
+
 bool vma_validate(struct mm *mm)
 {
 	if (!rb_validate(&mm->vma_tree) || !check_subtree(mm->vma_tree.node))
@@ -382,6 +497,10 @@ bool vma_validate(struct mm *mm)
 	struct vma *v, *prev = NULL;
 	struct rb_node *n = rb_first(&mm->vma_tree);
 	int count = 0;
+	bool cache_in_set = false;
+	/* The room above the last VMA pulls the hint down at each search. */
+	struct vma *last = vma_last(mm);
+	u64 hint = MIN(mm->place_hint, MAX(last ? last->end : 0, mm->place_base));
 	for_each_vma(mm, v)
 	{
 		if (v->start >= v->end || (v->start | v->end) & (PAGE_SIZE - 1))
@@ -390,11 +509,16 @@ bool vma_validate(struct mm *mm)
 			return false;
 		if (v->gap != v->start - (prev ? prev->end : 0))
 			return false;
+		if (!place_rule_holds(mm, hint, v->start - v->gap, v->start))
+			return false;
 		if (n != &v->rb)
 			return false;
 		n = rb_next(n);
 		prev = v;
 		count++;
+		cache_in_set |= v == mm->vma_cache;
 	}
+	if (mm->vma_cache && !cache_in_set)
+		return false;
 	return n == NULL && count == mm->nvmas;
 }

@@ -34,7 +34,8 @@ void vma_insert(struct mm *mm, struct vma *vma);
 void vma_remove(struct mm *mm, struct vma *vma);
 /* Moves vma's bounds; the new range must not overlap a neighbour. */
 void vma_adjust(struct mm *mm, struct vma *vma, u64 start, u64 end);
-/* The lowest address a in [low, high) with [a, a+len) free, or 0. */
+/* The lowest address a in [low, high) with [a, a+len) free, or 0. It
+ * remembers where it ended (mm->place_*), so mm->lock must be held. */
 u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high);
 /* The highest such address, or 0. */
 u64 vma_find_gap_top(struct mm *mm, u64 len, u64 low, u64 high);
@@ -44,11 +45,15 @@ struct vma *vma_split(struct mm *mm, struct vma *v, u64 addr);
 /* Joins alike neighbours among the VMAs touching [start, end], so that
  * mprotect and mmap leave no needless splits behind. */
 void vma_merge_range(struct mm *mm, u64 start, u64 end);
+/* Joins v with its neighbours where alike (v may be freed), finding
+ * them on the list, not in the tree: for mmap's new VMA. */
+void vma_merge_neighbours(struct mm *mm, struct vma *v);
 /* Do VMAs that allow the access cover every byte of [addr, addr+len)
  * (addr alone when len is 0)? Writable implies readable. */
 bool vma_covers(struct mm *mm, u64 addr, u64 len, bool write);
 
-/* Checks the tree, the list, the gaps and ordering; false if broken. */
+/* Checks the tree, the list, the gaps, ordering and placement's rule
+ * (mm->place_*); false if broken. */
 bool vma_validate(struct mm *mm);
 
 #define for_each_vma(mm, v) for (v = vma_first(mm); v; v = vma_next(mm, v))

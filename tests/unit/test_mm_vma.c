@@ -307,6 +307,168 @@ Test(vma, find_gap_refuses_nonsense)
 	drop_all();
 }
 
+/* ---- the lookup cache (mm->vma_cache) ----
+ * vma_find_from tries the VMA last inserted, or the one after the VMA
+ * last removed, before the tree. Each test fails (or ASan stops it) if a
+ * removal leaves the cache on a freed VMA or the cache answers for an
+ * address it does not hold. */
+
+Test(vma, lookup_cache_moves_on_when_its_vma_goes)
+{
+	/* A.B.C, C cached: removed, the lookup must not find it. */
+	struct vma *a = add(0, 1), *b = add(2, 1), *c = add(4, 1);
+	cr_assert_eq(vma_find(&mm, BASE + 4 * PG), c);
+	drop(c);
+	cr_assert_null(vma_find(&mm, BASE + 4 * PG), "the removed VMA");
+	cr_assert_null(vma_find_from(&mm, BASE + 3 * PG));
+	c = add(4, 1);
+	drop(b); /* not the cached one */
+	cr_assert_null(vma_find(&mm, BASE + 2 * PG));
+	cr_assert_eq(vma_find_from(&mm, BASE + PG), c);
+	cr_assert_eq(vma_find(&mm, BASE), a);
+	drop_all();
+}
+
+Test(vma, lookup_cache_moves_on_when_a_merge_frees_its_vma)
+{
+	/* AB, alike and side by side: B (cached) is merged into A and freed. */
+	struct vma *a = add(0, 1);
+	add(1, 1);
+	vma_merge_range(&mm, BASE, BASE + 2 * PG);
+	EXPECT_VALID(&mm);
+	EXPECT_VMAS("AA..");
+	cr_assert_eq(vma_find(&mm, BASE + PG), a);
+	cr_assert_null(vma_find_from(&mm, BASE + 2 * PG));
+	struct vma *b = add(2, 1);
+	b->prot = VM_READ | VM_WRITE;
+	vma_merge_neighbours(&mm, b); /* not alike: both stay */
+	EXPECT_VMAS("AAB.");
+	cr_assert_eq(vma_find(&mm, BASE + 2 * PG), b);
+	struct vma *c = add(3, 1);
+	c->prot = VM_READ | VM_WRITE;
+	vma_merge_neighbours(&mm, c); /* c, cached, goes into b */
+	EXPECT_VALID(&mm);
+	EXPECT_VMAS("AABB");
+	cr_assert_eq(vma_find(&mm, BASE + 3 * PG), b);
+	drop_all();
+}
+
+Test(vma, lookup_cache_answers_only_for_its_own_range)
+{
+	/* A split caches the upper half; the lower half is still found. */
+	struct vma *a = add(2, 4);
+	struct vma *hi = vma_split(&mm, a, BASE + 4 * PG);
+	EXPECT_VALID(&mm);
+	cr_assert_eq(vma_find(&mm, BASE + 3 * PG), a);
+	cr_assert_eq(vma_find(&mm, BASE + 4 * PG), hi);
+	cr_assert_eq(vma_find_from(&mm, BASE), a, "below both");
+	cr_assert_null(vma_find(&mm, BASE + PG));
+	vma_adjust(&mm, hi, hi->start, BASE + 5 * PG);
+	cr_assert_null(vma_find(&mm, BASE + 5 * PG), "past the cached VMA's new end");
+	drop_all();
+}
+
+/* ---- placement's hint (mm->place_*) ----
+ * vma_find_gap starts where its last search from the bottom ended. Each
+ * test below fails if one of the ways a hole can grow again forgets to
+ * pull that hint down. */
+
+/* Maps what vma_find_gap(len, BASE) answers, as mmap does. */
+static struct vma *place(u64 len)
+{
+	u64 a = vma_find_gap(&mm, len, BASE, MM_USER_TOP);
+	cr_assert(a >= BASE && (a - BASE) % PG == 0, "placed at %#lx", a);
+	return add((a - BASE) / PG, len / PG);
+}
+
+Test(vma, find_gap_hint_moves_up_as_pages_are_placed)
+{
+	for (int i = 0; i < 8; i++)
+		place(PG);
+	EXPECT_VMAS("ABCDEFGH..");
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE, MM_USER_TOP), BASE + 8 * PG);
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE + 3 * PG, MM_USER_TOP), BASE + 8 * PG,
+		     "from a low below the hint");
+	drop_all();
+}
+
+Test(vma, find_gap_hint_comes_down_when_a_vma_goes)
+{
+	struct vma *v[8];
+	for (int i = 0; i < 8; i++)
+		v[i] = place(PG);
+	drop(v[3]);
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE, MM_USER_TOP), BASE + 3 * PG, "the hole left");
+	place(PG);
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE, MM_USER_TOP), BASE + 8 * PG);
+	drop(v[7]); /* the last VMA: the room above it grows, no gap changes */
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE, MM_USER_TOP), BASE + 7 * PG,
+		     "the room above the last");
+	drop_all();
+}
+
+Test(vma, find_gap_hint_comes_down_when_a_vma_shrinks)
+{
+	struct vma *b, *c, *d;
+	add(0, 2);
+	b = add(2, 2);
+	c = add(4, 2);
+	d = add(6, 2);
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE, MM_USER_TOP), BASE + 8 * PG);
+	vma_adjust(&mm, b, b->start + PG, b->end); /* from below */
+	EXPECT_VALID(&mm);
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE, MM_USER_TOP), BASE + 2 * PG);
+	place(PG);
+	vma_adjust(&mm, c, c->start, c->end - PG); /* from above */
+	EXPECT_VALID(&mm);
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE, MM_USER_TOP), BASE + 5 * PG);
+	place(PG);
+	vma_adjust(&mm, d, d->start, d->end - PG); /* the last one */
+	EXPECT_VALID(&mm);
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE, MM_USER_TOP), BASE + 7 * PG);
+	drop_all();
+}
+
+Test(vma, find_gap_hint_comes_down_when_a_split_is_undone)
+{
+	/* A split moves v's end down before its upper half goes in: for a
+	 * moment there is a hole, and the hint must not be above it. */
+	struct vma *a = place(4 * PG);
+	place(PG);
+	struct vma *hi = vma_split(&mm, a, BASE + 2 * PG);
+	EXPECT_VALID(&mm);
+	drop(hi);
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE, MM_USER_TOP), BASE + 2 * PG);
+	drop_all();
+}
+
+Test(vma, find_gap_hint_remembers_only_holes_shorter_than_it_looked_for)
+{
+	/* A.B.C...: a search for 2 pages passes the one-page holes, which a
+	 * search for one page must still find. */
+	add(0, 1);
+	add(2, 1);
+	add(4, 1);
+	cr_assert_eq(vma_find_gap(&mm, 2 * PG, BASE, MM_USER_TOP), BASE + 5 * PG);
+	add(5, 2);
+	cr_assert_eq(vma_find_gap(&mm, 2 * PG, BASE, MM_USER_TOP), BASE + 7 * PG);
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE, MM_USER_TOP), BASE + PG, "a hole it passed");
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE + 2 * PG, MM_USER_TOP), BASE + 3 * PG);
+	drop_all();
+}
+
+Test(vma, find_gap_hint_is_not_taken_below_its_base)
+{
+	/* A search from a higher low starts the hint there; one from lower
+	 * down must still see the holes below. */
+	add(1, 1);
+	add(4, 4);
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE + 4 * PG, MM_USER_TOP), BASE + 8 * PG);
+	cr_assert_eq(vma_find_gap(&mm, PG, BASE, MM_USER_TOP), BASE);
+	cr_assert_eq(vma_find_gap(&mm, 2 * PG, BASE + PG, MM_USER_TOP), BASE + 2 * PG);
+	drop_all();
+}
+
 /* What vma_find_gap must return, by a plain walk over the list. */
 static u64 linear_gap(u64 len, u64 low, u64 high)
 {
@@ -356,6 +518,63 @@ Test(vma, find_gap_agrees_with_a_linear_scan_on_random_sets)
 			u64 high = rng_below(4) ? MM_USER_TOP : low + rng_below(WINDOW) * PG;
 			cr_assert_eq(vma_find_gap(&mm, len, low, high), linear_gap(len, low, high),
 				     "step %d: len %#lx low %#lx high %#lx", step, len, low, high);
+		}
+	}
+	drop_all();
+}
+
+/* mmap's way: most searches from one low, each answer mapped, among
+ * random removals, shrinks, splits and merges, every answer compared with
+ * the linear scan; so the hint is used and pulled down all the time. */
+Test(vma, find_gap_hint_agrees_with_a_linear_scan_as_mmap_uses_it)
+{
+	enum { WINDOW = 512, STEPS = 6000 };
+	rng_seed(11);
+	for (int step = 0; step < STEPS; step++) {
+		u64 len = (1 + rng_below(rng_below(4) ? 2 : 6)) * PG;
+		u64 low = rng_below(8) ? BASE : BASE + rng_below(WINDOW) * PG;
+		u64 a = vma_find_gap(&mm, len, low, MM_USER_TOP);
+		cr_assert_eq(a, linear_gap(len, low, MM_USER_TOP), "step %d: len %#lx low %#lx",
+			     step, len, low);
+		if (a + len <= BASE + WINDOW * PG && rng_below(3)) {
+			struct vma *v = vma_alloc(a, a + len, VM_READ, false, VMA_MMAP);
+			cr_assert_not_null(v);
+			vma_insert(&mm, v);
+			vma_merge_neighbours(&mm, v); /* v may be gone */
+			EXPECT_VALID(&mm);
+		}
+		u64 at = BASE + rng_below(WINDOW) * PG;
+		struct vma *v = vma_find_from(&mm, at), *w;
+		for_each_vma(&mm, w)
+		{
+			if (w->end > at)
+				break;
+		}
+		cr_assert_eq(v, w, "step %d: vma_find_from(%#lx)", step, at);
+		int what = (int)rng_below(8);
+		if (!v || what >= 5)
+			continue;
+		if (what <= 1) {
+			drop(v);
+		} else if (what == 2 && v->end - v->start > PG) {
+			u64 pages = (v->end - v->start) / PG;
+			u64 cut = v->start + (1 + rng_below(pages - 1)) * PG;
+			if (rng_below(2))
+				vma_adjust(&mm, v, v->start, cut);
+			else
+				vma_adjust(&mm, v, cut, v->end);
+			EXPECT_VALID(&mm);
+		} else if (what == 3 && v->end - v->start > PG) {
+			u64 pages = (v->end - v->start) / PG;
+			struct vma *hi =
+			    vma_split(&mm, v, v->start + (1 + rng_below(pages - 1)) * PG);
+			cr_assert_not_null(hi);
+			hi->prot = VM_READ | VM_WRITE;
+			EXPECT_VALID(&mm);
+		} else if (what == 4) {
+			v->prot = VM_READ;
+			vma_merge_range(&mm, v->start, v->end);
+			EXPECT_VALID(&mm);
 		}
 	}
 	drop_all();
