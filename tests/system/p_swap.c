@@ -163,8 +163,11 @@ static void cow_comes_back_shared(void)
 	(void)!read(done[0], &bad, sizeof(bad));
 	CHECK("cow-child-back", bad == 0, "%ld of the child's pages came back wrong", bad);
 	/* Had the child's pages come back as copies, it would have taken n
-	 * pages; shared, at most the odd page table. */
-	CHECK("cow-shared", took >= 0 && took < 16, "the child took %ld pages to read %ld", took,
+	 * pages; shared, none of them. What it does take is its own: the
+	 * odd page table, and its own stack and data pages that push_out
+	 * sent to swap, each brought back with up to 15 read ahead (a run
+	 * saw 109), so the bound is n / 8, far below n. */
+	CHECK("cow-shared", took >= 0 && took < n / 8, "the child took %ld pages to read %ld", took,
 	      n);
 	CHECK("cow-child-writes", test_wait_status(pid) == 0, "the child's writes failed");
 	CHECK("cow-parent-keeps", bad_marks(p, n, 11) == 0,
