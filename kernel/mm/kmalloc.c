@@ -11,6 +11,7 @@
  * Each class has its own lock, guarding its partial list, its counts and
  * its slabs' fields. */
 #include "kernel/mm/kmalloc.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/lib/string.h"
@@ -97,6 +98,12 @@ void *kmalloc(size_t size)
 		pg = list_entry(sc->partial.next, struct page, link);
 	}
 	void **obj = pg->slab.freelist;
+	/* A slab on the partial list has a free object, and a free object
+	 * links only to its own slab: anything else is memory written after
+	 * it was freed (or freed twice), said here rather than found later. */
+	if (!obj || ((uptr)*obj && PAGE_ROUND_DOWN((uptr)*obj) != (uptr)page_kva(pg)))
+		panic("kmalloc: class %d's slab %p is corrupt (free list %p -> %p)", cls,
+		      page_kva(pg), (void *)obj, obj ? *obj : NULL);
 	pg->slab.freelist = *obj;
 	pg->slab.inuse++;
 	sc->inuse++;
@@ -125,6 +132,8 @@ void kfree(void *p)
 	}
 	struct size_class *sc = &classes[pg->slab_class];
 	spin_lock(&sc->lock);
+	if (p == pg->slab.freelist || pg->slab.inuse == 0)
+		panic("kfree: %p freed twice", p);
 	bool was_full = pg->slab.freelist == NULL;
 	*(void **)p = pg->slab.freelist;
 	pg->slab.freelist = p;

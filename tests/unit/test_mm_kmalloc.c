@@ -12,6 +12,7 @@
  *   - kzalloc zeroes; kfree(NULL) does nothing;
  *   - a size no page run can hold fails at once (sizes come from users). */
 #include <criterion/criterion.h>
+#include <signal.h>
 
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/page.h"
@@ -275,4 +276,24 @@ Test(kmalloc, out_of_pages_gives_null_and_recovers)
 	p = kmalloc(16);
 	cr_assert_not_null(p);
 	kfree(p);
+}
+
+/* Memory written after it was freed, or freed twice, is said at once with
+ * its reason rather than found later as a wild pointer. */
+Test(kmalloc, a_double_free_panics, .signal = SIGABRT)
+{
+	void *a = kmalloc(64), *b = kmalloc(64);
+	kfree(a);
+	kfree(a);
+	kfree(b);
+}
+
+Test(kmalloc, a_free_list_written_after_free_panics, .signal = SIGABRT)
+{
+	void *a = kmalloc(64), *b = kmalloc(64);
+	kfree(a);
+	*(void **)a = (void *)0x1234000; /* a use after free */
+	kmalloc(64);
+	kmalloc(64);
+	kfree(b);
 }
