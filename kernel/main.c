@@ -93,6 +93,7 @@ void kmain(u64 hartid, u64 fdt_pa)
 
 	proc_init();
 	console_init();
+	pgrp_init();
 	/* A machine without a disk runs without one, and without swap. */
 	if (blk_init() == 0)
 		swap_init();

@@ -10,7 +10,7 @@
 #define SYS_wait   3
 #define SYS_pipe   4
 #define SYS_read   5
-#define SYS_kill   6
+#define SYS_kill   6 /* (int pid, int sig) */
 #define SYS_exec   7
 #define SYS_fstat  8
 #define SYS_chdir  9
@@ -56,6 +56,19 @@
  * costs what entering and leaving the kernel cost (make bench's floor). */
 #define SYS_trap_floor 48
 
-#define NSYSCALL 49
+/* Signals (docs/signals.md) and process groups. */
+#define SYS_sigaction	49 /* (int sig, const struct mnemo_sigaction *act, old *) */
+#define SYS_sigprocmask 50 /* (int how, const uint64_t *set, uint64_t *old) */
+#define SYS_sigpending	51 /* (uint64_t *set) */
+#define SYS_sigsuspend	52 /* (uint64_t mask) -> -EINTR */
+#define SYS_sigreturn	53 /* () from a handler's restorer: resumes what it interrupted */
+#define SYS_alarm	54 /* (unsigned seconds) -> seconds left of the last one */
+#define SYS_setpgid	55 /* (int pid, int pgid) */
+#define SYS_getpgid	56 /* (int pid) -> pgid */
+#define SYS_setsid	57 /* () -> the new session's id */
+#define SYS_tcsetpgrp	58 /* (int fd, int pgid): the console's foreground group */
+#define SYS_tcgetpgrp	59 /* (int fd) -> pgid */
+
+#define NSYSCALL 60
 
 #endif

@@ -8,9 +8,12 @@
  *   e  end of the line being edited, which backspace can still erase
  * so r <= w <= e <= r + CONS_BUF. */
 #include "include/uapi/errno.h"
+#include "include/uapi/signal.h"
+#include "include/uapi/stat.h"
 #include "kernel/dev/uart.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/fs.h"
+#include "kernel/fs/ramfs.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/mm/uaccess.h"
@@ -23,12 +26,29 @@
 #define CONS_EOF  CTRL('D')
 #define CONS_KILL CTRL('U')
 #define CONS_DEL  0x7f
+#define CONS_INTR CTRL('C')
+#define CONS_QUIT CTRL('\\')
 
 static struct {
 	struct spinlock lock;
 	char buf[CONS_BUF]; /* (lock) */
 	u32 r, w, e;	    /* (lock) */
 } cons = {.lock = SPINLOCK_INIT("console")};
+
+/* Who signals the foreground process group (set once at boot, by proc,
+ * which knows the groups: the console only knows the keys). */
+static void (*signal_foreground)(int sig);
+
+void console_on_signal_key(void (*fn)(int sig))
+{
+	signal_foreground = fn;
+}
+
+bool fd_is_console(int fd)
+{
+	struct file *f = fd_file(fd);
+	return f && f->type == FILE_DEVICE && f->ip->major == MNEMO_DEV_CONSOLE;
+}
 
 /* Takes back the last character on the screen. */
 static void console_erase(void)
@@ -47,8 +67,19 @@ static void console_commit(void)
 
 void console_intr(int c)
 {
+	int sig = 0;
 	spin_lock(&cons.lock);
 	switch (c) {
+	case CONS_INTR:
+	case CONS_QUIT:
+		/* As a terminal does: the line being typed goes, the key is
+		 * echoed, and the foreground group gets its signal. */
+		sig = c == CONS_INTR ? SIGINT : SIGQUIT;
+		cons.e = cons.w;
+		uart_putc_sync('^');
+		uart_putc_sync(c + '@');
+		uart_putc_sync('\n');
+		break;
 	case CONS_KILL:
 		while (cons.e != cons.w) {
 			cons.e--;
@@ -76,6 +107,8 @@ void console_intr(int c)
 		break;
 	}
 	spin_unlock(&cons.lock);
+	if (sig && signal_foreground)
+		signal_foreground(sig);
 }
 
 long console_read(int minor, void __user *dst, size_t n)

@@ -33,6 +33,11 @@ void file_put(struct file *f);	       /* drops one (close, exit) */
 
 /* The console: the UART driver hands every received character here. */
 void console_intr(int c);
+/* Has fn(sig) called when Ctrl-C (SIGINT) or Ctrl-\ (SIGQUIT) is typed,
+ * in interrupt context. For boot only. */
+void console_on_signal_key(void (*fn)(int sig));
+/* Is fd, of the current process, open on the console? */
+bool fd_is_console(int fd);
 void console_init(void);
 
 #endif

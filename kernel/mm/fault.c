@@ -150,6 +150,17 @@ static enum fault_result fault_once(struct mm *mm, u64 addr, enum fault_access a
 	return r;
 }
 
+bool mm_addr_mapped(struct mm *mm, u64 addr)
+{
+	if (addr >= MM_USER_TOP)
+		return false;
+	mm_lock(mm);
+	struct vma *v = vma_find(mm, addr);
+	bool mapped = v && v->role != VMA_GUARD;
+	mm_unlock(mm);
+	return mapped;
+}
+
 enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, const char **why)
 {
 	if (addr >= MM_USER_TOP) {

@@ -175,6 +175,10 @@ int mm_describe(struct mm *mm, struct mnemo_vmmap *out, int max);
  * that fit "segfault at ADDR pc PC: <why>". Takes mm->lock. */
 enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, const char **why);
 
+/* Does a mapping cover addr (the stack's guard page does not count)? For
+ * a fault that mm_fault refused: SEGV_ACCERR if so, else SEGV_MAPERR. */
+bool mm_addr_mapped(struct mm *mm, u64 addr);
+
 /* Is every byte of [addr, addr+len) mapped with the access asked for? A
  * zero-length range checks addr alone. Never allocates or faults in. */
 bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write);

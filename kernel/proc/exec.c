@@ -13,6 +13,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/elf.h"
 #include "kernel/proc/proc_internal.h"
+#include "kernel/proc/signal.h"
 
 #define MAXARG	      MNEMO_MAXARG
 #define ARG_SPACE     (2 * PAGE_SIZE) /* bytes of argument strings */
@@ -130,6 +131,7 @@ int kernel_exec_image(const struct exec_image *img, const char *name, char *cons
 		mm_put(old);
 
 	strlcpy(p->name, name, sizeof(p->name));
+	signal_exec(p); /* the old image's handlers are gone */
 	struct trapframe *tf = p->tf;
 	memset(tf, 0, sizeof(*tf));
 	tf->epc = entry;

@@ -7,6 +7,7 @@
 #include "kernel/mm/mm.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc_internal.h"
+#include "kernel/proc/signal.h"
 
 #define NEXIT_HOOKS 2
 
@@ -53,11 +54,13 @@ static void release_files_and_mm(struct proc *p)
 		mm_put(mm);
 }
 
-void exit_current(int status)
+/* The end of the current process: status is what exit() was given, or
+ * -1 with sig the signal that killed it. */
+static void __attribute__((noreturn)) exit_with(int status, int sig)
 {
 	struct proc *p = myproc();
 	if (p == init_proc)
-		panic("init exiting with status %d", status);
+		panic("init exiting with status %d, signal %d", status, sig);
 
 	release_files_and_mm(p);
 	/* The pid is still ours (we are not a zombie yet, so nobody can reap
@@ -77,13 +80,42 @@ void exit_current(int status)
 
 	spin_lock(&wait_lock);
 	reparent_children(p);
+	struct mnemo_siginfo chld = {
+	    .si_signo = SIGCHLD,
+	    .si_code = sig ? CLD_KILLED : CLD_EXITED,
+	    .si_pid = p->pid,
+	    .si_status = sig ? sig : status,
+	};
+	if (p->parent)
+		signal_send_info(p->parent, &chld);
 	wakeup_sync(p->parent, -1);
 	spin_lock(&p->lock);
 	p->xstate = status;
+	p->xsig = sig;
 	p->state = PROC_ZOMBIE;
 	spin_unlock(&wait_lock);
 	sched();
 	panic("exit: zombie ran");
+}
+
+void exit_current(int status)
+{
+	exit_with(status, 0);
+}
+
+void exit_signaled(int sig)
+{
+	exit_with(-1, sig ? sig : SIGKILL);
+}
+
+/* The status wait() reports: POSIX's encoding (the exit code in bits
+ * 8..15, or the signal in bits 0..6), or with MNEMO_WAIT_RAW xv6's (the
+ * int given to exit(), -1 for a signal). */
+static int wait_status(const struct proc *c, int options)
+{
+	if (options & MNEMO_WAIT_RAW)
+		return c->xsig ? -1 : c->xstate;
+	return c->xsig ? c->xsig : (c->xstate & 0xff) << 8;
 }
 
 #define WNOHANG 1
@@ -102,7 +134,7 @@ int proc_wait(u64 status_addr, int pid, int options)
 			have_kids = true;
 			spin_lock(&c->lock);
 			if (c->state == PROC_ZOMBIE) {
-				int cpid = c->pid, xstate = c->xstate;
+				int cpid = c->pid, xstate = wait_status(c, options);
 				proc_free(c);
 				spin_unlock(&c->lock);
 				spin_unlock(&wait_lock);
@@ -119,9 +151,11 @@ int proc_wait(u64 status_addr, int pid, int options)
 			spin_unlock(&wait_lock);
 			return 0;
 		}
-		if (sleep_killable(me, &wait_lock) < 0)
-			break;
+		if (sleep_killable(me, &wait_lock) < 0) {
+			spin_unlock(&wait_lock);
+			return -EINTR;
+		}
 	}
 	spin_unlock(&wait_lock);
-	return proc_killed(me) ? -EINTR : -ECHILD;
+	return -ECHILD;
 }

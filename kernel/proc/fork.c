@@ -7,6 +7,7 @@
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
 #include "kernel/proc/proc_internal.h"
+#include "kernel/proc/signal.h"
 
 /* A new process's first run starts here, holding p->lock from the
  * scheduler. */
@@ -39,10 +40,13 @@ int proc_fork(void)
 			np->ofile[fd] = file_get(p->ofile[fd]);
 	np->cwd = p->cwd ? inode_get(p->cwd) : NULL;
 	memcpy(np->name, p->name, sizeof(p->name));
+	signal_fork(p, np);
 	int pid = np->pid;
 
 	spin_lock(&wait_lock);
 	np->parent = p;
+	np->pgid = p->pgid;
+	np->sid = p->sid;
 	spin_unlock(&wait_lock);
 
 	/* No idle hart is kicked: a parent usually waits or execs next, and

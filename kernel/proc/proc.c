@@ -12,6 +12,7 @@
 #include "kernel/mm/mm.h"
 #include "kernel/mm/page.h"
 #include "kernel/proc/proc_internal.h"
+#include "kernel/proc/signal.h"
 
 struct proc proc_table[NPROC];
 struct spinlock wait_lock = SPINLOCK_INIT("wait");
@@ -69,12 +70,21 @@ struct proc *proc_alloc_pid(int want)
 			continue;
 		}
 		struct page *stack = page_alloc(KSTACK_ORDER);
-		if (!stack) {
+		struct sigacts *sig = stack ? sigacts_alloc() : NULL;
+		if (!sig) {
+			if (stack)
+				page_put(stack);
 			spin_unlock(&p->lock);
 			return NULL;
 		}
 		p->state = PROC_USED;
+		p->sig = sig;
+		p->sig_blocked = p->sig_pending = p->sig_saved = 0;
+		p->sig_restore = p->sig_wake = false;
+		p->kill_sig = 0;
+		p->xsig = 0;
 		p->pid = want ? want : __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
+		p->pgid = p->sid = p->pid; /* fork gives the parent's */
 		p->killed = false;
 		p->xstate = 0;
 		p->kstack = page_kva(stack);
@@ -96,6 +106,8 @@ void proc_free(struct proc *p)
 	p->kstack = NULL;
 	p->tf = NULL;
 	p->mm = NULL;
+	sigacts_put(p->sig); /* wait_lock held, or p never seen: see signal_send */
+	p->sig = NULL;
 	p->pid = 0;
 	p->parent = NULL;
 	p->name[0] = 0;
@@ -118,7 +130,7 @@ static int sleep_on(void *chan, struct spinlock *lk, bool killable)
 	struct sleep_queue *q = queue_of(chan);
 	spin_lock(&q->lock);
 	spin_lock(&p->lock);
-	if (killable && p->killed) {
+	if (killable && (p->killed || signal_wakes(p))) {
 		spin_unlock(&p->lock);
 		spin_unlock(&q->lock);
 		return -EINTR;
@@ -132,7 +144,9 @@ static int sleep_on(void *chan, struct spinlock *lk, bool killable)
 	p->chan = NULL;
 	spin_unlock(&p->lock);
 	spin_lock(lk);
-	return killable && proc_killed(p) ? -EINTR : 0;
+	return killable && (proc_killed(p) || __atomic_load_n(&p->sig_wake, __ATOMIC_ACQUIRE))
+		   ? -EINTR
+		   : 0;
 }
 
 void sleep(void *chan, struct spinlock *lk)
@@ -193,8 +207,7 @@ int wakeup_sync(void *chan, int n)
 	return wake(chan, n, false);
 }
 
-/* Makes a sleeping p runnable early (kill). p->lock must not be held. */
-static void interrupt_sleep(struct proc *p)
+void proc_interrupt_sleep(struct proc *p)
 {
 	spin_lock(&p->lock);
 	void *chan = p->state == PROC_SLEEPING ? p->chan : NULL;
@@ -213,28 +226,34 @@ static void interrupt_sleep(struct proc *p)
 	kick_idle_hart();
 }
 
+void proc_set_killed_by(struct proc *p, int sig)
+{
+	int none = 0;
+	__atomic_compare_exchange_n(&p->kill_sig, &none, sig, false, __ATOMIC_RELAXED,
+				    __ATOMIC_RELAXED);
+	__atomic_store_n(&p->killed, true, __ATOMIC_RELEASE);
+}
+
 void proc_set_killed(struct proc *p)
 {
-	__atomic_store_n(&p->killed, true, __ATOMIC_RELEASE);
+	proc_set_killed_by(p, SIGKILL);
 }
 
 int proc_kill(int pid)
 {
+	int err = -ESRCH;
+	spin_lock(&wait_lock);
 	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
-		spin_lock(&p->lock);
-		if (p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
-			if (proc_is_system(p)) {
-				spin_unlock(&p->lock);
-				return -EPERM;
-			}
-			p->killed = true;
-			spin_unlock(&p->lock);
-			interrupt_sleep(p);
-			return 0;
-		}
-		spin_unlock(&p->lock);
+		if (p->pid != pid || p->state == PROC_UNUSED || p->state == PROC_USED ||
+		    p->state == PROC_ZOMBIE)
+			continue;
+		err = proc_is_system(p) ? -EPERM : 0;
+		if (!err)
+			signal_send(p, SIGKILL, SI_KERNEL, 0);
+		break;
 	}
-	return -ESRCH;
+	spin_unlock(&wait_lock);
+	return err;
 }
 
 void panic_describe_running(char *buf, size_t size)

@@ -7,6 +7,7 @@
 #include "kernel/lib/list.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/types.h"
+#include "include/uapi/signal.h"
 
 #define NPROC	      256
 #define NOFILE	      64 /* open files per process */
@@ -26,9 +27,21 @@ struct proc {
 	enum proc_state state; /* (p) */
 	void *chan;	       /* (p) sleeping on this */
 	bool killed;	       /* (a) */
+	bool sig_wake;	       /* (p) a signal to take: look on the way to user mode */
+	int kill_sig;	       /* (a) the signal that killed it (0: SIGKILL) */
 	int xstate;	       /* (p) exit status for the parent */
+	int xsig;	       /* (p) or the signal it died of, if not 0 */
 	int pid;	       /* (p) */
+	int pgid, sid;	       /* (w) process group and session */
 	struct proc *parent;   /* (w) */
+
+	/* Signals (signal.h); (s) is p->sig->lock. */
+	struct sigacts *sig;		  /* (-) actions and process-wide pending set */
+	u64 sig_blocked;		  /* (s) the mask */
+	u64 sig_pending;		  /* (s) sent to this thread alone: its faults */
+	u64 sig_saved;			  /* (s) the mask sigsuspend replaced, */
+	bool sig_restore;		  /* (s) to restore on the way out */
+	struct mnemo_siginfo sig_fault;	  /* (s) what came with a fault signal */
 
 	void *kstack;		    /* (-) 2^KSTACK_ORDER pages */
 	struct trapframe *tf;	    /* (-) at the top of kstack */
@@ -78,10 +91,15 @@ static inline bool proc_killed(struct proc *p)
 {
 	return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);
 }
+/* Marks p to die at its next return to user mode, of signal sig (the
+ * first reason given stands); proc_set_killed's is SIGKILL. */
+void proc_set_killed_by(struct proc *p, int sig);
 void proc_set_killed(struct proc *p);
 void yield(void);
 
 void proc_init(void);
+/* Lets Ctrl-C and Ctrl-\ on the console signal its foreground group. */
+void pgrp_init(void);
 void scheduler(void) __attribute__((noreturn));
 /* Creates PID 1, which runs /bin/init with the boot arguments as argv. */
 void userinit_with_args(const char *bootargs);
@@ -131,6 +149,9 @@ struct proc *proc_find_mm(int pid, struct mm **mm);
 bool oom_fault(struct proc *me, u64 addr);
 
 void exit_current(int status) __attribute__((noreturn));
+/* The end of a process that signal sig killed: its parent's wait sees
+ * WIFSIGNALED. */
+void exit_signaled(int sig) __attribute__((noreturn));
 
 extern volatile u64 ticks; /* 100 Hz, since boot */
 extern struct spinlock tickslock;

@@ -27,6 +27,10 @@ void kick_idle_hart(void);
 void proc_activate_mm(struct proc *p);
 /* Unloads the current address space from this hart (before freeing it). */
 void proc_drop_mm(void);
+/* Makes a sleeping p runnable early, to see a kill or a signal: its
+ * interruptible sleep returns -EINTR; another sleep goes on. p->lock not
+ * held. */
+void proc_interrupt_sleep(struct proc *p);
 /* Kills the process with this pid for a user: 0, -ESRCH, or -EPERM for
  * init or a service. */
 int proc_kill(int pid);

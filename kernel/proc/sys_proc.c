@@ -30,11 +30,6 @@ long sys_wait(const u64 *arg)
 	return proc_wait(arg[0], (int)arg[1], (int)arg[2]);
 }
 
-long sys_kill(const u64 *arg)
-{
-	return proc_kill((int)arg[0]);
-}
-
 long sys_getpid(const u64 *arg)
 {
 	(void)arg;

@@ -4,6 +4,7 @@
 #include "include/uapi/syscall.h"
 #include "kernel/arch/riscv/csr.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/signal.h"
 
 static syscall_fn *const syscalls[NSYSCALL] = {
     [SYS_fork] = sys_fork,
@@ -51,6 +52,17 @@ static syscall_fn *const syscalls[NSYSCALL] = {
     [SYS_munmap] = sys_munmap,
     [SYS_mprotect] = sys_mprotect,
     [SYS_vmmaps] = sys_vmmaps,
+    [SYS_sigaction] = sys_sigaction,
+    [SYS_sigprocmask] = sys_sigprocmask,
+    [SYS_sigpending] = sys_sigpending,
+    [SYS_sigsuspend] = sys_sigsuspend,
+    [SYS_sigreturn] = sys_sigreturn,
+    [SYS_alarm] = sys_alarm,
+    [SYS_setpgid] = sys_setpgid,
+    [SYS_getpgid] = sys_getpgid,
+    [SYS_setsid] = sys_setsid,
+    [SYS_tcsetpgrp] = sys_tcsetpgrp,
+    [SYS_tcgetpgrp] = sys_tcgetpgrp,
     /* SYS_trap_floor never gets here: trap.S answers it. */
 };
 
@@ -63,7 +75,7 @@ static syscall_fn *const syscalls[NSYSCALL] = {
 #define QUICK(nr) (1ULL << (nr))
 static const u64 quick_calls =
     QUICK(SYS_getpid) | QUICK(SYS_getppid) | QUICK(SYS_uptime) | QUICK(SYS_timebase);
-_Static_assert(NSYSCALL <= 64, "quick_calls has a bit per call");
+_Static_assert(SYS_timebase < 64, "quick_calls has a bit for each of the first 64 calls");
 
 /* The whole of a system call but the register saving: this is the one
  * C function between trap.S and the call's own, as under QEMU every call
@@ -71,19 +83,20 @@ _Static_assert(NSYSCALL <= 64, "quick_calls has a bit per call");
  * as much as the rest of getppid. */
 struct trapframe *syscall_trap(struct trapframe *tf)
 {
-	u64 nr = tf->a7;
+	u64 nr = tf->a7, a0 = tf->a0;
 	syscall_fn *fn = nr < NSYSCALL ? syscalls[nr] : NULL;
 
 	if (fn) {
-		if (!(quick_calls & QUICK(nr)))
+		if (nr >= 64 || !(quick_calls & QUICK(nr)))
 			intr_on();
 		tf->a0 = (u64)fn(&tf->a0);
 	} else {
 		tf->a0 = (u64)-ENOSYS;
 	}
-	/* A kill that comes after this check is seen at the next trap: the
-	 * timer's, at the latest. */
-	if (proc_killed(myproc()))
-		exit_current(-1);
+	/* A kill or a signal that comes after this check is seen at the
+	 * next trap: the timer's, at the latest. */
+	struct proc *p = myproc();
+	if (proc_killed(p) || __atomic_load_n(&p->sig_wake, __ATOMIC_ACQUIRE))
+		signal_return(tf, fn ? (long)nr : -1, a0);
 	return tf; /* user_return turns interrupts off again */
 }

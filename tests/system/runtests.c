@@ -294,7 +294,7 @@ static int runner_run(const char *name, char *const argv[], struct runner_result
 	runner_collect(fds[0], r);
 	close(fds[0]);
 	r->status = -1;
-	if (waitpid(pid, &r->status, 0) != pid)
+	if (waitpid(pid, &r->status, MNEMO_WAIT_RAW) != pid)
 		test_print("runtests: waitpid %d: %s", pid, strerror(errno));
 	/* The watchdog acts only after the deadline; asking it how it ended
 	 * would race with its exit. */

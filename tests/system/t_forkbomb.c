@@ -29,7 +29,7 @@ static int bomber(int release, int done)
 		sleepers++;
 	}
 	write(done, "x", 1);
-	while (wait(&status) > 0)
+	while (waitpid(-1, &status, MNEMO_WAIT_RAW) > 0)
 		bad += status != 0;
 	if (err != EAGAIN && err != ENOMEM)
 		return BOMB_BAD_ERRNO + err;

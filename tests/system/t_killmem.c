@@ -59,7 +59,7 @@ int main(void)
 		int status;
 		if (now < low)
 			low = now;
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		if (waitpid(pid, &status, WNOHANG | MNEMO_WAIT_RAW) == pid)
 			break;
 	}
 	CHECK("killmem-took-pages", free0 - low >= KILLMEM_TAKEN, "the child took only %ld bytes",

@@ -66,7 +66,7 @@ static int killrace_reap(int pid)
 	int start = uptime(), status;
 
 	for (;;) {
-		int r = waitpid(pid, &status, WNOHANG);
+		int r = waitpid(pid, &status, WNOHANG | MNEMO_WAIT_RAW);
 		if (r == pid)
 			return status;
 		if (r < 0 || uptime() - start > KILLRACE_DEADLINE)
@@ -105,7 +105,7 @@ static void killrace_run(enum killrace_call call, unsigned *seed)
 		if (status == TEST_NO_CHILD) {
 			lost++;
 			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
+			waitpid(pid, &status, MNEMO_WAIT_RAW);
 		} else if (status != -1) {
 			wrong++;
 		}

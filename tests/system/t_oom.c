@@ -99,7 +99,7 @@ int main(void)
 	 * hanging). */
 	int hog_status = 0, reaped = 0;
 	for (int end = uptime() + 500; reaped != h && uptime() < end; usleep(10000))
-		reaped = waitpid(h, &hog_status, WNOHANG);
+		reaped = waitpid(h, &hog_status, WNOHANG | MNEMO_WAIT_RAW);
 	if (reaped != h) {
 		kill(h, SIGKILL);
 		test_wait_status(h);

@@ -72,9 +72,12 @@ static void test_waitpid(void)
 	if (fast == 0)
 		_exit(1);
 	CHECK("waitpid-wnohang", waitpid(slow, &status, WNOHANG) == 0);
-	CHECK("waitpid-slow-first", waitpid(slow, &status, 0) == slow && status == 2, "status %d",
-	      status);
-	CHECK("waitpid-any", waitpid(-1, &status, 0) == fast && status == 1, "status %d", status);
+	CHECK("waitpid-slow-first",
+	      waitpid(slow, &status, 0) == slow && WIFEXITED(status) && WEXITSTATUS(status) == 2,
+	      "status %#x", status);
+	CHECK("waitpid-any",
+	      waitpid(-1, &status, 0) == fast && WIFEXITED(status) && WEXITSTATUS(status) == 1,
+	      "status %#x", status);
 
 	/* Many children, reaped in any order, each status seen once. */
 	int sum = 0, reaped = 0;
@@ -82,7 +85,7 @@ static void test_waitpid(void)
 		if (fork() == 0)
 			_exit(i);
 	for (int pid; (pid = wait(&status)) > 0; reaped++)
-		sum += status;
+		sum += WEXITSTATUS(status);
 	CHECK("wait-many", reaped == NCHILDREN && sum == NCHILDREN * (NCHILDREN - 1) / 2,
 	      "reaped %d, sum %d", reaped, sum);
 }

@@ -6,8 +6,10 @@
  * children never interleaves inside a line, and no stdio buffer is ever
  * duplicated by fork().
  *
- * Exit statuses are mnemo's raw ones: wait() yields the int passed to
- * exit(), and -1 for a process that was killed or faulted. */
+ * Exit statuses here are mnemo's raw ones: waitpid() with MNEMO_WAIT_RAW
+ * yields the int passed to exit(), and -1 for a process that a signal
+ * ended (killed or faulted). Tests of the POSIX status use WIFEXITED and
+ * its kin on a plain wait. */
 #ifndef TESTS_SYSTEM_TEST_H
 #define TESTS_SYSTEM_TEST_H
 
@@ -102,12 +104,13 @@ static inline int expect_errno(const char *name, long result, int err)
 			   strerror(err));
 }
 
-/* The exit status of a child, waited for with waitpid (raw, mnemo's). */
+/* The exit status of a child, waited for with waitpid: the raw one,
+ * mnemo's (MNEMO_WAIT_RAW). */
 static inline int test_wait_status(int pid)
 {
 	int status = TEST_NO_CHILD;
 
-	if (waitpid(pid, &status, 0) != pid)
+	if (waitpid(pid, &status, MNEMO_WAIT_RAW) != pid)
 		return TEST_NO_CHILD;
 	return status;
 }

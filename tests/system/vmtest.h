@@ -201,7 +201,7 @@ static inline long vm_nonzero(const char *p, long n)
 static inline int vm_wait_group(int pid, int *status)
 {
 	for (long tick = 0; tick < VM_GROUP_SECONDS * 100L; tick++) {
-		int r = waitpid(pid, status, WNOHANG);
+		int r = waitpid(pid, status, WNOHANG | MNEMO_WAIT_RAW);
 		if (r == pid)
 			return 1;
 		if (r < 0)

@@ -83,14 +83,14 @@ static int init_spawn(char *const argv[])
 }
 
 /* Waits until child pid exits, reaping the orphans that exit meanwhile.
- * Returns its exit status (0..255; a killed process gives 255). */
+ * Returns its exit status (0..255; 128 + the signal for a killed one). */
 static int init_wait_for(int pid)
 {
 	for (;;) {
 		int status;
 		int reaped = wait(&status);
 		if (reaped == pid)
-			return WEXITSTATUS(status);
+			return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 		if (reaped < 0 && errno != EINTR) {
 			fprintf(stderr, "init: wait: %s\n", strerror(errno));
 			return 255;

@@ -396,6 +396,13 @@ static int sh_fork(void)
 	return pid;
 }
 
+/* The status $? shows: the exit code, or 128 + the signal that ended it
+ * (as POSIX shells give it). */
+static int sh_status_of(int status)
+{
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
 /* Waits for child pid and returns its exit status, 0..255. */
 static int sh_wait(int pid)
 {
@@ -404,7 +411,7 @@ static int sh_wait(int pid)
 	for (;;) {
 		int r = waitpid(pid, &status, 0);
 		if (r == pid)
-			return WEXITSTATUS(status);
+			return sh_status_of(status);
 		if (r < 0 && errno != EINTR) {
 			fprintf(stderr, "sh: wait: %s\n", strerror(errno));
 			return 255;
@@ -420,7 +427,7 @@ static void sh_reap_background(void)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		if (sh_interactive)
-			fprintf(stderr, "[%d] done, status %d\n", pid, WEXITSTATUS(status));
+			fprintf(stderr, "[%d] done, status %d\n", pid, sh_status_of(status));
 }
 
 /* Points fd target at path opened with flags. Returns 0, or -1 after

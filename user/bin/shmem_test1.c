@@ -65,6 +65,6 @@ int main(void)
 		fprintf(stderr, "shmem_test1: write: %s\n", strerror(errno));
 	close(fds[1]);
 	waitpid(pid, &status, 0);
-	printf("shmem_test1: parent: child exited with status %d\n", status);
+	printf("shmem_test1: parent: child exited with status %d\n", WEXITSTATUS(status));
 	return status == 0 && in_child ? 0 : 1;
 }

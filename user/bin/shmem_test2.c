@@ -103,7 +103,7 @@ int main(void)
 	if (write(addr[1], &in_child, sizeof(in_child)) != sizeof(in_child))
 		fprintf(stderr, "shmem_test2: cannot tell the child: %s\n", strerror(errno));
 	waitpid(pid, &status, 0);
-	printf("shmem_test2: parent: child exited with status %d\n", status);
+	printf("shmem_test2: parent: child exited with status %d\n", WEXITSTATUS(status));
 	printf("shmem_test2: parent: \"%s\"\n", buf);
 	return status == 0 && strcmp(buf, "Hello daddy") == 0 ? 0 : 1;
 }

@@ -1,10 +1,11 @@
 /* POSIX <unistd.h>: picolibc's declarations, which match mnemo's
  * implementations in user/lib, plus mnemo's additions.
  *
- * Implemented: _exit access brk chdir close dup dup2 execl execle execlp
- * execv execve execvp fork ftruncate getcwd getpagesize getpid getppid
- * isatty link lseek pipe read rmdir sbrk sleep truncate unlink usleep
- * write, and getopt from picolibc.
+ * Implemented: _exit access alarm brk chdir close dup dup2 execl execle
+ * execlp execv execve execvp fork ftruncate getcwd getpagesize getpgid
+ * getpgrp getpid getppid isatty link lseek pause pipe read rmdir sbrk
+ * setpgid setsid sleep tcgetpgrp tcsetpgrp truncate unlink usleep write,
+ * and getopt from picolibc.
  * picolibc declares more (chmod, alarm, getuid, ...); mnemo has no such
  * thing, and a program that calls one fails to link, which says so early.
  *
@@ -18,5 +19,7 @@
 
 /* Sets the end of the heap to addr; 0, or -1 with errno ENOMEM. */
 int brk(void *addr);
+/* The process group of pid (0: the caller); XSI, which picolibc leaves out. */
+pid_t getpgid(pid_t pid);
 
 #endif

@@ -1,4 +1,5 @@
-/* Processes: creating, ending, waiting for and signalling them. */
+/* Processes: creating, ending and waiting for them, and their groups
+ * (signals are in signal.c). */
 #include <errno.h>
 #include <mnemo.h>
 #include <signal.h>
@@ -21,8 +22,8 @@ void _exit(int status)
 		;
 }
 
-/* mnemo has no process groups, so POSIX's "any child in my group" (0) and
- * "any child in group -pid" (< -1) both mean any child, as -1 does. */
+/* mnemo's wait takes any child (-1) or one pid: POSIX's "any child in my
+ * group" (0) and "any child in group -pid" (< -1) are taken as any child. */
 pid_t waitpid(pid_t pid, int *status, int options)
 {
 	if (pid < -1 || pid == 0)
@@ -35,45 +36,6 @@ pid_t wait(int *status)
 	return waitpid(-1, status, 0);
 }
 
-/* Whether a process pid exists (a zombie counts until reaped): looks it up
- * in procinfo()'s table, read into a mapping sized to fit it. 1, 0 if not,
- * or -1 with errno. */
-static int proc_exists(pid_t pid)
-{
-	int max = 64, n, found;
-
-	for (;;) {
-		size_t len = max * sizeof(struct mnemo_procinfo);
-		struct mnemo_procinfo *table =
-		    mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-		if (table == MAP_FAILED)
-			return -1;
-		n = procinfo(table, max);
-		found = 0;
-		for (int i = 0; i < n && i < max; i++)
-			found |= table[i].pid == pid;
-		munmap(table, len);
-		if (n <= max) /* the whole table was seen (or n < 0: errno set) */
-			return n < 0 ? -1 : found;
-		max = n + 16; /* more processes than room: retry bigger */
-	}
-}
-
-/* There are no signals: any sig kills the process, except 0, which (as in
- * POSIX) only asks whether pid exists. */
-int kill(pid_t pid, int sig)
-{
-	if (sig == 0) {
-		int exists = proc_exists(pid);
-
-		if (exists == 0)
-			errno = ESRCH;
-		return exists == 1 ? 0 : -1;
-	}
-	return usys_result(usys_call1(SYS_kill, pid));
-}
-
 pid_t getpid(void)
 {
 	return usys_call0(SYS_getpid);
@@ -82,4 +44,34 @@ pid_t getpid(void)
 pid_t getppid(void)
 {
 	return usys_call0(SYS_getppid);
+}
+
+int setpgid(pid_t pid, pid_t pgid)
+{
+	return usys_result(usys_call2(SYS_setpgid, pid, pgid));
+}
+
+pid_t getpgid(pid_t pid)
+{
+	return usys_result(usys_call1(SYS_getpgid, pid));
+}
+
+pid_t getpgrp(void)
+{
+	return getpgid(0);
+}
+
+pid_t setsid(void)
+{
+	return usys_result(usys_call0(SYS_setsid));
+}
+
+int tcsetpgrp(int fd, pid_t pgrp)
+{
+	return usys_result(usys_call2(SYS_tcsetpgrp, fd, pgrp));
+}
+
+pid_t tcgetpgrp(int fd)
+{
+	return usys_result(usys_call1(SYS_tcgetpgrp, fd));
 }

@@ -6,6 +6,7 @@
 #include "compat/xv6/kernel/types.h"
 #include "compat/xv6/user/user.h"
 #include "include/uapi/mman.h"
+#include "include/uapi/signal.h"
 #include "include/uapi/stat.h"
 #include "usys.h"
 
@@ -16,9 +17,16 @@ int xv6_open(const char *path, int flags)
 	return usys_result(usys_call2(SYS_open, path, flags));
 }
 
+/* xv6's status: what the child gave exit(), whole, or -1 if it was
+ * killed (the kernel keeps both, and POSIX's wait() encodes them). */
+int xv6_wait(int *status)
+{
+	return usys_result(usys_call3(SYS_wait, status, -1, MNEMO_WAIT_RAW));
+}
+
 int xv6_kill(int pid)
 {
-	return usys_result(usys_call1(SYS_kill, pid));
+	return usys_result(usys_call2(SYS_kill, pid, SIGKILL));
 }
 
 /* The kernel writes xv6's struct stat itself, so a bad st gives -1 (as

@@ -9,7 +9,9 @@
  *                  the kernel writes it, so a bad pointer gives -1
  *   sbrk           fills the new pages at once (see below)
  *   sleep, pause   count ticks (1/100 s), not seconds
- *   kill           takes no signal
+ *   kill           takes no signal (it sends SIGKILL)
+ *   wait           gives the int the child passed to exit(), or -1 if it
+ *                  was killed, where POSIX's wait() encodes a status
  *   mkdir, mknod   take no mode (mknod: major and minor as shorts)
  *   gets           reads at most max-1 bytes from fd 0
  *   printf,        write straight to a descriptor, one write() per call
@@ -33,7 +35,7 @@ typedef long off_t; /* the same type as picolibc's */
 /* System calls. */
 int fork(void);
 void exit(int status) __attribute__((noreturn));
-int wait(int *status);
+int xv6_wait(int *status);
 int pipe(int *fds);
 int write(int fd, const void *buf, int n);
 int read(int fd, void *buf, int n);
@@ -67,6 +69,7 @@ int xv6_mkdir(const char *path);
 int xv6_sleep(int ticks);
 #define open(path, flags)	  xv6_open(path, flags)
 #define kill(pid)		  xv6_kill(pid)
+#define wait(status)		  xv6_wait(status)
 #define fstat(fd, st)		  xv6_fstat(fd, st)
 #define mknod(path, major, minor) xv6_mknod(path, major, minor)
 #define mkdir(path)		  xv6_mkdir(path)

@@ -10,6 +10,7 @@
 #include "kernel/mm/mm.h"
 #include "kernel/mm/reclaim.h"
 #include "kernel/proc/proc.h"
+#include "kernel/proc/signal.h"
 
 extern char trap_entry[];
 u64 timebase_hz = 10000000;
@@ -45,8 +46,10 @@ static bool handle_interrupt(u64 irq)
 			spin_lock(&tickslock);
 			ticks++;
 			wakeup((void *)&ticks);
+			u64 now = ticks;
 			spin_unlock(&tickslock);
 			reclaim_tick();
+			signal_tick(now);
 		}
 		return true;
 	case IRQ_S_EXT:
@@ -98,13 +101,39 @@ static const char *exception_name(u64 cause)
 	}
 }
 
-/* A fault in user mode: let the pager resolve it, or kill the process
- * with a one-line reason. */
+/* The signal for a fault the pager could not resolve (POSIX's mapping of
+ * each kind of fault) and its si_code. */
+static int fault_signal(u64 cause, enum fault_result r, bool mapped, int *code)
+{
+	switch (cause) {
+	case EXC_ILLEGAL_INST:
+		*code = ILL_ILLOPC;
+		return SIGILL;
+	case EXC_BREAKPOINT:
+		*code = TRAP_BRKPT;
+		return SIGTRAP;
+	case EXC_INST_MISALIGNED:
+	case EXC_LOAD_MISALIGNED:
+	case EXC_STORE_MISALIGNED:
+		*code = BUS_ADRALN;
+		return SIGBUS;
+	}
+	if (r == FAULT_SIGBUS || r == FAULT_IOERR) {
+		*code = BUS_ADRERR;
+		return SIGBUS;
+	}
+	*code = mapped ? SEGV_ACCERR : SEGV_MAPERR;
+	return SIGSEGV;
+}
+
+/* A fault in user mode: let the pager resolve it; else raise its signal,
+ * which a handler may catch, or kill the process with a one-line reason. */
 static void user_fault(struct proc *p, struct trapframe *tf, u64 cause, u64 addr)
 {
 	const char *why = exception_name(cause);
+	enum fault_result r = FAULT_SEGV;
 	if (is_page_fault(cause)) {
-		enum fault_result r = mm_fault(p->mm, addr, access_of(cause), &why);
+		r = mm_fault(p->mm, addr, access_of(cause), &why);
 		if (r == FAULT_OK)
 			return;
 		if (r == FAULT_OOM) {
@@ -116,9 +145,16 @@ static void user_fault(struct proc *p, struct trapframe *tf, u64 cause, u64 addr
 	}
 	if (proc_killed(p))
 		return; /* killed meanwhile: one reason is enough */
+	int code;
+	int sig =
+	    fault_signal(cause, r, is_page_fault(cause) && mm_addr_mapped(p->mm, addr), &code);
+	/* POSIX's si_addr: the faulting pc for an illegal instruction. */
+	u64 si_addr = sig == SIGILL || sig == SIGTRAP ? tf->epc : addr;
+	if (signal_fault(sig, code, si_addr))
+		return;
 	printk("pid %d (%s): segfault at %p pc %p: %s\n", p->pid, p->name, (void *)addr,
 	       (void *)tf->epc, why);
-	proc_set_killed(p);
+	proc_set_killed_by(p, sig);
 }
 
 /* An interrupt or a fault from user mode, with interrupts off (an ecall
@@ -135,10 +171,10 @@ struct trapframe *user_trap(struct trapframe *tf, u64 cause)
 		intr_on();
 		user_fault(p, tf, cause, addr);
 	}
-	/* A kill that comes after this check is seen at the next trap: the
-	 * timer's, at the latest. */
-	if (proc_killed(p))
-		exit_current(-1);
+	/* A kill or a signal that comes after this check is seen at the
+	 * next trap: the timer's, at the latest. */
+	if (proc_killed(p) || __atomic_load_n(&p->sig_wake, __ATOMIC_ACQUIRE))
+		signal_return(tf, -1, 0);
 	return tf; /* user_return turns interrupts off and sets sstatus */
 }
 

@@ -1,12 +1,15 @@
-/* POSIX <sys/wait.h> for mnemo, whose wait status is simply the int the
- * child passed to exit() (as in xv6), or -1 if it was killed or faulted.
- * So every child counts as exited, and its status is the low byte, as a
- * shell's $? shows it: a killed child reads as 255. There are no signals
- * to report. waitpid() takes -1 (any child) or a pid, and WNOHANG. */
+/* POSIX <sys/wait.h> for mnemo. A wait status is Linux's: a child that
+ * exited has its exit code in bits 8..15; one that a signal ended has the
+ * signal in bits 0..6. (xv6 programs, through compat/xv6, get xv6's
+ * status instead: the int given to exit(), or -1 for a killed child.)
+ * waitpid() takes -1 (any child), a pid, and WNOHANG; mnemo does not
+ * report stopped children. */
 #ifndef MNEMO_SYS_WAIT_H
 #define MNEMO_SYS_WAIT_H
 
 #include_next <sys/wait.h>
+
+#include "include/uapi/signal.h" /* MNEMO_WAIT_RAW */
 
 #undef WIFEXITED
 #undef WEXITSTATUS
@@ -14,12 +17,14 @@
 #undef WTERMSIG
 #undef WIFSTOPPED
 #undef WSTOPSIG
+#undef WCOREDUMP
 
-#define WIFEXITED(s)   ((void)(s), 1)
-#define WEXITSTATUS(s) ((s)&0xff)
-#define WIFSIGNALED(s) ((void)(s), 0)
-#define WTERMSIG(s)    ((void)(s), 0)
-#define WIFSTOPPED(s)  ((void)(s), 0)
-#define WSTOPSIG(s)    ((void)(s), 0)
+#define WIFEXITED(s)   (((s)&0x7f) == 0)
+#define WEXITSTATUS(s) (((s) >> 8) & 0xff)
+#define WIFSIGNALED(s) (((s)&0x7f) != 0 && ((s)&0x7f) != 0x7f)
+#define WTERMSIG(s)    ((s)&0x7f)
+#define WCOREDUMP(s)   (((s)&0x80) != 0)
+#define WIFSTOPPED(s)  (((s)&0xff) == 0x7f)
+#define WSTOPSIG(s)    WEXITSTATUS(s)
 
 #endif
