@@ -11,6 +11,7 @@
  *
  * No floating point: figures are kept in thousandths (x1000). */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,6 +197,72 @@ static uint64_t bench_pipe_pingpong(void)
 	return ns / n;
 }
 
+/* ---------------------------------------------------------------- signals */
+
+static void bench_on_signal(int sig)
+{
+	(void)sig;
+}
+
+static void bench_catch_usr1(void)
+{
+	struct sigaction sa = {.sa_handler = bench_on_signal};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* raise(SIGUSR1) with a handler: the kill call, the frame pushed, the
+ * handler, sigreturn; beside the null system call. */
+static uint64_t bench_signal_self(void)
+{
+	const long n = 20000;
+	uint64_t t0;
+
+	bench_catch_usr1();
+	t0 = mnemo_rdtime();
+	for (long i = 0; i < n; i++)
+		raise(SIGUSR1);
+	uint64_t ns = bench_ns(mnemo_rdtime() - t0);
+	signal(SIGUSR1, SIG_DFL);
+	return ns / n;
+}
+
+/* Two processes signal each other in turn (kill, then sigsuspend until
+ * the answer), SIGUSR1 blocked between: beside the pipe ping-pong. */
+static uint64_t bench_signal_pingpong(void)
+{
+	const long n = 2000;
+	int parent = getpid(), pid, status;
+	sigset_t usr1, none, old;
+	uint64_t t0, ns;
+
+	bench_catch_usr1();
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigemptyset(&none);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	pid = fork();
+	if (pid == 0) {
+		for (long i = 0; i < n; i++) {
+			sigsuspend(&none);
+			kill(parent, SIGUSR1);
+		}
+		_exit(0);
+	}
+	t0 = mnemo_rdtime();
+	for (long i = 0; i < n && pid > 0; i++) {
+		kill(pid, SIGUSR1);
+		sigsuspend(&none);
+	}
+	ns = bench_ns(mnemo_rdtime() - t0);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0)
+		return 0;
+	return ns / n;
+}
+
 /* ---------------------------------------------------------------- the crypto service
  * (seed 001): the service against doing the same work in the client, a
  * small request's round trip, and the page sharing underneath. */
@@ -361,6 +428,8 @@ static struct bench_row bench_rows[] = {
     {"pipe 4 KiB writes, 32 MiB", "MiB/s", bench_pipe_throughput, 3, "target 100, xv6 0.17", 100000,
      NULL},
     {"pipe ping-pong 1 byte", "us", bench_pipe_pingpong, 5, NULL, 0, "null syscall (getppid)"},
+    {"signal to self, handled", "us", bench_signal_self, 5, NULL, 0, "null syscall (getppid)"},
+    {"signal ping-pong", "us", bench_signal_pingpong, 5, NULL, 0, "pipe ping-pong 1 byte"},
     {"XOR 1 MiB in the client", "MiB/s", bench_local_xor, 3, NULL, 0, NULL},
     {"crypto_op XOR 1 MiB", "MiB/s", bench_crypto_xor, 3, NULL, 0, "XOR 1 MiB in the client"},
     {"crypto_op 64 B round trip", "us", bench_crypto_round_trip, 5, NULL, 0,

@@ -2,12 +2,12 @@
 #ifndef KERNEL_PROC_PROC_H
 #define KERNEL_PROC_PROC_H
 
+#include "include/uapi/signal.h"
 #include "kernel/arch/riscv/cpu.h"
 #include "kernel/arch/riscv/trap.h"
 #include "kernel/lib/list.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/types.h"
-#include "include/uapi/signal.h"
 
 #define NPROC	      256
 #define NOFILE	      64 /* open files per process */
@@ -36,12 +36,12 @@ struct proc {
 	struct proc *parent;   /* (w) */
 
 	/* Signals (signal.h); (s) is p->sig->lock. */
-	struct sigacts *sig;		  /* (-) actions and process-wide pending set */
-	u64 sig_blocked;		  /* (s) the mask */
-	u64 sig_pending;		  /* (s) sent to this thread alone: its faults */
-	u64 sig_saved;			  /* (s) the mask sigsuspend replaced, */
-	bool sig_restore;		  /* (s) to restore on the way out */
-	struct mnemo_siginfo sig_fault;	  /* (s) what came with a fault signal */
+	struct sigacts *sig;		/* (-) actions and process-wide pending set */
+	u64 sig_blocked;		/* (s) the mask */
+	u64 sig_pending;		/* (s) sent to this thread alone: its faults */
+	u64 sig_saved;			/* (s) the mask sigsuspend replaced, */
+	bool sig_restore;		/* (s) to restore on the way out */
+	struct mnemo_siginfo sig_fault; /* (s) what came with a fault signal */
 
 	void *kstack;		    /* (-) 2^KSTACK_ORDER pages */
 	struct trapframe *tf;	    /* (-) at the top of kstack */

@@ -30,6 +30,8 @@
 
 static u64 alarm_next = ~0ULL; /* earliest alarm_at of any process (atomic) */
 
+_Static_assert(sizeof(struct sigacts) <= 2048, "a sigacts fits a kmalloc class, not a page");
+
 struct sigacts *sigacts_alloc(void)
 {
 	struct sigacts *s = kmalloc(sizeof(*s));
@@ -173,7 +175,7 @@ void signal_send_info(struct proc *p, const struct mnemo_siginfo *info)
 		return;
 	}
 	if (!(s->pending & MNEMO_SIGBIT(sig))) /* the classic signals do not queue */
-		s->info[sig] = *info;
+		s->origin[sig] = (struct sig_origin){info->si_code, info->si_pid, info->si_status};
 	s->pending |= MNEMO_SIGBIT(sig);
 	/* One thread that does not block it is told: p itself if it can. */
 	struct proc *t = NULL;
@@ -227,7 +229,10 @@ static int dequeue(struct proc *p, struct mnemo_siginfo *info)
 		*info = p->sig_fault;
 	} else {
 		s->pending &= ~MNEMO_SIGBIT(sig);
-		*info = s->info[sig];
+		*info = (struct mnemo_siginfo){.si_signo = sig,
+					       .si_code = s->origin[sig].code,
+					       .si_pid = s->origin[sig].pid,
+					       .si_status = s->origin[sig].status};
 	}
 	return sig;
 }
@@ -280,15 +285,6 @@ static void restart(struct trapframe *tf, u64 a0)
 {
 	tf->epc -= 4; /* back onto the ecall */
 	tf->a0 = a0;
-}
-
-static const char *signal_name(int sig)
-{
-	static const char *const names[NSIG] = {
-	    [SIGSEGV] = "SIGSEGV", [SIGBUS] = "SIGBUS",	  [SIGILL] = "SIGILL",
-	    [SIGFPE] = "SIGFPE",   [SIGTRAP] = "SIGTRAP",
-	};
-	return sig > 0 && sig < NSIG && names[sig] ? names[sig] : "a signal";
 }
 
 void signal_return(struct trapframe *tf, long nr, u64 a0)
@@ -345,9 +341,9 @@ void signal_return(struct trapframe *tf, long nr, u64 a0)
 		if (interrupted && (act.flags & SA_RESTART))
 			restart(tf, a0);
 		if (push_frame(tf, &act, &info, old_mask) < 0) {
-			printk(
-			    "pid %d (%s): cannot deliver %s: no room for its frame below sp %p\n",
-			    p->pid, p->name, signal_name(sig), (void *)tf->sp);
+			printk("pid %d (%s): cannot deliver signal %d: no room for its frame "
+			       "below sp %p\n",
+			       p->pid, p->name, sig, (void *)tf->sp);
 			proc_set_killed_by(p, SIGSEGV);
 			continue;
 		}

@@ -26,9 +26,11 @@ struct sigacts {
 	int refs;			     /* (s) threads that share it */
 	struct mnemo_sigaction action[NSIG]; /* (s) */
 	u64 pending;			     /* (s) sent to the whole process */
-	struct mnemo_siginfo info[NSIG];     /* (s) what came with each */
-	u64 alarm_at;			     /* (s) tick SIGALRM is due, or 0 */
-	bool stopped;			     /* (s) by SIGSTOP and kin, until SIGCONT */
+	struct sig_origin {		     /* (s) where each pending one came from: */
+		int code, pid, status;	     /* its si_code, si_pid, si_status */
+	} origin[NSIG];
+	u64 alarm_at; /* (s) tick SIGALRM is due, or 0 */
+	bool stopped; /* (s) by SIGSTOP and kin, until SIGCONT */
 };
 
 /* A new process's signal state: every action the default, nothing

@@ -1,10 +1,12 @@
-/* Process calls (fork, exit, wait, kill, the pids, sleep and the clocks),
+/* Process calls (fork, exit, wait, kill, the pids, sleep and the clocks,
+ * the signal calls that cannot hang or redirect a process),
  * the introspection calls (meminfo, procinfo, vmmaps), and numbers
  * outside the table. poweroff is the one number never made: it would end
  * the run. kill names only the round's own processes (fz_pid_arg). */
 #include <stdio.h>
 
 #include "fuzz.h"
+#include "include/uapi/signal.h"
 
 /* Sizes of the records the introspection calls write. */
 #define FZ_PROCINFO_SIZE 40
@@ -60,11 +62,103 @@ static void gen_wait(struct fz_proc *p, struct fz_call *c)
 	fz_arg(c, 2, options[fz_below(&p->rng, sizeof(options) / sizeof(options[0]))], "%s", "");
 }
 
-/* kill: only the round's own processes, or pids nobody has. */
+/* kill: only the round's own processes, or pids nobody has, with a
+ * signal that ends a process, one ignored by default, none (0: only a
+ * check), or no signal at all (EINVAL). */
 static void gen_kill(struct fz_proc *p, struct fz_call *c)
 {
+	static const long sigs[] = {SIGKILL,  SIGTERM, SIGUSR1, 0,  SIGCHLD, SIGURG,
+				    SIGWINCH, SIGCONT, NSIG,	-1, 64,	     0x100000009};
+	long sig = sigs[fz_below(&p->rng, sizeof(sigs) / sizeof(sigs[0]))];
+
 	c->nr = SYS_kill;
 	fz_pid_arg(p, c, 0, FZ_PID_KILL);
+	fz_arg(c, 1, sig, "%s", "");
+	if ((int)sig < 0 || (int)sig >= NSIG)
+		c->expect = -FZ_EINVAL;
+}
+
+/* A signal number for the signal calls: valid, 0, or past the end. */
+static long fz_signal_arg(struct fz_proc *p, struct fz_call *c, int i)
+{
+	static const long wild[] = {0, NSIG, -1, 1000, 0x100000002};
+	long sig = fz_chance(&p->rng, 75) ? 1 + (long)fz_below(&p->rng, NSIG - 1)
+					  : wild[fz_below(&p->rng, sizeof(wild) / sizeof(wild[0]))];
+
+	fz_arg(c, i, sig, "%s", "");
+	return sig;
+}
+
+/* sigaction: the new action is the default or ignore (never a handler: a
+ * signal would run whatever it pointed at), or a bad pointer. */
+static void gen_sigaction(struct fz_proc *p, struct fz_call *c)
+{
+	static struct mnemo_sigaction dfl = {.handler = MNEMO_SIG_DFL},
+				      ign = {.handler = MNEMO_SIG_IGN, .mask = ~0ull};
+	long sig = fz_signal_arg(p, c, 0);
+	bool act = true, act_bad = false;
+	struct fz_ptr old = {0};
+
+	c->nr = SYS_sigaction;
+	switch (fz_below(&p->rng, 4)) {
+	case 0:
+		act = false;
+		fz_arg(c, 1, 0, "no-act");
+		break;
+	case 1:
+		fz_arg(c, 1, (long)&dfl, "SIG_DFL");
+		break;
+	case 2:
+		fz_arg(c, 1, (long)&ign, "SIG_IGN");
+		break;
+	default:
+		struct fz_ptr at = fz_ptr_arg(p, c, 1, 0);
+		act = at.addr != 0; /* null: no new action */
+		act_bad = at.bad && at.addr;
+		if (!act_bad) /* good memory holds no action of ours */
+			fz_arg(c, 1, (long)&dfl, "SIG_DFL");
+	}
+	if (fz_chance(&p->rng, 50))
+		old = fz_ptr_arg(p, c, 2, 0);
+	else
+		fz_arg(c, 2, 0, "no-old");
+	if ((int)sig <= 0 || (int)sig >= NSIG || (act && (sig == SIGKILL || sig == SIGSTOP)))
+		c->expect = -FZ_EINVAL;
+	else if (act_bad || (old.bad && old.addr)) /* a null old asks for nothing */
+		c->expect = -FZ_EFAULT;
+}
+
+/* sigprocmask: any how, any mask (SIGKILL cannot be blocked, and a fault
+ * kills whatever the mask), pointers good or bad. */
+static void gen_sigprocmask(struct fz_proc *p, struct fz_call *c)
+{
+	static const long hows[] = {SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, 3, -1};
+	static uint64_t masks[] = {0, ~0ull, 1ull << (SIGCHLD - 1), 0x5555555555555555ull};
+	long how = hows[fz_below(&p->rng, sizeof(hows) / sizeof(hows[0]))];
+	struct fz_ptr set = {0}, old = {0};
+
+	c->nr = SYS_sigprocmask;
+	fz_arg(c, 0, how, "%s", "");
+	if (fz_chance(&p->rng, 20))
+		fz_arg(c, 1, 0, "no-set");
+	else if (fz_chance(&p->rng, 70))
+		fz_arg(c, 1, (long)&masks[fz_below(&p->rng, 4)], "mask");
+	else
+		set = fz_ptr_arg(p, c, 1, 0);
+	if (fz_chance(&p->rng, 50))
+		old = fz_ptr_arg(p, c, 2, 0);
+	if (c->arg[1] && (how < 0 || how > SIG_SETMASK))
+		c->expect = -FZ_EINVAL;
+	else if ((set.bad && set.addr) || (old.bad && old.addr)) /* null: none */
+		c->expect = -FZ_EFAULT;
+}
+
+/* sigpending: EFAULT where nothing can be written. */
+static void gen_sigpending(struct fz_proc *p, struct fz_call *c)
+{
+	c->nr = SYS_sigpending;
+	if (fz_ptr_arg(p, c, 0, 0).bad)
+		c->expect = -FZ_EFAULT;
 }
 
 /* Junk in the argument registers of calls that take none must not matter. */
@@ -235,6 +329,9 @@ const struct fz_entry fz_proc_calls[] = {
     {"exit", "proc", 1, true, gen_exit, NULL},
     {"wait", "proc", 3, true, gen_wait, NULL},
     {"kill", "proc", 2, true, gen_kill, NULL},
+    {"sigaction", "signal", 2, true, gen_sigaction, NULL},
+    {"sigprocmask", "signal", 2, true, gen_sigprocmask, NULL},
+    {"sigpending", "signal", 1, true, gen_sigpending, NULL},
     {"getpid", "proc", 1, true, gen_getpid, after_getpid},
     {"getppid", "proc", 1, true, gen_getppid, after_getppid},
     {"sleep", "proc", 1, true, gen_sleep, NULL},

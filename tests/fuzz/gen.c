@@ -316,12 +316,16 @@ int fz_newfd_arg(struct fz_proc *p, struct fz_call *c, int i)
 	return (int)v;
 }
 
-/* A pid no process will have in this run (pids are never reused). */
-static int fz_no_pid(struct fz_proc *p, struct fz_call *c, int i)
+/* A pid no process will have in this run (pids are never reused). For
+ * kill, never -1 (every process) nor a group the round's processes share
+ * with the runner: a group no process has instead. */
+static int fz_no_pid(struct fz_proc *p, struct fz_call *c, int i, bool kill)
 {
 	static const int wild[] = {-1, -0x7fffffff - 1, 0x7fffffff};
 	int pid = fz_chance(&p->rng, 50) ? p->pid + 1000000
 					 : wild[fz_below(&p->rng, sizeof(wild) / sizeof(wild[0]))];
+	if (kill && pid == -1)
+		pid = -(p->pid + 1000000);
 
 	fz_arg(c, i, pid, "no-such");
 	return pid;
@@ -384,7 +388,7 @@ int fz_pid_arg(struct fz_proc *p, struct fz_call *c, int i, enum fz_pid_use use)
 		fz_arg(c, i, -1, "any");
 		return -1;
 	}
-	return fz_no_pid(p, c, i);
+	return fz_no_pid(p, c, i, kill);
 }
 
 uint64_t fz_charge(struct fz_proc *p, uint64_t len)
