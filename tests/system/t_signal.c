@@ -616,6 +616,70 @@ static void test_stop_cont(void)
 	CHECK("stop-then-continue", stopped && r == 1 && c == 'c' && test_wait_status(pid) == 0);
 }
 
+/* Signals that land while their process faults pages in, by the
+ * thousand: each fault completes, the handler (which faults pages of its
+ * own in) runs between them, and every byte written is still there. */
+#define STORM_PAGES 1024
+static char *storm_area, *storm_handler_area;
+static volatile int storm_handled;
+
+static void storm_handler(int sig)
+{
+	(void)sig;
+	/* A fault inside the handler, on a page of its own. */
+	storm_handler_area[(storm_handled % 64) * TEST_PAGE] = (char)storm_handled;
+	storm_handled++;
+}
+
+static int storm_child(int ready_fd)
+{
+	storm_area = mmap(NULL, STORM_PAGES * TEST_PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	storm_handler_area =
+	    mmap(NULL, 64 * TEST_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (storm_area == MAP_FAILED || storm_handler_area == MAP_FAILED)
+		return 1;
+	set_handler(SIGUSR1, storm_handler, SA_RESTART);
+	write(ready_fd, "r", 1);
+	for (int round = 0; round < 4; round++) {
+		for (long i = 0; i < STORM_PAGES; i++)
+			test_pattern_fill((uint8_t *)storm_area + i * TEST_PAGE, 64, round, i * 64);
+		for (long i = 0; i < STORM_PAGES; i++)
+			if (test_pattern_diff((uint8_t *)storm_area + i * TEST_PAGE, 64, round,
+					      i * 64) >= 0)
+				return 2;
+		/* Pages go and come back: the next round faults them in again. */
+		munmap(storm_area, STORM_PAGES * TEST_PAGE);
+		if (mmap(storm_area, STORM_PAGES * TEST_PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != storm_area)
+			return 3;
+	}
+	return storm_handled > 0 ? 0 : 4;
+}
+
+static void test_signal_storm(void)
+{
+	int ready[2];
+	pipe(ready);
+	int pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		_exit(storm_child(ready[1]));
+	}
+	close(ready[1]);
+	char c;
+	int sent = 0, st = TEST_NO_CHILD, r = 0;
+	if (read(ready[0], &c, 1) == 1)
+		while ((r = waitpid(pid, &st, WNOHANG | MNEMO_WAIT_RAW)) == 0 &&
+		       kill(pid, SIGUSR1) == 0)
+			sent++;
+	close(ready[0]);
+	if (r != pid)
+		st = test_wait_status(pid);
+	CHECK("signals-during-faults", sent > 0 && st == 0, "child status %d after %d signals", st,
+	      sent);
+}
+
 int main(int argc, char *argv[])
 {
 	if (argc > 1 && strcmp(argv[1], "--exec-report") == 0)
@@ -636,5 +700,6 @@ int main(int argc, char *argv[])
 	test_fork_exec();
 	test_sigchld();
 	test_stop_cont();
+	test_signal_storm();
 	return test_done();
 }
