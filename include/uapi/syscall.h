@@ -68,7 +68,8 @@
 #define SYS_setsid	57 /* () -> the new session's id */
 #define SYS_tcsetpgrp	58 /* (int fd, int pgid): the console's foreground group */
 #define SYS_tcgetpgrp	59 /* (int fd) -> pgid */
+#define SYS_tkill	63 /* (int tid, int sig): one thread */
 
-#define NSYSCALL 60
+#define NSYSCALL 64
 
 #endif

@@ -20,6 +20,14 @@ struct file;
 struct inode;
 struct service;
 
+/* Where a pending signal came from: what its siginfo will say. */
+struct sig_origin {
+	int code;   /* si_code */
+	int pid;    /* si_pid: the sender, or the child for SIGCHLD */
+	int status; /* si_status */
+	u64 addr;   /* si_addr: a fault's address */
+};
+
 /* Locking legend: (p) p->lock, (w) wait_lock, (q) the sleep queue's lock,
  * (-) private to the process itself or set before it first runs. */
 struct proc {
@@ -36,12 +44,12 @@ struct proc {
 	struct proc *parent;   /* (w) */
 
 	/* Signals (signal.h); (s) is p->sig->lock. */
-	struct sigacts *sig;		/* (-) actions and process-wide pending set */
-	u64 sig_blocked;		/* (s) the mask */
-	u64 sig_pending;		/* (s) sent to this thread alone: its faults */
-	u64 sig_saved;			/* (s) the mask sigsuspend replaced, */
-	bool sig_restore;		/* (s) to restore on the way out */
-	struct mnemo_siginfo sig_fault; /* (s) what came with a fault signal */
+	struct sigacts *sig;		    /* (-) actions and process-wide pending set */
+	u64 sig_blocked;		    /* (s) the mask */
+	u64 sig_pending;		    /* (s) sent to this thread alone: its faults */
+	u64 sig_saved;			    /* (s) the mask sigsuspend replaced, */
+	bool sig_restore;		    /* (s) to restore on the way out */
+	struct sig_origin sig_origin[NSIG]; /* (s) where each of those came from */
 
 	void *kstack;		    /* (-) 2^KSTACK_ORDER pages */
 	struct trapframe *tf;	    /* (-) at the top of kstack */

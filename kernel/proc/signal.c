@@ -175,18 +175,41 @@ void signal_send_info(struct proc *p, const struct mnemo_siginfo *info)
 		return;
 	}
 	if (!(s->pending & MNEMO_SIGBIT(sig))) /* the classic signals do not queue */
-		s->origin[sig] = (struct sig_origin){info->si_code, info->si_pid, info->si_status};
+		s->origin[sig] = (struct sig_origin){info->si_code, info->si_pid, info->si_status,
+						     (u64)info->si_addr};
 	s->pending |= MNEMO_SIGBIT(sig);
 	/* One thread that does not block it is told: p itself if it can. */
 	struct proc *t = NULL;
-	if (!(p->sig_blocked & MNEMO_SIGBIT(sig)))
-		t = p;
+	if (p->state != PROC_ZOMBIE && !(p->sig_blocked & MNEMO_SIGBIT(sig)))
+		t = p; /* (a leader that ended early stands for its process) */
 	for (struct proc *q = proc_table; !t && q < &proc_table[NPROC]; q++)
 		if (q->sig == s && q->state != PROC_UNUSED && q->state != PROC_ZOMBIE &&
 		    !(q->sig_blocked & MNEMO_SIGBIT(sig)))
 			t = q;
 	if (t)
 		wake_thread(t);
+	spin_unlock(&s->lock);
+}
+
+void signal_send_thread(struct proc *t, int sig, int sender)
+{
+	struct sigacts *s = t->sig;
+	assert(spin_holding(&wait_lock));
+	if (sig <= 0 || sig >= NSIG || !s)
+		return;
+	if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCONT) {
+		/* These act on the whole process, whoever is named. */
+		signal_send(t, sig, SI_TKILL, sender);
+		return;
+	}
+	spin_lock(&s->lock);
+	if (!ignored(s, sig) || (t->sig_blocked & MNEMO_SIGBIT(sig))) {
+		if (!(t->sig_pending & MNEMO_SIGBIT(sig)))
+			t->sig_origin[sig] = (struct sig_origin){.code = SI_TKILL, .pid = sender};
+		t->sig_pending |= MNEMO_SIGBIT(sig);
+		if (!(t->sig_blocked & MNEMO_SIGBIT(sig)))
+			wake_thread(t);
+	}
 	spin_unlock(&s->lock);
 }
 
@@ -199,8 +222,7 @@ bool signal_fault(int sig, int code, u64 addr)
 	bool caught =
 	    h != MNEMO_SIG_DFL && h != MNEMO_SIG_IGN && !(p->sig_blocked & MNEMO_SIGBIT(sig));
 	if (caught) {
-		p->sig_fault = (struct mnemo_siginfo){
-		    .si_signo = sig, .si_code = code, .si_addr = (void *)addr};
+		p->sig_origin[sig] = (struct sig_origin){.code = code, .addr = addr};
 		p->sig_pending |= MNEMO_SIGBIT(sig);
 		signal_update_wake(p);
 	}
@@ -224,16 +246,16 @@ static int dequeue(struct proc *p, struct mnemo_siginfo *info)
 	if (!set)
 		return 0;
 	int sig = __builtin_ctzll(set) + 1;
-	if (mine) {
+	struct sig_origin *o = mine ? &p->sig_origin[sig] : &s->origin[sig];
+	if (mine)
 		p->sig_pending &= ~MNEMO_SIGBIT(sig);
-		*info = p->sig_fault;
-	} else {
+	else
 		s->pending &= ~MNEMO_SIGBIT(sig);
-		*info = (struct mnemo_siginfo){.si_signo = sig,
-					       .si_code = s->origin[sig].code,
-					       .si_pid = s->origin[sig].pid,
-					       .si_status = s->origin[sig].status};
-	}
+	*info = (struct mnemo_siginfo){.si_signo = sig,
+				       .si_code = o->code,
+				       .si_pid = o->pid,
+				       .si_status = o->status,
+				       .si_addr = (void *)o->addr};
 	return sig;
 }
 

@@ -12,6 +12,7 @@
 
 #include "include/uapi/signal.h"
 #include "kernel/lib/spinlock.h"
+#include "kernel/proc/proc.h"
 #include "kernel/types.h"
 
 struct proc;
@@ -26,11 +27,9 @@ struct sigacts {
 	int refs;			     /* (s) threads that share it */
 	struct mnemo_sigaction action[NSIG]; /* (s) */
 	u64 pending;			     /* (s) sent to the whole process */
-	struct sig_origin {		     /* (s) where each pending one came from: */
-		int code, pid, status;	     /* its si_code, si_pid, si_status */
-	} origin[NSIG];
-	u64 alarm_at; /* (s) tick SIGALRM is due, or 0 */
-	bool stopped; /* (s) by SIGSTOP and kin, until SIGCONT */
+	struct sig_origin origin[NSIG];	     /* (s) where each pending one came from */
+	u64 alarm_at;			     /* (s) tick SIGALRM is due, or 0 */
+	bool stopped;			     /* (s) by SIGSTOP and kin, until SIGCONT */
 };
 
 /* A new process's signal state: every action the default, nothing
@@ -69,6 +68,10 @@ void signal_send_info(struct proc *p, const struct mnemo_siginfo *info);
  * false: the caller kills it with its one-line reason, as POSIX's default
  * action for these signals. */
 bool signal_fault(int sig, int code, u64 addr);
+
+/* Sends sig to thread t alone (tkill, and raise in a threaded program),
+ * from sender. wait_lock held. */
+void signal_send_thread(struct proc *t, int sig, int sender);
 
 /* Is a signal waiting that should end an interruptible sleep? p->lock
  * held (sleep_on's check; senders set it under that lock). */

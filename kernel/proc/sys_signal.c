@@ -57,6 +57,30 @@ long sys_kill(const u64 *arg)
 	return err;
 }
 
+/* tkill(tid, sig): sig to one thread (raise, pthread_kill); the same
+ * errors as kill. */
+long sys_tkill(const u64 *arg)
+{
+	int tid = (int)arg[0], sig = (int)arg[1];
+	if (sig < 0 || sig >= NSIG)
+		return -EINVAL;
+	if (tid <= 0)
+		return -EINVAL;
+	int err = -ESRCH;
+	spin_lock(&wait_lock);
+	for (struct proc *t = proc_table; t < &proc_table[NPROC]; t++) {
+		enum proc_state st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
+		if (st == PROC_UNUSED || st == PROC_USED || st == PROC_ZOMBIE || t->pid != tid)
+			continue;
+		err = proc_is_system(t) ? -EPERM : 0;
+		if (!err && sig)
+			signal_send_thread(t, sig, myproc()->pid);
+		break;
+	}
+	spin_unlock(&wait_lock);
+	return err;
+}
+
 /* sigaction(sig, act, old): act and old are struct mnemo_sigaction, each
  * may be NULL. SIGKILL's and SIGSTOP's actions cannot change. */
 long sys_sigaction(const u64 *arg)

@@ -63,6 +63,7 @@ static syscall_fn *const syscalls[NSYSCALL] = {
     [SYS_setsid] = sys_setsid,
     [SYS_tcsetpgrp] = sys_tcsetpgrp,
     [SYS_tcgetpgrp] = sys_tcgetpgrp,
+    [SYS_tkill] = sys_tkill,
     /* SYS_trap_floor never gets here: trap.S answers it. */
 };
 

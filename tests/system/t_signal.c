@@ -10,6 +10,10 @@
 #include "include/uapi/syscall.h"
 #include "test.h"
 
+/* The kernel's (Linux's) numbers, which test.h does not name. */
+#define EPERM_KERNEL 1
+#define ESRCH_KERNEL 3
+
 static volatile sig_atomic_t hits, last_sig, depth, max_depth;
 static volatile siginfo_t last_info;
 
@@ -75,6 +79,13 @@ static void test_handlers(void)
 	hits = 0;
 	set_info_handler(SIGUSR2, with_info, 0);
 	raise(SIGUSR2);
+	CHECK("siginfo-from-raise",
+	      hits == 1 && last_info.si_signo == SIGUSR2 && last_info.si_code == SI_TKILL &&
+		  last_info.si_pid == getpid(),
+	      "hits %d, signo %d, code %d, pid %d", hits, last_info.si_signo, last_info.si_code,
+	      last_info.si_pid);
+	hits = 0;
+	kill(getpid(), SIGUSR2);
 	CHECK("siginfo-from-kill",
 	      hits == 1 && last_info.si_signo == SIGUSR2 && last_info.si_code == SI_USER &&
 		  last_info.si_pid == getpid(),
@@ -521,6 +532,11 @@ static void test_hostile(void)
 	expect_errno("kill-init", kill(1, SIGTERM), EPERM);
 	expect_errno("kill-no-such", kill(30000, SIGTERM), ESRCH);
 	CHECK("kill-0-exists", kill(getpid(), 0) == 0);
+	CHECK("tkill-bad-tid", test_syscall(SYS_tkill, 0, SIGUSR1, 0) == -KERR_EINVAL &&
+				   test_syscall(SYS_tkill, -5, SIGUSR1, 0) == -KERR_EINVAL);
+	CHECK("tkill-bad-signal", test_syscall(SYS_tkill, getpid(), NSIG, 0) == -KERR_EINVAL);
+	CHECK("tkill-init", test_syscall(SYS_tkill, 1, SIGTERM, 0) == -EPERM_KERNEL);
+	CHECK("tkill-no-such", test_syscall(SYS_tkill, 30000, SIGTERM, 0) == -ESRCH_KERNEL);
 	expect_errno("kill-0-no-such", kill(30000, 0), ESRCH);
 }
 
