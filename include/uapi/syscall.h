@@ -56,6 +56,14 @@
  * costs what entering and leaving the kernel cost (make bench's floor). */
 #define SYS_trap_floor 48
 
-#define NSYSCALL 49
+/* 49..59: signals. */
+
+/* Threads (kernel/proc/thread.c). */
+#define SYS_thread_create 60 /* (void *stack, void *tls, u32 *clear_tid) -> tid, 0 in the thread   \
+			      */
+#define SYS_thread_exit 61   /* (int status): ends the calling thread alone */
+#define SYS_gettid	62   /* () -> the calling thread's id */
+
+#define NSYSCALL 63
 
 #endif

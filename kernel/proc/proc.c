@@ -7,6 +7,7 @@
 #include "include/uapi/errno.h"
 #include "kernel/arch/riscv/csr.h"
 #include "kernel/lib/list.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
@@ -75,6 +76,15 @@ struct proc *proc_alloc_pid(int want)
 		}
 		p->state = PROC_USED;
 		p->pid = want ? want : __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
+		/* A group of its own; thread_create makes it join the caller's. */
+		p->tgid = p->pid;
+		p->leader = p;
+		p->nthreads = 1;
+		p->group_exit = false;
+		p->group_dead = false;
+		p->threaded = false;
+		p->group_status = 0;
+		p->clear_tid = 0;
 		p->killed = false;
 		p->xstate = 0;
 		p->kstack = page_kva(stack);
@@ -96,7 +106,11 @@ void proc_free(struct proc *p)
 	p->kstack = NULL;
 	p->tf = NULL;
 	p->mm = NULL;
+	p->fdt = NULL;
 	p->pid = 0;
+	p->tgid = 0;
+	p->leader = NULL;
+	p->nthreads = 0;
 	p->parent = NULL;
 	p->name[0] = 0;
 	p->chan = NULL;
@@ -218,23 +232,75 @@ void proc_set_killed(struct proc *p)
 	__atomic_store_n(&p->killed, true, __ATOMIC_RELEASE);
 }
 
+/* wait_lock held. Every thread of l's group but the caller, that has not
+ * exited, is killed; a thread being created meanwhile sees group_exit
+ * (or its creator's kill) under wait_lock and is not started. */
+static void kill_others(struct proc *l)
+{
+	struct proc *me = myproc();
+	for (struct proc *t = proc_table; t < &proc_table[NPROC]; t++) {
+		if (t == me)
+			continue;
+		spin_lock(&t->lock);
+		bool member = t->leader == l && t->state != PROC_UNUSED && t->state != PROC_ZOMBIE;
+		if (member)
+			t->killed = true;
+		spin_unlock(&t->lock);
+		if (member)
+			interrupt_sleep(t);
+	}
+}
+
+void proc_kill_others(struct proc *l)
+{
+	assert(spin_holding(&wait_lock));
+	kill_others(l);
+}
+
+/* wait_lock held: the group ends, with status unless it has one. */
+static void mark_group_exit(struct proc *l, int status)
+{
+	if (!l->group_exit) {
+		l->group_exit = true;
+		l->group_status = status;
+	}
+}
+
+void proc_begin_group_exit(struct proc *l, int status)
+{
+	assert(spin_holding(&wait_lock));
+	mark_group_exit(l, status);
+	if (l->nthreads > 1) /* the caller is one */
+		kill_others(l);
+}
+
+/* A kill ends the whole process: the group of the leader with this pid. */
 int proc_kill(int pid)
 {
+	int err = -ESRCH;
+	spin_lock(&wait_lock);
 	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
 		spin_lock(&p->lock);
-		if (p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
-			if (proc_is_system(p)) {
-				spin_unlock(&p->lock);
-				return -EPERM;
-			}
-			p->killed = true;
-			spin_unlock(&p->lock);
-			interrupt_sleep(p);
-			return 0;
-		}
+		bool found =
+		    p->pid == pid && p->leader == p && p->state != PROC_UNUSED && p->nthreads > 0;
 		spin_unlock(&p->lock);
+		if (!found)
+			continue;
+		if (proc_is_system(p)) {
+			err = -EPERM;
+			break;
+		}
+		mark_group_exit(p, -1);
+		kill_others(p);
+		/* kill_others spared the caller, if it is one of the group's
+		 * threads: it ends on its way out of this call. */
+		if (myproc()->leader == p)
+			proc_set_killed(myproc());
+		err = 0;
+		break;
 	}
-	return -ESRCH;
+	spin_unlock(&wait_lock);
+	return err;
 }
 
 void panic_describe_running(char *buf, size_t size)
@@ -265,12 +331,13 @@ int proc_descendant_mm(struct proc *me, int pid, struct mm **mm)
 	int err = -ESRCH;
 	*mm = NULL;
 	/* The whole check under wait_lock: the process found cannot be
-	 * reaped, and its slot handed to another, before its mm is held. */
+	 * reaped, and its slot handed to another, before its mm is held.
+	 * Any of its threads that has not ended holds the mm. */
 	spin_lock(&wait_lock);
 	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
 		spin_lock(&p->lock);
-		if (p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
-			if (proc_is_system(p) || !is_descendant(p, me) || !p->mm) {
+		if (p->tgid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
+			if (proc_is_system(p) || !is_descendant(p->leader, me->leader) || !p->mm) {
 				err = -EPERM;
 			} else {
 				*mm = p->mm;

@@ -15,34 +15,47 @@
 enum proc_state { PROC_UNUSED, PROC_USED, PROC_SLEEPING, PROC_RUNNABLE, PROC_RUNNING, PROC_ZOMBIE };
 
 struct mm;
-struct file;
-struct inode;
+struct fdtable;
 struct service;
 
-/* Locking legend: (p) p->lock, (w) wait_lock, (q) the sleep queue's lock,
- * (-) private to the process itself or set before it first runs. */
+/* A struct proc is a thread: what the scheduler runs. The threads of one
+ * process (a thread group) share its mm and its fdtable, each holding a
+ * reference; the group's first thread, its leader, stands for the process:
+ * its pid is the group's id (getpid), it is the one with a parent, the
+ * one its parent waits for, and it keeps the group's count of threads.
+ *
+ * Locking legend: (p) p->lock, (w) wait_lock, (q) the sleep queue's lock,
+ * (a) atomic, (-) private to the thread itself or set before it first
+ * runs. */
 struct proc {
 	struct spinlock lock;
 	enum proc_state state; /* (p) */
 	void *chan;	       /* (p) sleeping on this */
 	bool killed;	       /* (a) */
 	int xstate;	       /* (p) exit status for the parent */
-	int pid;	       /* (p) */
-	struct proc *parent;   /* (w) */
+	int pid;	       /* (p) the thread's id (gettid) */
+	int tgid;	       /* (-) its group's: the leader's pid (getpid) */
+	struct proc *leader;   /* (-) the group's leader; itself for a leader */
+	struct proc *parent;   /* (w) a leader's parent; NULL for other threads */
+	int nthreads;	       /* (w) leader: threads of the group not yet exited */
+	bool group_exit;       /* (w) leader: exit() or a kill ends the group */
+	bool group_dead;       /* (w) leader: the last thread is gone: reap it */
+	bool threaded;	       /* (w) leader: has had more than one thread */
+	int group_status;      /* (w) leader: the status its exit() gave */
+	u64 clear_tid;	       /* (-) user word zeroed and woken at exit, or 0 */
 
-	void *kstack;		    /* (-) 2^KSTACK_ORDER pages */
-	struct trapframe *tf;	    /* (-) at the top of kstack */
-	struct context ctx;	    /* (-) swtch() here to run the process */
-	struct mm *mm;		    /* (-) user address space */
-	struct file *ofile[NOFILE]; /* (-) open files */
-	struct inode *cwd;	    /* (-) working directory */
-	char name[PROC_NAME_LEN];   /* (-) for ps and fault messages */
-	int last_hart;		    /* (p) hart it last ran on */
-	struct list sleep_link;	    /* (q) in a sleep queue while SLEEPING */
-	const char *spawn_path;	    /* (-) init: the program to exec */
-	char *const *spawn_argv;    /* (-) and its arguments */
-	struct service *service;    /* (-) the kernel service it runs, or NULL */
-	void (*kthread)(void);	    /* (-) a kernel thread's body, or NULL */
+	void *kstack;		  /* (-) 2^KSTACK_ORDER pages */
+	struct trapframe *tf;	  /* (-) at the top of kstack */
+	struct context ctx;	  /* (-) swtch() here to run the process */
+	struct mm *mm;		  /* (-) user address space */
+	struct fdtable *fdt;	  /* (-) open files and working directory */
+	char name[PROC_NAME_LEN]; /* (-) for ps and fault messages */
+	int last_hart;		  /* (p) hart it last ran on */
+	struct list sleep_link;	  /* (q) in a sleep queue while SLEEPING */
+	const char *spawn_path;	  /* (-) init: the program to exec */
+	char *const *spawn_argv;  /* (-) and its arguments */
+	struct service *service;  /* (-) the kernel service it runs, or NULL */
+	void (*kthread)(void);	  /* (-) a kernel thread's body, or NULL */
 };
 
 /* The running process is written at the base of its kernel stack, which is
@@ -130,7 +143,17 @@ struct proc *proc_find_mm(int pid, struct mm **mm);
  * the one to go (the caller kills it; the line is printed). */
 bool oom_fault(struct proc *me, u64 addr);
 
+/* Ends the current thread's whole process (exit(), a kill, a fault):
+ * every other thread of it is killed, and the parent sees status once
+ * the last is gone. */
 void exit_current(int status) __attribute__((noreturn));
+/* Ends the current thread alone (thread_exit); the last thread of a
+ * process to end ends the process, with this status. */
+void exit_thread(int status) __attribute__((noreturn));
+/* Has fn(addr) called by each exiting thread that has a clear-tid word,
+ * after the word is zeroed: the futex layer wakes one waiter on it. For
+ * boot only. */
+void proc_on_clear_tid(void (*fn)(u64 uaddr));
 
 extern volatile u64 ticks; /* 100 Hz, since boot */
 extern struct spinlock tickslock;

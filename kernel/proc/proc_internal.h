@@ -27,6 +27,16 @@ void kick_idle_hart(void);
 void proc_activate_mm(struct proc *p);
 /* Unloads the current address space from this hart (before freeing it). */
 void proc_drop_mm(void);
+/* wait_lock held: kills every thread of leader l's group but the caller
+ * (setting killed and ending killable sleeps). proc_begin_group_exit()
+ * also records that the group is ending, with status unless an earlier
+ * exit gave one, so that no new thread starts in it. */
+void proc_kill_others(struct proc *l);
+void proc_begin_group_exit(struct proc *l, int status);
+/* Makes the caller its process's only thread (exec): kills the others
+ * and waits until they are gone; the caller then is the leader, with the
+ * process's pid. 0, or -EINTR if the caller was killed meanwhile. */
+int proc_become_single(void);
 /* Kills the process with this pid for a user: 0, -ESRCH, or -EPERM for
  * init or a service. */
 int proc_kill(int pid);
