@@ -151,6 +151,9 @@ void exit_current(int status)
 {
 	struct proc *p = myproc();
 
+	/* Killed by an exec in another thread: that thread lives on. */
+	if (__atomic_load_n(&p->exit_alone, __ATOMIC_RELAXED))
+		end_thread(p, status);
 	spin_lock(&wait_lock);
 	proc_begin_group_exit(p->leader, status);
 	spin_unlock(&wait_lock);

@@ -85,6 +85,7 @@ struct proc *proc_alloc_pid(int want)
 		p->threaded = false;
 		p->group_status = 0;
 		p->clear_tid = 0;
+		p->exit_alone = false;
 		p->killed = false;
 		p->xstate = 0;
 		p->kstack = page_kva(stack);
@@ -234,8 +235,9 @@ void proc_set_killed(struct proc *p)
 
 /* wait_lock held. Every thread of l's group but the caller, that has not
  * exited, is killed; a thread being created meanwhile sees group_exit
- * (or its creator's kill) under wait_lock and is not started. */
-static void kill_others(struct proc *l)
+ * (or its creator's kill) under wait_lock and is not started. alone:
+ * each is to end alone, not take the group with it (an exec). */
+static void kill_others(struct proc *l, bool alone)
 {
 	struct proc *me = myproc();
 	for (struct proc *t = proc_table; t < &proc_table[NPROC]; t++) {
@@ -243,8 +245,10 @@ static void kill_others(struct proc *l)
 			continue;
 		spin_lock(&t->lock);
 		bool member = t->leader == l && t->state != PROC_UNUSED && t->state != PROC_ZOMBIE;
-		if (member)
+		if (member) {
+			t->exit_alone |= alone;
 			t->killed = true;
+		}
 		spin_unlock(&t->lock);
 		if (member)
 			interrupt_sleep(t);
@@ -254,7 +258,7 @@ static void kill_others(struct proc *l)
 void proc_kill_others(struct proc *l)
 {
 	assert(spin_holding(&wait_lock));
-	kill_others(l);
+	kill_others(l, /*alone=*/true);
 }
 
 /* wait_lock held: the group ends, with status unless it has one. */
@@ -271,7 +275,7 @@ void proc_begin_group_exit(struct proc *l, int status)
 	assert(spin_holding(&wait_lock));
 	mark_group_exit(l, status);
 	if (l->nthreads > 1) /* the caller is one */
-		kill_others(l);
+		kill_others(l, /*alone=*/false);
 }
 
 /* A kill ends the whole process: the group of the leader with this pid. */
@@ -291,7 +295,7 @@ int proc_kill(int pid)
 			break;
 		}
 		mark_group_exit(p, -1);
-		kill_others(p);
+		kill_others(p, /*alone=*/false);
 		/* kill_others spared the caller, if it is one of the group's
 		 * threads: it ends on its way out of this call. */
 		if (myproc()->leader == p)

@@ -43,6 +43,7 @@ struct proc {
 	bool threaded;	       /* (w) leader: has had more than one thread */
 	int group_status;      /* (w) leader: the status its exit() gave */
 	u64 clear_tid;	       /* (-) user word zeroed and woken at exit, or 0 */
+	bool exit_alone;       /* (p) killed by another thread's exec: ends alone */
 
 	void *kstack;		  /* (-) 2^KSTACK_ORDER pages */
 	struct trapframe *tf;	  /* (-) at the top of kstack */

@@ -28,7 +28,8 @@ void proc_activate_mm(struct proc *p);
 /* Unloads the current address space from this hart (before freeing it). */
 void proc_drop_mm(void);
 /* wait_lock held: kills every thread of leader l's group but the caller
- * (setting killed and ending killable sleeps). proc_begin_group_exit()
+ * (setting killed and ending killable sleeps), each to end alone, as
+ * exec wants them gone without ending the process. proc_begin_group_exit()
  * also records that the group is ending, with status unless an earlier
  * exit gave one, so that no new thread starts in it. */
 void proc_kill_others(struct proc *l);
