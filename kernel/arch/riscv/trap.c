@@ -116,7 +116,11 @@ static void user_fault(struct proc *p, struct trapframe *tf, u64 cause, u64 addr
 	}
 	if (proc_killed(p))
 		return; /* killed meanwhile: one reason is enough */
-	printk("pid %d (%s): segfault at %p pc %p: %s\n", p->pid, p->name, (void *)addr,
+	/* A thread other than the leader is named by its tid as well. */
+	char tid[24] = "";
+	if (p->pid != p->tgid)
+		snprintk(tid, sizeof(tid), " tid %d", p->pid);
+	printk("pid %d%s (%s): segfault at %p pc %p: %s\n", p->tgid, tid, p->name, (void *)addr,
 	       (void *)tf->epc, why);
 	proc_set_killed(p);
 }
