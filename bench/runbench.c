@@ -399,6 +399,7 @@ static uint64_t bench_share_pages(void)
 
 #include "bench_string.h"
 #include "bench_swap.h"
+#include "bench_thread.h"
 #include "bench_vm.h"
 
 /* ---------------------------------------------------------------- the table */
@@ -430,6 +431,10 @@ static struct bench_row bench_rows[] = {
     {"pipe ping-pong 1 byte", "us", bench_pipe_pingpong, 5, NULL, 0, "null syscall (getppid)"},
     {"signal to self, handled", "us", bench_signal_self, 5, NULL, 0, "null syscall (getppid)"},
     {"signal ping-pong", "us", bench_signal_pingpong, 5, NULL, 0, "pipe ping-pong 1 byte"},
+    {"thread create+join", "ms", bench_thread_create_join, 5, NULL, 0, "fork+exit+wait"},
+    {"futex ping-pong, 2 threads", "us", bench_futex_pingpong, 5, NULL, 0, "pipe ping-pong 1 byte"},
+    {"mutex+cond handoff, 2 threads", "us", bench_mutex_handoff, 5, NULL, 0,
+     "futex ping-pong, 2 threads"},
     {"XOR 1 MiB in the client", "MiB/s", bench_local_xor, 3, NULL, 0, NULL},
     {"crypto_op XOR 1 MiB", "MiB/s", bench_crypto_xor, 3, NULL, 0, "XOR 1 MiB in the client"},
     {"crypto_op 64 B round trip", "us", bench_crypto_round_trip, 5, NULL, 0,

@@ -105,6 +105,7 @@ void kmain(u64 hartid, u64 fdt_pa)
 	apply_bootargs(bi->bootargs);
 	userinit_with_args(bi->bootargs);
 	crypto_init(crypto_server_path);
+	futex_init();
 	if (kthread_start("kswapd", reclaim_thread) < 0)
 		panic("kswapd: no process slot");
 

@@ -68,7 +68,12 @@
 #define SYS_setsid	57 /* () -> the new session's id */
 #define SYS_tcsetpgrp	58 /* (int fd, int pgid): the console's foreground group */
 #define SYS_tcgetpgrp	59 /* (int fd) -> pgid */
-#define SYS_tkill	63 /* (int tid, int sig): one thread */
+
+/* Threads (kernel/proc/thread.c; docs/threads.md). */
+#define SYS_thread_create 60 /* (void *stack, void *tls, u32 *clear_tid) -> tid, 0 in it */
+#define SYS_thread_exit	  61 /* (int status): ends the calling thread alone */
+#define SYS_gettid	  62 /* () -> the calling thread's id */
+#define SYS_tkill	  63 /* (int tid, int sig): a signal to one thread */
 
 #define NSYSCALL 64
 

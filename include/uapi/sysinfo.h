@@ -32,6 +32,8 @@ struct mnemo_meminfo {
 
 #define MNEMO_PROC_NAME 16
 
+/* One record a thread: a process with several threads has as many, all
+ * with its pid (the group's, what getpid returns) and each its own tid. */
 struct mnemo_procinfo {
 	int32_t pid;
 	int32_t ppid;
@@ -40,6 +42,8 @@ struct mnemo_procinfo {
 	uint64_t mem_bytes;  /* resident user memory */
 	uint64_t swap_bytes; /* user memory swapped out */
 	char name[MNEMO_PROC_NAME];
+	int32_t tid;	 /* the thread's id (gettid); pid for a leader */
+	int32_t threads; /* threads the process has that have not ended */
 };
 
 /* Memory events since boot (vmstat): Linux's /proc/vmstat names. */

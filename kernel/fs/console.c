@@ -46,8 +46,11 @@ void console_on_signal_key(void (*fn)(int sig))
 
 bool fd_is_console(int fd)
 {
-	struct file *f = fd_file(fd);
-	return f && f->type == FILE_DEVICE && f->ip->major == MNEMO_DEV_CONSOLE;
+	struct file *f = fd_get(fd);
+	bool console = f && f->type == FILE_DEVICE && f->ip->major == MNEMO_DEV_CONSOLE;
+	if (f)
+		file_put(f);
+	return console;
 }
 
 /* Takes back the last character on the screen. */

@@ -1,5 +1,5 @@
 /* Open files: reference counting, and read/write/seek/stat dispatched on
- * what the file is. Also the current process's descriptor table. */
+ * what the file is. */
 #include "kernel/fs/file.h"
 #include "include/uapi/errno.h"
 #include "include/uapi/fcntl.h"
@@ -9,7 +9,6 @@
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/kmalloc.h"
-#include "kernel/proc/proc.h"
 
 struct file *file_alloc(enum file_type type)
 {
@@ -155,24 +154,4 @@ void file_stat(struct file *f, struct mnemo_stat *st)
 	st->type = MNEMO_T_PIPE;
 	st->nlink = 1;
 	st->size = pipe_unread(f->pipe);
-}
-
-int fd_install(struct file *f)
-{
-	struct proc *p = myproc();
-
-	for (int fd = 0; fd < NOFILE; fd++) {
-		if (!p->ofile[fd]) {
-			p->ofile[fd] = f;
-			return fd;
-		}
-	}
-	return -EMFILE;
-}
-
-struct file *fd_file(int fd)
-{
-	if (fd < 0 || fd >= NOFILE)
-		return NULL;
-	return myproc()->ofile[fd];
 }

@@ -37,11 +37,25 @@ long file_write(struct file *f, const void __user *src, size_t n);
 long file_seek(struct file *f, s64 off, int whence);
 void file_stat(struct file *f, struct mnemo_stat *st);
 
-/* The current process's descriptor table. fd_install() puts f in the
- * lowest free slot and returns it, taking over the caller's reference, or
- * returns -EMFILE. fd_file() returns the file behind fd, or NULL. */
+/* The current process's descriptor table (fdtable.c), which other
+ * threads may change at any time: a file is used only through a reference
+ * of the caller's own, so that a close() elsewhere cannot free it.
+ * fd_install() puts f in the lowest free slot and returns it, taking over
+ * the caller's reference, or returns -EMFILE. fd_get() returns the file
+ * behind fd with a new reference (file_put it), or NULL. fd_remove() takes
+ * the file out of slot fd and hands its reference to the caller (NULL if
+ * none); fd_replace() puts f in slot fd (taking over a reference) and
+ * hands back the file that was there, or NULL. fd_close_if() closes fd
+ * only if it still holds f: the undoing of a failed call that installed
+ * f, which another thread may have closed or replaced meanwhile.
+ * fd_set_cwd() takes over a
+ * reference on ip and hands back the old directory's. */
 int fd_install(struct file *f);
-struct file *fd_file(int fd);
+struct file *fd_get(int fd);
+struct file *fd_remove(int fd);
+struct file *fd_replace(int fd, struct file *f);
+void fd_close_if(int fd, struct file *f);
+struct inode *fd_set_cwd(struct inode *ip);
 
 /* Pipes (pipe.c). pipe_alloc() makes a pipe and its two ends; 0 or
  * -ENOMEM. */

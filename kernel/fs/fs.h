@@ -31,6 +31,20 @@ u64 inode_size(struct inode *ip);
 struct file *file_get(struct file *f); /* takes a reference (dup, fork) */
 void file_put(struct file *f);	       /* drops one (close, exit) */
 
+/* A process's descriptor table and working directory (fdtable.c), which
+ * its threads share, each holding a reference. fdtable_new() takes over
+ * a reference on cwd; fdtable_copy() is fork's: the same files and
+ * directory, each with a new reference. Both NULL when out of memory.
+ * The last fdtable_put() closes every file. fdtable_close_files() closes
+ * them but keeps the table and directory (a service that starts again). */
+struct fdtable *fdtable_new(struct inode *cwd);
+struct fdtable *fdtable_copy(struct fdtable *t);
+struct fdtable *fdtable_get(struct fdtable *t);
+void fdtable_put(struct fdtable *t);
+void fdtable_close_files(struct fdtable *t);
+/* The current process's working directory, with a new reference. */
+struct inode *fd_cwd(void);
+
 /* The console: the UART driver hands every received character here. */
 void console_intr(int c);
 /* Has fn(sig) called when Ctrl-C (SIGINT) or Ctrl-\ (SIGQUIT) is typed,

@@ -77,13 +77,19 @@ long sys_mmap(const u64 *arg)
 		return mm_mmap(mm, addr, len, prot, flags, NULL, 0);
 	if (len == 0)
 		return -EINVAL; /* before the descriptor, as Linux does */
-	struct file *f = fd_file(fd);
+	struct file *f = fd_get(fd);
 	if (!f)
 		return -EBADF;
-	if (f->type != FILE_INODE || f->ip->type != MNEMO_T_FILE)
-		return -ENODEV;
-	if (!f->readable)
-		return -EACCES;
-	struct vm_backing b = {&inode_backing_ops, f->ip, f->writable};
-	return mm_mmap(mm, addr, len, prot, flags, &b, off);
+	long r;
+	if (f->type != FILE_INODE || f->ip->type != MNEMO_T_FILE) {
+		r = -ENODEV;
+	} else if (!f->readable) {
+		r = -EACCES;
+	} else {
+		/* The mapping takes its own reference on the inode. */
+		struct vm_backing b = {&inode_backing_ops, f->ip, f->writable};
+		r = mm_mmap(mm, addr, len, prot, flags, &b, off);
+	}
+	file_put(f);
+	return r;
 }

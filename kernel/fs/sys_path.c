@@ -22,11 +22,6 @@ static int sys_path_arg(u64 uaddr, char *buf)
 	return len == 0 ? -ENOENT : 0;
 }
 
-static struct inode *sys_cwd(void)
-{
-	return myproc()->cwd;
-}
-
 /* Checks that ip may be opened with flags; 0 or -errno. */
 static int sys_open_check(struct inode *ip, int flags, bool writable)
 {
@@ -49,7 +44,7 @@ long sys_open(const u64 *arg)
 	char path[FS_MAXPATH];
 	int flags = (int)arg[1], acc = flags & MNEMO_O_ACCMODE, err, fd;
 	bool writable = acc != MNEMO_O_RDONLY;
-	struct inode *ip;
+	struct inode *ip, *cwd;
 	struct file *f;
 
 	if (acc == MNEMO_O_ACCMODE)
@@ -57,10 +52,12 @@ long sys_open(const u64 *arg)
 	err = sys_path_arg(arg[0], path);
 	if (err)
 		return err;
+	cwd = fd_cwd();
 	if (flags & MNEMO_O_CREAT)
-		err = ns_create(sys_cwd(), path, MNEMO_T_FILE, 0, 0, flags & MNEMO_O_EXCL, &ip);
+		err = ns_create(cwd, path, MNEMO_T_FILE, 0, 0, flags & MNEMO_O_EXCL, &ip);
 	else
-		err = fs_lookup(sys_cwd(), path, &ip);
+		err = fs_lookup(cwd, path, &ip);
+	inode_put(cwd);
 	if (err)
 		return err;
 	err = sys_open_check(ip, flags, writable);
@@ -92,12 +89,14 @@ out_put_ip:
 static long sys_create(u64 uaddr, u16 type, u16 major, u16 minor)
 {
 	char path[FS_MAXPATH];
-	struct inode *ip;
+	struct inode *ip, *cwd;
 	int err = sys_path_arg(uaddr, path);
 
 	if (err)
 		return err;
-	err = ns_create(sys_cwd(), path, type, major, minor, /*excl=*/true, &ip);
+	cwd = fd_cwd();
+	err = ns_create(cwd, path, type, major, minor, /*excl=*/true, &ip);
+	inode_put(cwd);
 	if (err)
 		return err;
 	inode_put(ip);
@@ -125,8 +124,11 @@ long sys_link(const u64 *arg)
 
 	if (!err)
 		err = sys_path_arg(arg[1], newpath);
-	if (!err)
-		err = ns_link(sys_cwd(), oldpath, newpath);
+	if (!err) {
+		struct inode *cwd = fd_cwd();
+		err = ns_link(cwd, oldpath, newpath);
+		inode_put(cwd);
+	}
 	return err;
 }
 
@@ -141,8 +143,11 @@ long sys_truncate(const u64 *arg)
 	if (length < 0)
 		return -EINVAL;
 	err = sys_path_arg(arg[0], path);
-	if (!err)
-		err = fs_lookup(sys_cwd(), path, &ip);
+	if (!err) {
+		struct inode *cwd = fd_cwd();
+		err = fs_lookup(cwd, path, &ip);
+		inode_put(cwd);
+	}
 	if (err)
 		return err;
 	if (inode_is_dir(ip))
@@ -159,35 +164,41 @@ long sys_unlink(const u64 *arg)
 {
 	char path[FS_MAXPATH];
 	int err = sys_path_arg(arg[0], path);
+	struct inode *cwd;
 
-	return err ? err : ns_unlink(sys_cwd(), path);
+	if (err)
+		return err;
+	cwd = fd_cwd();
+	err = ns_unlink(cwd, path);
+	inode_put(cwd);
+	return err;
 }
 
 long sys_chdir(const u64 *arg)
 {
 	char path[FS_MAXPATH];
-	struct proc *p = myproc();
-	struct inode *ip, *old;
+	struct inode *ip, *cwd;
 	int err = sys_path_arg(arg[0], path);
 
-	if (!err)
-		err = fs_lookup(p->cwd, path, &ip);
+	if (err)
+		return err;
+	cwd = fd_cwd();
+	err = fs_lookup(cwd, path, &ip);
+	inode_put(cwd);
 	if (err)
 		return err;
 	if (ip->type != MNEMO_T_DIR) {
 		inode_put(ip);
 		return -ENOTDIR;
 	}
-	old = p->cwd;
-	p->cwd = ip;
-	if (old)
-		inode_put(old);
+	inode_put(fd_set_cwd(ip));
 	return 0;
 }
 
 long sys_getcwd(const u64 *arg)
 {
 	size_t size = MIN(arg[1], PAGE_SIZE);
+	struct inode *cwd;
 	char *buf;
 	long len;
 
@@ -196,7 +207,9 @@ long sys_getcwd(const u64 *arg)
 	buf = kmalloc(size);
 	if (!buf)
 		return -ENOMEM;
-	len = ns_getcwd(sys_cwd(), buf, size);
+	cwd = fd_cwd();
+	len = ns_getcwd(cwd, buf, size);
+	inode_put(cwd);
 	if (len >= 0 && copy_to_user((void __user *)arg[0], buf, len + 1) < 0)
 		len = -EFAULT;
 	kfree(buf);

@@ -89,7 +89,7 @@ static long request_new(u64 va, u64 size, struct shm_request **out)
 		return err;
 	}
 	list_init(&r->link);
-	r->client = myproc()->pid;
+	r->client = myproc()->tgid;
 	r->va = va;
 	r->size = size;
 	r->pages = pages;
@@ -346,7 +346,7 @@ static void crypto_client_exited(int pid)
  * -EIO or -ENOMEM when it failed. */
 long sys_crypto_wait(const u64 *arg)
 {
-	int me = myproc()->pid;
+	int me = myproc()->tgid;
 	u64 va = arg[0];
 	long ret = 0;
 	spin_lock(&crypto_lock);

@@ -51,16 +51,34 @@ long sys_futex_wait(const u64 *arg)
 	return ret;
 }
 
-long sys_futex_wake(const u64 *arg)
+/* Wakes at most n waiters on the word at addr; how many, or -errno. */
+static long futex_wake(u64 addr, int n)
 {
 	struct page *pg;
-	u64 key = futex_key(arg[0], &pg);
+	u64 key = futex_key(addr, &pg);
 	if (!key)
-		return arg[0] & 3 ? -EINVAL : -EFAULT;
+		return addr & 3 ? -EINVAL : -EFAULT;
 	struct spinlock *lk = bucket_of(key);
 	spin_lock(lk);
-	int n = wakeup_sync((void *)key, (int)arg[1]);
+	int woke = wakeup_sync((void *)key, n);
 	spin_unlock(lk);
 	page_put(pg);
-	return n;
+	return woke;
+}
+
+long sys_futex_wake(const u64 *arg)
+{
+	return futex_wake(arg[0], (int)arg[1]);
+}
+
+/* An ending thread's clear-tid word, zeroed already: its joiner wakes.
+ * The waker is ending, so the joiner runs at once on its hart. */
+static void clear_tid_wake(u64 uaddr)
+{
+	futex_wake(uaddr, 1);
+}
+
+void futex_init(void)
+{
+	proc_on_clear_tid(clear_tid_wake);
 }

@@ -19,16 +19,16 @@ long sys_map_shared_pages(const u64 *arg)
 	struct proc *me = myproc();
 	int src_pid = (int)arg[0], dst_pid = (int)arg[1];
 	if (src_pid == 0)
-		src_pid = me->pid;
+		src_pid = me->tgid;
 	if (dst_pid == 0)
-		dst_pid = me->pid;
-	if ((src_pid != me->pid && dst_pid != me->pid) || src_pid == dst_pid)
+		dst_pid = me->tgid;
+	if ((src_pid != me->tgid && dst_pid != me->tgid) || src_pid == dst_pid)
 		return -EINVAL;
 	struct mm *other;
-	long ret = proc_descendant_mm(me, src_pid == me->pid ? dst_pid : src_pid, &other);
+	long ret = proc_descendant_mm(me, src_pid == me->tgid ? dst_pid : src_pid, &other);
 	if (ret)
 		return ret;
-	if (src_pid == me->pid)
+	if (src_pid == me->tgid)
 		ret = map_shared_pages(me->mm, other, arg[2], arg[3]);
 	else
 		ret = map_shared_pages(other, me->mm, arg[2], arg[3]);

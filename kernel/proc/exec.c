@@ -121,7 +121,17 @@ int kernel_exec_image(const struct exec_image *img, const char *name, char *cons
 		return err;
 	}
 
+	/* The other threads go first (POSIX): the new image starts alone.
+	 * This is the last step that can fail, and only for a caller that
+	 * was killed meanwhile. */
+	err = proc_become_single();
+	if (err) {
+		mm_put(mm);
+		return err;
+	}
+
 	/* Point of no return: switch to the new image. */
+	p->clear_tid = 0; /* a word of the old image's */
 	spin_lock(&p->lock);
 	struct mm *old = p->mm;
 	p->mm = mm;
@@ -143,8 +153,9 @@ int kernel_exec_image(const struct exec_image *img, const char *name, char *cons
 
 int kernel_exec(const char *path, char *const kargv[])
 {
-	struct inode *ip;
-	int err = fs_lookup(myproc()->cwd, path, &ip);
+	struct inode *ip, *cwd = fd_cwd();
+	int err = fs_lookup(cwd, path, &ip);
+	inode_put(cwd);
 	if (err)
 		return err;
 	if (!inode_is_file(ip)) {

@@ -1,5 +1,6 @@
 /* fork: a new process with a copy-on-write copy of the caller's memory,
- * its open files and working directory. */
+ * its open files and working directory, and one thread: a copy of the
+ * caller. */
 #include "include/uapi/errno.h"
 #include "kernel/arch/riscv/trap.h"
 #include "kernel/fs/fs.h"
@@ -26,7 +27,10 @@ int proc_fork(void)
 	spin_unlock(&np->lock);
 
 	np->mm = mm_fork(p->mm);
-	if (!np->mm) {
+	np->fdt = np->mm ? fdtable_copy(p->fdt) : NULL;
+	if (!np->fdt) {
+		if (np->mm)
+			mm_put(np->mm);
 		spin_lock(&np->lock);
 		proc_free(np);
 		spin_unlock(&np->lock);
@@ -35,18 +39,16 @@ int proc_fork(void)
 	*np->tf = *p->tf;
 	np->tf->a0 = 0;
 	np->ctx.ra = (u64)fork_return;
-	for (int fd = 0; fd < NOFILE; fd++)
-		if (p->ofile[fd])
-			np->ofile[fd] = file_get(p->ofile[fd]);
-	np->cwd = p->cwd ? inode_get(p->cwd) : NULL;
 	memcpy(np->name, p->name, sizeof(p->name));
 	signal_fork(p, np);
 	int pid = np->pid;
 
+	/* The child is the process's, whichever thread forked it: any of
+	 * them may wait for it. */
 	spin_lock(&wait_lock);
-	np->parent = p;
-	np->pgid = p->pgid;
-	np->sid = p->sid;
+	np->parent = p->leader;
+	np->pgid = p->leader->pgid;
+	np->sid = p->leader->sid;
 	spin_unlock(&wait_lock);
 
 	/* No idle hart is kicked: a parent usually waits or execs next, and

@@ -44,7 +44,7 @@ static void oom_choose(struct proc *me, struct oom_choice *c)
 		if (p != me && proc_killed(p) && ((user && pages + swapped > 0) || exiting)) {
 			c->dying = true;
 		} else if (user && !proc_killed(p) && pages + swapped > c->pages + c->swapped) {
-			c->pid = p->pid;
+			c->pid = p->tgid;
 			c->pages = pages;
 			c->swapped = swapped;
 			memcpy(c->name, p->name, sizeof(c->name));
@@ -70,9 +70,9 @@ bool oom_fault(struct proc *me, u64 addr)
 	struct oom_choice c;
 	oom_choose(me, &c);
 	bool system = proc_is_system(me);
-	if (!c.dying && !system && (c.pid == me->pid || c.pid == 0)) {
+	if (!c.dying && !system && (c.pid == me->tgid || c.pid == 0)) {
 		/* The faulting process is the biggest: it goes itself. */
-		c.pid = me->pid;
+		c.pid = me->tgid;
 		c.pages = me->mm ? me->mm->rss : 0;
 		c.swapped = me->mm ? me->mm->swapped : 0;
 		memcpy(c.name, me->name, sizeof(c.name));

@@ -12,10 +12,12 @@
 
 static int console_pgrp; /* (w) the foreground group; 0: none */
 
+/* Is p a process's leader, which holds its group and session, and not
+ * yet reaped? */
 static bool alive(const struct proc *p)
 {
 	enum proc_state st = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
-	return st != PROC_UNUSED && st != PROC_USED;
+	return st != PROC_UNUSED && st != PROC_USED && p->leader == p;
 }
 
 /* Is there a process in group pgid of session sid? wait_lock held. */
@@ -36,7 +38,7 @@ static bool group_exists(int pgid, int sid)
 long sys_setpgid(const u64 *arg)
 {
 	int pid = (int)arg[0], pgid = (int)arg[1];
-	struct proc *me = myproc();
+	struct proc *me = myproc()->leader;
 	if (pgid < 0 || pid < 0)
 		return -EINVAL;
 	if (pid == 0)
@@ -67,7 +69,7 @@ long sys_getpgid(const u64 *arg)
 {
 	int pid = (int)arg[0];
 	if (pid == 0)
-		return myproc()->pgid;
+		return myproc()->leader->pgid;
 	long ret = -ESRCH;
 	spin_lock(&wait_lock);
 	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
@@ -85,7 +87,7 @@ long sys_getpgid(const u64 *arg)
 long sys_setsid(const u64 *arg)
 {
 	(void)arg;
-	struct proc *me = myproc();
+	struct proc *me = myproc()->leader;
 	long ret = -EPERM;
 	spin_lock(&wait_lock);
 	if (me->pgid != me->pid && !group_exists(me->pid, me->sid)) {
@@ -107,7 +109,7 @@ long sys_tcsetpgrp(const u64 *arg)
 		return -EINVAL;
 	long err = -EPERM;
 	spin_lock(&wait_lock);
-	if (group_exists(pgid, myproc()->sid)) {
+	if (group_exists(pgid, myproc()->leader->sid)) {
 		console_pgrp = pgid;
 		err = 0;
 	}
@@ -129,8 +131,7 @@ static void signal_console_group(int sig)
 {
 	spin_lock(&wait_lock);
 	for (struct proc *p = proc_table; console_pgrp && p < &proc_table[NPROC]; p++)
-		if (alive(p) && p->state != PROC_ZOMBIE && p->pgid == console_pgrp &&
-		    !proc_is_system(p))
+		if (alive(p) && !p->group_dead && p->pgid == console_pgrp && !proc_is_system(p))
 			signal_send(p, sig, SI_KERNEL, 0);
 	spin_unlock(&wait_lock);
 }

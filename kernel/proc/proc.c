@@ -7,6 +7,7 @@
 #include "include/uapi/errno.h"
 #include "kernel/arch/riscv/csr.h"
 #include "kernel/lib/list.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/printf.h"
 #include "kernel/lib/string.h"
 #include "kernel/mm/mm.h"
@@ -85,6 +86,17 @@ struct proc *proc_alloc_pid(int want)
 		p->xsig = 0;
 		p->pid = want ? want : __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
 		p->pgid = p->sid = p->pid; /* fork gives the parent's */
+		/* A group of its own; thread_create makes it join the caller's. */
+		p->tgid = p->pid;
+		p->leader = p;
+		p->nthreads = 1;
+		p->group_exit = false;
+		p->group_dead = false;
+		p->threaded = false;
+		p->group_status = 0;
+		p->group_sig = 0;
+		p->clear_tid = 0;
+		p->exit_alone = false;
 		p->killed = false;
 		p->xstate = 0;
 		p->kstack = page_kva(stack);
@@ -108,7 +120,11 @@ void proc_free(struct proc *p)
 	p->mm = NULL;
 	sigacts_put(p->sig); /* wait_lock held, or p never seen: see signal_send */
 	p->sig = NULL;
+	p->fdt = NULL;
 	p->pid = 0;
+	p->tgid = 0;
+	p->leader = NULL;
+	p->nthreads = 0;
 	p->parent = NULL;
 	p->name[0] = 0;
 	p->chan = NULL;
@@ -239,13 +255,61 @@ void proc_set_killed(struct proc *p)
 	proc_set_killed_by(p, SIGKILL);
 }
 
+/* wait_lock held. Every thread of l's group but the caller, that has not
+ * exited, is killed; a thread being created meanwhile sees group_exit
+ * (or its creator's kill) under wait_lock and is not started. alone:
+ * each is to end alone, not take the group with it (an exec). */
+static void kill_others(struct proc *l, bool alone)
+{
+	struct proc *me = myproc();
+	for (struct proc *t = proc_table; t < &proc_table[NPROC]; t++) {
+		if (t == me)
+			continue;
+		spin_lock(&t->lock);
+		bool member = t->leader == l && t->state != PROC_UNUSED && t->state != PROC_ZOMBIE;
+		if (member) {
+			t->exit_alone |= alone;
+			t->killed = true;
+		}
+		spin_unlock(&t->lock);
+		if (member)
+			proc_interrupt_sleep(t);
+	}
+}
+
+void proc_kill_others(struct proc *l)
+{
+	assert(spin_holding(&wait_lock));
+	kill_others(l, /*alone=*/true);
+}
+
+void proc_mark_group_exit(struct proc *l, int status, int sig)
+{
+	assert(spin_holding(&wait_lock));
+	if (!l->group_exit) {
+		l->group_exit = true;
+		l->group_status = status;
+		l->group_sig = sig;
+	}
+}
+
+void proc_begin_group_exit(struct proc *l, int status, int sig)
+{
+	assert(spin_holding(&wait_lock));
+	proc_mark_group_exit(l, status, sig);
+	if (l->nthreads > 1) /* the caller is one */
+		kill_others(l, /*alone=*/false);
+}
+
+/* A kill ends the whole process: the group of the leader with this pid
+ * (one that ended early stands for its threads). */
 int proc_kill(int pid)
 {
 	int err = -ESRCH;
 	spin_lock(&wait_lock);
 	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
-		if (p->pid != pid || p->state == PROC_UNUSED || p->state == PROC_USED ||
-		    p->state == PROC_ZOMBIE)
+		if (p->pid != pid || p->leader != p || p->state == PROC_UNUSED ||
+		    p->state == PROC_USED || p->nthreads == 0)
 			continue;
 		err = proc_is_system(p) ? -EPERM : 0;
 		if (!err)
@@ -284,12 +348,13 @@ int proc_descendant_mm(struct proc *me, int pid, struct mm **mm)
 	int err = -ESRCH;
 	*mm = NULL;
 	/* The whole check under wait_lock: the process found cannot be
-	 * reaped, and its slot handed to another, before its mm is held. */
+	 * reaped, and its slot handed to another, before its mm is held.
+	 * Any of its threads that has not ended holds the mm. */
 	spin_lock(&wait_lock);
 	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
 		spin_lock(&p->lock);
-		if (p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
-			if (proc_is_system(p) || !is_descendant(p, me) || !p->mm) {
+		if (p->tgid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
+			if (proc_is_system(p) || !is_descendant(p->leader, me->leader) || !p->mm) {
 				err = -EPERM;
 			} else {
 				*mm = p->mm;

@@ -16,8 +16,7 @@
 enum proc_state { PROC_UNUSED, PROC_USED, PROC_SLEEPING, PROC_RUNNABLE, PROC_RUNNING, PROC_ZOMBIE };
 
 struct mm;
-struct file;
-struct inode;
+struct fdtable;
 struct service;
 
 /* Where a pending signal came from: what its siginfo will say. */
@@ -28,8 +27,15 @@ struct sig_origin {
 	u64 addr;   /* si_addr: a fault's address */
 };
 
-/* Locking legend: (p) p->lock, (w) wait_lock, (q) the sleep queue's lock,
- * (-) private to the process itself or set before it first runs. */
+/* A struct proc is a thread: what the scheduler runs. The threads of one
+ * process (a thread group) share its mm and its fdtable, each holding a
+ * reference; the group's first thread, its leader, stands for the process:
+ * its pid is the group's id (getpid), it is the one with a parent, the
+ * one its parent waits for, and it keeps the group's count of threads.
+ *
+ * Locking legend: (p) p->lock, (w) wait_lock, (q) the sleep queue's lock,
+ * (a) atomic, (-) private to the thread itself or set before it first
+ * runs. */
 struct proc {
 	struct spinlock lock;
 	enum proc_state state; /* (p) */
@@ -39,31 +45,40 @@ struct proc {
 	int kill_sig;	       /* (a) the signal that killed it (0: SIGKILL) */
 	int xstate;	       /* (p) exit status for the parent */
 	int xsig;	       /* (p) or the signal it died of, if not 0 */
-	int pid;	       /* (p) */
-	int pgid, sid;	       /* (w) process group and session */
-	struct proc *parent;   /* (w) */
+	int pid;	       /* (p) the thread's id (gettid) */
+	int tgid;	       /* (-) its group's: the leader's pid (getpid) */
+	int pgid, sid;	       /* (w) process group and session (the leader's count) */
+	struct proc *leader;   /* (-) the group's leader; itself for a leader */
+	struct proc *parent;   /* (w) a leader's parent; NULL for other threads */
+	int nthreads;	       /* (w) leader: threads of the group not yet exited */
+	bool group_exit;       /* (w) leader: exit() or a kill ends the group */
+	bool group_dead;       /* (w) leader: the last thread is gone: reap it */
+	bool threaded;	       /* (w) leader: has had more than one thread */
+	int group_status;      /* (w) leader: the status its exit() gave, */
+	int group_sig;	       /* (w) leader: or the signal that ended it */
+	u64 clear_tid;	       /* (-) user word zeroed and woken at exit, or 0 */
+	bool exit_alone;       /* (p) killed by another thread's exec: ends alone */
 
 	/* Signals (signal.h); (s) is p->sig->lock. */
 	struct sigacts *sig;		    /* (-) actions and process-wide pending set */
 	u64 sig_blocked;		    /* (s) the mask */
-	u64 sig_pending;		    /* (s) sent to this thread alone: its faults */
+	u64 sig_pending;		    /* (s) sent to this thread alone (tkill, faults) */
 	u64 sig_saved;			    /* (s) the mask sigsuspend replaced, */
 	bool sig_restore;		    /* (s) to restore on the way out */
 	struct sig_origin sig_origin[NSIG]; /* (s) where each of those came from */
 
-	void *kstack;		    /* (-) 2^KSTACK_ORDER pages */
-	struct trapframe *tf;	    /* (-) at the top of kstack */
-	struct context ctx;	    /* (-) swtch() here to run the process */
-	struct mm *mm;		    /* (-) user address space */
-	struct file *ofile[NOFILE]; /* (-) open files */
-	struct inode *cwd;	    /* (-) working directory */
-	char name[PROC_NAME_LEN];   /* (-) for ps and fault messages */
-	int last_hart;		    /* (p) hart it last ran on */
-	struct list sleep_link;	    /* (q) in a sleep queue while SLEEPING */
-	const char *spawn_path;	    /* (-) init: the program to exec */
-	char *const *spawn_argv;    /* (-) and its arguments */
-	struct service *service;    /* (-) the kernel service it runs, or NULL */
-	void (*kthread)(void);	    /* (-) a kernel thread's body, or NULL */
+	void *kstack;		  /* (-) 2^KSTACK_ORDER pages */
+	struct trapframe *tf;	  /* (-) at the top of kstack */
+	struct context ctx;	  /* (-) swtch() here to run the process */
+	struct mm *mm;		  /* (-) user address space */
+	struct fdtable *fdt;	  /* (-) open files and working directory */
+	char name[PROC_NAME_LEN]; /* (-) for ps and fault messages */
+	int last_hart;		  /* (p) hart it last ran on */
+	struct list sleep_link;	  /* (q) in a sleep queue while SLEEPING */
+	const char *spawn_path;	  /* (-) init: the program to exec */
+	char *const *spawn_argv;  /* (-) and its arguments */
+	struct service *service;  /* (-) the kernel service it runs, or NULL */
+	void (*kthread)(void);	  /* (-) a kernel thread's body, or NULL */
 };
 
 /* The running process is written at the base of its kernel stack, which is
@@ -156,10 +171,20 @@ struct proc *proc_find_mm(int pid, struct mm **mm);
  * the one to go (the caller kills it; the line is printed). */
 bool oom_fault(struct proc *me, u64 addr);
 
+/* Ends the current thread's whole process (exit(), a kill, a fault):
+ * every other thread of it is killed, and the parent sees status once
+ * the last is gone. */
 void exit_current(int status) __attribute__((noreturn));
 /* The end of a process that signal sig killed: its parent's wait sees
  * WIFSIGNALED. */
 void exit_signaled(int sig) __attribute__((noreturn));
+/* Ends the current thread alone (thread_exit); the last thread of a
+ * process to end ends the process, with this status. */
+void exit_thread(int status) __attribute__((noreturn));
+/* Has fn(addr) called by each exiting thread that has a clear-tid word,
+ * after the word is zeroed: the futex layer wakes one waiter on it. For
+ * boot only. */
+void proc_on_clear_tid(void (*fn)(u64 uaddr));
 
 extern volatile u64 ticks; /* 100 Hz, since boot */
 extern struct spinlock tickslock;

@@ -31,6 +31,21 @@ void proc_drop_mm(void);
  * interruptible sleep returns -EINTR; another sleep goes on. p->lock not
  * held. */
 void proc_interrupt_sleep(struct proc *p);
+/* wait_lock held: kills every thread of leader l's group but the caller
+ * (setting killed and ending killable sleeps), each to end alone, as
+ * exec wants them gone without ending the process. proc_begin_group_exit()
+ * also records that the group is ending, with status unless an earlier
+ * exit gave one (status, or the signal sig that ends it), so that no new
+ * thread starts in it. */
+void proc_kill_others(struct proc *l);
+void proc_begin_group_exit(struct proc *l, int status, int sig);
+/* Only the record: the group of l ends, with status or signal sig unless
+ * an earlier end gave one. wait_lock held. */
+void proc_mark_group_exit(struct proc *l, int status, int sig);
+/* Makes the caller its process's only thread (exec): kills the others
+ * and waits until they are gone; the caller then is the leader, with the
+ * process's pid. 0, or -EINTR if the caller was killed meanwhile. */
+int proc_become_single(void);
 /* Kills the process with this pid for a user: 0, -ESRCH, or -EPERM for
  * init or a service. */
 int proc_kill(int pid);

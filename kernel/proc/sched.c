@@ -113,6 +113,11 @@ static bool run(struct cpu *c, struct proc *p, bool *blocked)
 		c->proc = NULL;
 		*blocked = p->state != PROC_RUNNABLE;
 		ran = true;
+		/* A thread that ended, other than a leader (which stands for
+		 * its process until reaped): nobody waits for it, and its
+		 * kernel stack is out of use now that we are off it. */
+		if (p->state == PROC_ZOMBIE && p->leader != p)
+			proc_free(p);
 	}
 	spin_unlock(&p->lock);
 	return ran;

@@ -63,6 +63,17 @@ void signal_fork(struct proc *parent, struct proc *child)
 	spin_unlock(&from->lock);
 }
 
+void signal_thread(struct proc *creator, struct proc *t)
+{
+	struct sigacts *s = creator->sig;
+	sigacts_put(t->sig); /* proc_alloc's own, never seen by anyone */
+	spin_lock(&s->lock);
+	s->refs++;
+	t->sig = s;
+	t->sig_blocked = creator->sig_blocked;
+	spin_unlock(&s->lock);
+}
+
 void signal_exec(struct proc *p)
 {
 	struct sigacts *s = p->sig;
@@ -158,6 +169,10 @@ void signal_send_info(struct proc *p, const struct mnemo_siginfo *info)
 		return;
 	spin_lock(&s->lock);
 	if (sig == SIGKILL) {
+		/* Recorded first, so that no thread starts in the group after
+		 * kill_threads has looked (thread_create checks under
+		 * wait_lock). */
+		proc_mark_group_exit(p->leader, -1, SIGKILL);
 		kill_threads(p, SIGKILL);
 		spin_unlock(&s->lock);
 		return;

@@ -41,6 +41,9 @@ void sigacts_put(struct sigacts *s);
 /* fork: the child gets a copy of the parent's actions and the calling
  * thread's mask; nothing pending, no alarm (POSIX). */
 void signal_fork(struct proc *parent, struct proc *child);
+/* thread_create: the new thread t shares the creator's actions and
+ * process-wide pending set, and starts with its mask. */
+void signal_thread(struct proc *creator, struct proc *t);
 /* exec: caught signals go back to their default action (the handlers are
  * gone with the old image); ignored ones stay ignored, the mask and
  * pending signals stay. */

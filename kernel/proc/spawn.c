@@ -97,7 +97,14 @@ static struct proc *spawn(int pid, const char *name, struct proc *parent)
 	if (!p)
 		return NULL;
 	p->ctx.ra = (u64)spawn_return;
-	p->cwd = fs_root();
+	struct inode *root = fs_root();
+	p->fdt = fdtable_new(root);
+	if (!p->fdt) {
+		inode_put(root);
+		proc_free(p);
+		spin_unlock(&p->lock);
+		return NULL;
+	}
 	strlcpy(p->name, name, sizeof(p->name));
 	p->parent = parent;
 	p->state = PROC_RUNNABLE;

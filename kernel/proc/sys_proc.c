@@ -33,14 +33,15 @@ long sys_wait(const u64 *arg)
 long sys_getpid(const u64 *arg)
 {
 	(void)arg;
-	return myproc()->pid;
+	return myproc()->tgid;
 }
 
 long sys_getppid(const u64 *arg)
 {
 	(void)arg;
-	/* No lock: a racing exit of the parent gives the old or new pid. */
-	struct proc *parent = __atomic_load_n(&myproc()->parent, __ATOMIC_ACQUIRE);
+	/* No lock: a racing exit of the parent gives the old or new pid.
+	 * The leader stays (a zombie if it ended) while any thread runs. */
+	struct proc *parent = __atomic_load_n(&myproc()->leader->parent, __ATOMIC_ACQUIRE);
 	return parent ? parent->pid : 0;
 }
 
@@ -107,10 +108,16 @@ long sys_procinfo(const u64 *arg)
 		memset(&pi, 0, sizeof(pi));
 		spin_lock(&wait_lock);
 		spin_lock(&p->lock);
-		bool used = p->state != PROC_UNUSED && p->state != PROC_USED;
+		/* One record a thread; not one that ended, other than a
+		 * leader, which stands for its process until reaped. */
+		bool used = p->state != PROC_UNUSED && p->state != PROC_USED &&
+			    !(p->state == PROC_ZOMBIE && p->leader != p);
 		if (used) {
-			pi.pid = p->pid;
-			pi.ppid = p->parent ? p->parent->pid : 0;
+			struct proc *l = p->leader;
+			pi.pid = p->tgid;
+			pi.tid = p->pid;
+			pi.threads = l->nthreads;
+			pi.ppid = l->parent ? l->parent->pid : 0;
 			pi.state = state_code(p->state);
 			pi.hart = p->state == PROC_RUNNING ? p->last_hart : -1;
 			pi.mem_bytes = p->mm ? p->mm->rss * PAGE_SIZE : 0;
@@ -133,7 +140,8 @@ struct proc *proc_find_mm(int pid, struct mm **mm)
 	*mm = NULL;
 	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
 		spin_lock(&p->lock);
-		if (p->pid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
+		/* Any thread of the process that has not ended holds its mm. */
+		if (p->tgid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
 			*mm = p->mm;
 			if (*mm)
 				mm_get(*mm);
@@ -150,7 +158,7 @@ struct proc *proc_find_mm(int pid, struct mm **mm)
 /* vmmaps(pid, buf, max): the mappings of a process, like /proc/PID/maps. */
 long sys_vmmaps(const u64 *arg)
 {
-	int pid = arg[0] ? (int)arg[0] : myproc()->pid;
+	int pid = arg[0] ? (int)arg[0] : myproc()->tgid;
 	u64 buf = arg[1];
 	int max = (int)arg[2];
 	if (max < 0)

@@ -12,18 +12,18 @@ static bool valid_signal(int sig)
 	return sig > 0 && sig < NSIG;
 }
 
-/* Does kill's pid name p? pid > 0: that process; 0: the caller's group;
- * -1: every process but the caller; below: the group -pid. wait_lock
- * held (process groups change under it). */
-static bool kill_names(const struct proc *me, const struct proc *p, int pid)
+/* Does kill's pid name the process led by l? pid > 0: that process; 0:
+ * the caller's group; -1: every process but the caller's; below: the
+ * group -pid. wait_lock held (process groups change under it). */
+static bool kill_names(const struct proc *me, const struct proc *l, int pid)
 {
 	if (pid > 0)
-		return p->pid == pid;
+		return l->pid == pid;
 	if (pid == 0)
-		return p->pgid == me->pgid;
+		return l->pgid == me->leader->pgid;
 	if (pid == -1)
-		return p != me;
-	return p->pgid == -pid;
+		return l != me->leader;
+	return l->pgid == -pid;
 }
 
 /* kill(pid, sig): 0 when at least one process was sent it (sig 0 sends
@@ -40,9 +40,12 @@ long sys_kill(const u64 *arg)
 		return -ESRCH; /* -pid would overflow */
 	int err = -ESRCH;
 	spin_lock(&wait_lock);
+	/* A process is found through its leader, which stands for it until
+	 * reaped, even when it ended before the process's other threads. */
 	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
 		enum proc_state st = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
-		if (st == PROC_UNUSED || st == PROC_USED || !kill_names(me, p, pid))
+		if (st == PROC_UNUSED || st == PROC_USED || p->leader != p ||
+		    !kill_names(me, p, pid))
 			continue;
 		if (proc_is_system(p)) {
 			if (err == -ESRCH)
@@ -50,8 +53,8 @@ long sys_kill(const u64 *arg)
 			continue;
 		}
 		err = 0;
-		if (st != PROC_ZOMBIE)
-			signal_send(p, sig, SI_USER, me->pid);
+		if (!p->group_dead)
+			signal_send(p, sig, SI_USER, me->tgid);
 	}
 	spin_unlock(&wait_lock);
 	return err;
@@ -74,7 +77,7 @@ long sys_tkill(const u64 *arg)
 			continue;
 		err = proc_is_system(t) ? -EPERM : 0;
 		if (!err && sig)
-			signal_send_thread(t, sig, myproc()->pid);
+			signal_send_thread(t, sig, myproc()->tgid);
 		break;
 	}
 	spin_unlock(&wait_lock);

@@ -64,6 +64,9 @@ static syscall_fn *const syscalls[NSYSCALL] = {
     [SYS_tcsetpgrp] = sys_tcsetpgrp,
     [SYS_tcgetpgrp] = sys_tcgetpgrp,
     [SYS_tkill] = sys_tkill,
+    [SYS_thread_create] = sys_thread_create,
+    [SYS_thread_exit] = sys_thread_exit,
+    [SYS_gettid] = sys_gettid,
     /* SYS_trap_floor never gets here: trap.S answers it. */
 };
 
@@ -74,9 +77,13 @@ static syscall_fn *const syscalls[NSYSCALL] = {
  * a call. An interrupt that comes meanwhile is taken as soon as the call
  * returns to user mode, so the timer's preemption is not lost. */
 #define QUICK(nr) (1ULL << (nr))
-static const u64 quick_calls =
-    QUICK(SYS_getpid) | QUICK(SYS_getppid) | QUICK(SYS_uptime) | QUICK(SYS_timebase);
-_Static_assert(SYS_timebase < 64, "quick_calls has a bit for each of the first 64 calls");
+static const u64 quick_calls = QUICK(SYS_getpid) | QUICK(SYS_getppid) | QUICK(SYS_uptime) |
+			       QUICK(SYS_timebase) | QUICK(SYS_gettid);
+/* Only calls below 64 can be quick. */
+static bool is_quick(u64 nr)
+{
+	return nr < 64 && (quick_calls & QUICK(nr));
+}
 
 /* The whole of a system call but the register saving: this is the one
  * C function between trap.S and the call's own, as under QEMU every call
@@ -88,7 +95,7 @@ struct trapframe *syscall_trap(struct trapframe *tf)
 	syscall_fn *fn = nr < NSYSCALL ? syscalls[nr] : NULL;
 
 	if (fn) {
-		if (nr >= 64 || !(quick_calls & QUICK(nr)))
+		if (!is_quick(nr))
 			intr_on();
 		tf->a0 = (u64)fn(&tf->a0);
 	} else {

@@ -20,6 +20,7 @@ syscall_fn sys_fork, sys_exit, sys_wait, sys_kill, sys_exec, sys_getpid, sys_get
     sys_sleep, sys_uptime, sys_procinfo, sys_poweroff, sys_timebase, sys_sigaction,
     sys_sigprocmask, sys_sigpending, sys_sigsuspend, sys_sigreturn, sys_alarm, sys_setpgid,
     sys_getpgid, sys_setsid, sys_tcsetpgrp, sys_tcgetpgrp, sys_tkill;
+syscall_fn sys_thread_create, sys_thread_exit, sys_gettid;
 /* kernel/fs */
 syscall_fn sys_pipe, sys_read, sys_write, sys_fstat, sys_chdir, sys_dup, sys_dup2, sys_open,
     sys_mknod, sys_unlink, sys_link, sys_mkdir, sys_close, sys_lseek, sys_getcwd, sys_getdents,
@@ -29,6 +30,8 @@ syscall_fn sys_crypto_op, sys_take_shared_memory_request, sys_remove_shared_memo
     sys_crypto_wait, sys_map_shared_pages, sys_unmap_shared_pages, sys_futex_wait, sys_futex_wake;
 /* Starts the crypto service with the server read from server_path. */
 void crypto_init(const char *server_path);
+/* Has an ending thread's clear-tid word woken like a futex_wake. */
+void futex_init(void);
 /* kernel/mm */
 syscall_fn sys_meminfo, sys_mmap, sys_munmap, sys_mprotect, sys_vmmaps, sys_vmstat;
 

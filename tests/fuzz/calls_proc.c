@@ -324,6 +324,34 @@ static void gen_bad_nr(struct fz_proc *p, struct fz_call *c)
 	c->expect = -FZ_ENOSYS;
 }
 
+/* gettid, with junk in the registers: a child has one thread, whose id
+ * is its pid. */
+static void gen_gettid(struct fz_proc *p, struct fz_call *c)
+{
+	c->nr = SYS_gettid;
+	fz_junk_args(p, c);
+}
+
+static void after_gettid(struct fz_proc *p, struct fz_call *c, long ret)
+{
+	if (c->nr == SYS_gettid && ret != p->pid)
+		fz_broken(p, "gettid gave %ld in a one-thread process %d", ret, p->pid);
+}
+
+/* thread_create with a stack that is never one (0, misaligned, or not
+ * user space) and any TLS and clear-tid words: EINVAL, and no thread. A
+ * thread that started would run the fuzzer's code on a random stack. */
+static void gen_thread_create(struct fz_proc *p, struct fz_call *c)
+{
+	static const uint64_t stacks[] = {
+	    0, 8, 0x10008, 0x3fffffe008, 0x4000000010, 0xffffffc000200000, 0x8000000000000000};
+	c->nr = SYS_thread_create;
+	fz_arg(c, 0, (long)stacks[fz_below(&p->rng, sizeof(stacks) / sizeof(stacks[0]))], "%s", "");
+	fz_arg(c, 1, (long)fz_next(&p->rng), "%s", "");
+	fz_ptr_arg(p, c, 2, 0);
+	c->expect = -FZ_EINVAL;
+}
+
 const struct fz_entry fz_proc_calls[] = {
     {"fork", "proc", 3, false, gen_fork, after_fork},
     {"exit", "proc", 1, true, gen_exit, NULL},
@@ -334,6 +362,8 @@ const struct fz_entry fz_proc_calls[] = {
     {"sigpending", "signal", 1, true, gen_sigpending, NULL},
     {"getpid", "proc", 1, true, gen_getpid, after_getpid},
     {"getppid", "proc", 1, true, gen_getppid, after_getppid},
+    {"gettid", "proc", 1, true, gen_gettid, after_gettid},
+    {"thread_create", "proc", 1, true, gen_thread_create, NULL},
     {"sleep", "proc", 1, true, gen_sleep, NULL},
     {"uptime", "proc", 1, true, gen_uptime, NULL},
     {"timebase", "proc", 1, true, gen_timebase, after_timebase},

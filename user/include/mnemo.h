@@ -66,6 +66,17 @@ int uptime(void);
 int futex_wait(uint32_t *addr, uint32_t val);
 int futex_wake(uint32_t *addr, int n);
 
+/* Threads (user/lib/pthread.c; <pthread.h> is what programs use).
+ * gettid: the calling thread's id (getpid is its process's).
+ * thread_create: the raw call: the new thread starts right after it, in
+ * the caller's code, with sp = stack and tp = tls, returning 0 there; so
+ * only a stack that is not one (a test of the kernel's checks) makes sense
+ * here. The tid, or -1 with errno. thread_exit: ends the calling thread
+ * alone. */
+int gettid(void);
+int thread_create(void *stack, void *tls, uint32_t *clear_tid);
+void thread_exit(int status) __attribute__((noreturn));
+
 /* Page sharing (seed 001). map_shared_pages maps the pages behind
  * [src_va, src_va+size) of process src_pid into dst_pid (0 for either
  * means the caller, who must be one of the two; the other must be a

@@ -93,6 +93,8 @@ _sig_func_ptr signal(int sig, _sig_func_ptr handler);
 int sigaction(int sig, const struct sigaction *__restrict act, struct sigaction *__restrict old);
 int sigprocmask(int how, const sigset_t *__restrict set, sigset_t *__restrict old);
 int pthread_sigmask(int how, const sigset_t *__restrict set, sigset_t *__restrict old);
+struct __pthread;
+int pthread_kill(struct __pthread *thread, int sig);
 int sigpending(sigset_t *set);
 int sigsuspend(const sigset_t *mask);
 int sigemptyset(sigset_t *set);

@@ -1,6 +1,7 @@
 /* <signal.h>: signals from the kernel (include/uapi/signal.h), with
  * POSIX's interface. */
 #include <errno.h>
+#include <mnemo.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -66,7 +67,7 @@ int killpg(pid_t pgrp, int sig)
 /* To the calling thread, as POSIX asks of raise in a threaded program. */
 int raise(int sig)
 {
-	return usys_result(usys_call2(SYS_tkill, getpid(), sig));
+	return usys_result(usys_call2(SYS_tkill, gettid(), sig));
 }
 
 int sigprocmask(int how, const sigset_t *set, sigset_t *old)

@@ -36,6 +36,17 @@ FILE *const stdin = &stdio_in.xfile.cfile.file;
 FILE *const stdout = &stdio_out.xfile.cfile.file;
 FILE *const stderr = &stdio_err.xfile.cfile.file;
 
+/* Each stream's lock (lock.c), so that threads may share the streams:
+ * set before main, with no thread yet to race. */
+extern struct __lock __mnemo_stdin_lock, __mnemo_stdout_lock, __mnemo_stderr_lock;
+
+__attribute__((constructor)) static void stdio_locks_init(void)
+{
+	stdio_in.lock = &__mnemo_stdin_lock;
+	stdio_out.lock = &__mnemo_stdout_lock;
+	stdio_err.lock = &__mnemo_stderr_lock;
+}
+
 /* Run by exit() through .fini_array, after the atexit() handlers. */
 __attribute__((destructor)) static void stdio_flush_at_exit(void)
 {

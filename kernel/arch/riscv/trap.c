@@ -152,7 +152,11 @@ static void user_fault(struct proc *p, struct trapframe *tf, u64 cause, u64 addr
 	u64 si_addr = sig == SIGILL || sig == SIGTRAP ? tf->epc : addr;
 	if (signal_fault(sig, code, si_addr))
 		return;
-	printk("pid %d (%s): segfault at %p pc %p: %s\n", p->pid, p->name, (void *)addr,
+	/* A thread other than the leader is named by its tid as well. */
+	char tid[24] = "";
+	if (p->pid != p->tgid)
+		snprintk(tid, sizeof(tid), " tid %d", p->pid);
+	printk("pid %d%s (%s): segfault at %p pc %p: %s\n", p->tgid, tid, p->name, (void *)addr,
 	       (void *)tf->epc, why);
 	proc_set_killed_by(p, sig);
 }
