@@ -176,7 +176,7 @@ QEMUOPTS = -machine virt -bios default -kernel $(B)/kernel.elf -initrd $(B)/rd.c
 	-m $(MEM) -smp $(CPUS) -nographic $(QEMU_DISK)
 BOOTARGS = pager=$(PAGER)
 
-.PHONY: all qemu qemu-gdb run test unit-test system-test service-test swap-test panic-test blk-test fuzz \
+.PHONY: all qemu qemu-gdb run test unit-test system-test service-test swap-test panic-test blk-test ctrlc-test fuzz \
 	mutants bench bench-linux clean format setup
 
 all: $(B)/kernel.elf $(B)/rd.cpio $(SWAP_IMG)
@@ -221,6 +221,11 @@ swap-test: all
 # must make the host tests fail (scripts/mutants).
 mutants: | $(SETUP)
 	@scripts/mutants
+
+# Boots to the interactive shell and types at it: Ctrl-C and Ctrl-\ end
+# the foreground job and nothing else (scripts/ctrlc-test).
+ctrlc-test: all
+	@scripts/ctrlc-test $(B)/ctrlc-test.log $(QEMU) $(QEMUOPTS) -append "$(BOOTARGS)"
 
 # Boots with crashtest=printk: a panic inside printk must still be reported.
 panic-test: all

@@ -6,10 +6,14 @@
  *   mode=bench  runs /bin/runbench, likewise;
  *   mode=run    runs /bin/sh /etc/cmd (what `make run CMD=...` wrote),
  *               likewise;
- *   no mode     runs an interactive /bin/sh, again whenever it exits.
+ *   no mode     runs an interactive /bin/sh, again whenever it exits, each
+ *               in a session of its own (as a login would), so that a
+ *               job the last one left in the console's foreground does
+ *               not keep the next from taking it.
  * Every orphan becomes init's child, so init reaps whatever it waits on. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -64,9 +68,10 @@ static const char *init_bootarg(int argc, char *argv[], const char *key)
 	return NULL;
 }
 
-/* Starts argv[0] with arguments argv. Returns its pid, or -1 after
- * reporting why not. A failed exec shows in the child's status, 127. */
-static int init_spawn(char *const argv[])
+/* Starts argv[0] with arguments argv, in a new session if session.
+ * Returns its pid, or -1 after reporting why not. A failed exec shows in
+ * the child's status, 127. */
+static int init_spawn(char *const argv[], bool session)
 {
 	int pid = fork();
 
@@ -75,6 +80,8 @@ static int init_spawn(char *const argv[])
 		return -1;
 	}
 	if (pid == 0) {
+		if (session)
+			setsid();
 		execv(argv[0], argv);
 		fprintf(stderr, "init: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -102,7 +109,7 @@ static int init_wait_for(int pid)
 static void init_run_once(char *const argv[]) __attribute__((noreturn));
 static void init_run_once(char *const argv[])
 {
-	int pid = init_spawn(argv);
+	int pid = init_spawn(argv, /*session=*/false);
 	int status = pid < 0 ? 255 : init_wait_for(pid);
 
 	fflush(stdout);
@@ -119,7 +126,7 @@ static void init_interactive(void)
 	fflush(stdout);
 	for (;;) {
 		int start = uptime();
-		int pid = init_spawn(sh_argv);
+		int pid = init_spawn(sh_argv, /*session=*/true);
 		if (pid >= 0)
 			init_wait_for(pid);
 		/* A shell that dies at once would die again: do not spin. */

@@ -13,19 +13,35 @@
  *   simple    := { WORD | '<' WORD | '>' WORD | '>>' WORD }   (at least one)
  * Words may be quoted: '...' keeps everything, "..." keeps everything but
  * lets \" and \\ through, and a backslash outside quotes keeps the next
- * character. A '#' at the start of a word begins a comment. Names without a
+ * character. $? outside single quotes is the status of the last command
+ * (expanded as the command runs, so `false; echo $?` prints 1); no other
+ * $ is special. A '#' at the start of a word begins a comment. Names without a
  * '/' are looked for in /bin. The builtins are cd [dir] and exit [n]; they
  * run in the shell itself (ignoring redirections) unless they are part of
  * a pipeline or run in the background.
  *
  * The exit status is that of the last command run (2 after a syntax error,
- * 127 for a command not found, 255 for one killed or faulting); `make run`
- * hands it back to the host.
+ * 127 for a command not found, 128 + the signal for one a signal ended);
+ * `make run` hands it back to the host.
+ *
+ * Job control, as far as Ctrl-C needs it: an interactive shell on the
+ * console (no script, standard input the console, and not started in the
+ * background) puts itself in a process group of its own, makes it the
+ * console's foreground group, and ignores SIGQUIT, SIGTERM and the stop
+ * signals; it catches SIGINT, so that Ctrl-C at the prompt gives a fresh
+ * prompt. Each pipeline, or background job, runs in a new group named after
+ * its first process; a foreground one is the console's foreground group
+ * until all of it has ended, so Ctrl-C (SIGINT) and Ctrl-\ (SIGQUIT)
+ * reach it and not the shell, nor the background jobs. A job a signal
+ * ended is reported as shells do ("Killed", "Quit"), but for SIGINT and
+ * SIGPIPE. A non-interactive shell does none of this.
  *
  * Everything one line needs is allocated from an arena that is freed when
  * the line is done, so the parser's error paths need no cleanup. */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +147,10 @@ static int tok_is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* What $? leaves in a word until the command runs (sh_expand); a 0x01
+ * typed in a line is dropped, so the byte always means $?. */
+#define SH_STATUS_MARK '\x01'
+
 /* Characters that end an unquoted word. */
 static int tok_is_delim(char c)
 {
@@ -162,15 +182,26 @@ static char *tok_word(const char **pp, char *buf)
 					fprintf(stderr, "sh: unterminated \"\n");
 					return NULL;
 				}
+				if (*p == '$' && p[1] == '?') {
+					buf[len++] = SH_STATUS_MARK;
+					p++;
+					continue;
+				}
 				if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
 					p++;
-				buf[len++] = *p;
+				if (*p != SH_STATUS_MARK)
+					buf[len++] = *p;
 			}
 			p++;
 		} else if (*p == '\\') {
-			if (p[1] != '\0')
+			if (p[1] != '\0' && p[1] != SH_STATUS_MARK)
 				buf[len++] = p[1];
 			p += p[1] != '\0' ? 2 : 1;
+		} else if (*p == '$' && p[1] == '?') {
+			buf[len++] = SH_STATUS_MARK;
+			p += 2;
+		} else if (*p == SH_STATUS_MARK) {
+			p++;
 		} else {
 			buf[len++] = *p++;
 		}
@@ -369,8 +400,127 @@ static int parse_list(struct parser *ps, struct cmd **out)
 /* ------------------------------------------------------------ executor */
 
 static int sh_script_fd = -1; /* the script being read; children close it */
-static int sh_interactive;    /* prompt and report background jobs */
+static int sh_interactive;    /* prompt and report jobs; never in a child */
 static int sh_last_status;    /* of the last command; exit's default */
+static int sh_jobctl;	      /* job control (sh_jobctl_init); never in a child */
+static pid_t sh_pgid;	      /* the shell's own group, when sh_jobctl */
+
+/* ------------------------------------------------------------ job control */
+
+/* The signals an interactive shell does not take their default action
+ * for: SIGINT is caught (sh_on_sigint), the others ignored. */
+static const int sh_job_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU};
+
+/* A Ctrl-C at the prompt gives a fresh prompt: while sh_read_line waits
+ * for the first byte of a line, SIGINT jumps back into it; before that
+ * (a Ctrl-C typed as soon as the prompt shows may be taken on the way out
+ * of the prompt's write), it leaves a note that sh_read_line reads once
+ * it may jump. Not an EINTR from read(): a signal taken just before the
+ * read would leave it waiting. While a job runs the shell is not in the
+ * foreground, so only a kill reaches it, and the note is dropped. */
+static jmp_buf sh_prompt_jmp;
+static volatile sig_atomic_t sh_at_prompt; /* may sh_on_sigint jump? */
+static volatile sig_atomic_t sh_sigint;	   /* a SIGINT came since the line's prompt */
+
+static void sh_on_sigint(int sig)
+{
+	(void)sig;
+	if (sh_at_prompt) {
+		sh_at_prompt = 0;
+		longjmp(sh_prompt_jmp, 1); /* SA_NODEFER: no mask to restore */
+	}
+	sh_sigint = 1;
+}
+
+/* Turns job control on when the shell is interactive and in the
+ * foreground of the console: a new group for the shell (it may lead one
+ * already, as a session leader or a job of another shell), which becomes
+ * the console's foreground group. A shell started in the background stays
+ * without job control, as does one whose calls fail: in the background
+ * means that another group of the shell's session is in the foreground,
+ * which tcsetpgrp to that same group tells (it fails for a group that is
+ * gone, or in another session, such as a job an earlier shell left). */
+static void sh_jobctl_init(void)
+{
+	pid_t fg = tcgetpgrp(0);
+	if (fg < 0)
+		return; /* not the console */
+	if (fg > 0 && fg != getpgrp() && tcsetpgrp(0, fg) == 0)
+		return; /* in the background */
+	sh_pgid = getpid();
+	if (setpgid(0, 0) < 0 && getpgrp() != sh_pgid)
+		return;
+	if (tcsetpgrp(0, sh_pgid) < 0)
+		return;
+	for (size_t i = 0; i < sizeof(sh_job_signals) / sizeof(sh_job_signals[0]); i++) {
+		struct sigaction act = {.sa_handler = SIG_IGN};
+		if (sh_job_signals[i] == SIGINT) {
+			act.sa_handler = sh_on_sigint;
+			act.sa_flags = SA_NODEFER;
+		}
+		sigaction(sh_job_signals[i], &act, NULL);
+	}
+	sh_jobctl = 1;
+}
+
+/* In a child just forked: joins job group pgid (0: a new group named after
+ * the child), makes it the console's foreground group if foreground, and
+ * gives the signals the shell ignores or catches their default action
+ * back (exec would keep an ignored signal ignored). The parent does the
+ * same setpgid, as the first to run must find the group there. The child
+ * is no interactive shell: it neither reports jobs nor controls them. */
+static void sh_child_job(pid_t pgid, int foreground)
+{
+	sh_interactive = 0;
+	if (!sh_jobctl)
+		return;
+	sh_jobctl = 0;
+	setpgid(0, pgid);
+	/* Before SIGTTOU is back to its default: a tcsetpgrp from a group
+	 * in the background may raise it. */
+	if (foreground)
+		tcsetpgrp(0, pgid ? pgid : getpid());
+	for (size_t i = 0; i < sizeof(sh_job_signals) / sizeof(sh_job_signals[0]); i++) {
+		struct sigaction act = {.sa_handler = SIG_DFL};
+		sigaction(sh_job_signals[i], &act, NULL);
+	}
+}
+
+/* In the shell, after forking pid, a process of the job whose group is
+ * *pgid (0 until its first process): puts pid in that group, the first
+ * one in a group named after it, which a foreground job makes the
+ * console's foreground group. */
+static void sh_parent_job(pid_t pid, pid_t *pgid, int foreground)
+{
+	if (!sh_jobctl)
+		return;
+	if (!*pgid)
+		*pgid = pid;
+	setpgid(pid, *pgid);
+	if (foreground)
+		tcsetpgrp(0, *pgid);
+}
+
+/* Takes the console's foreground back once a foreground job is over,
+ * however it ended. */
+static void sh_job_done(void)
+{
+	if (sh_jobctl)
+		tcsetpgrp(0, sh_pgid);
+}
+
+/* Says why a job a signal ended, as shells do, given a wait status:
+ * nothing for SIGINT (the console has echoed ^C and ended the line) or
+ * SIGPIPE (a pipeline's writer whose reader left, which is no news). */
+static void sh_report_signal(int status)
+{
+	if (!sh_interactive || !WIFSIGNALED(status))
+		return;
+	int sig = WTERMSIG(status);
+	if (sig == SIGINT || sig == SIGPIPE)
+		return;
+	fprintf(stderr, "%s%s\n", strsignal(sig), WCOREDUMP(status) ? " (core dumped)" : "");
+}
 
 static int sh_run(struct cmd *c);
 
@@ -403,7 +553,8 @@ static int sh_status_of(int status)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-/* Waits for child pid and returns its exit status, 0..255. */
+/* Waits for child pid and returns its wait status (sys/wait.h); a
+ * failed wait reads as an exit with 255. */
 static int sh_wait(int pid)
 {
 	int status;
@@ -411,10 +562,10 @@ static int sh_wait(int pid)
 	for (;;) {
 		int r = waitpid(pid, &status, 0);
 		if (r == pid)
-			return sh_status_of(status);
+			return status;
 		if (r < 0 && errno != EINTR) {
 			fprintf(stderr, "sh: wait: %s\n", strerror(errno));
-			return 255;
+			return 255 << 8;
 		}
 	}
 }
@@ -425,9 +576,15 @@ static void sh_reap_background(void)
 {
 	int status, pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (sh_interactive)
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (!sh_interactive)
+			continue;
+		if (WIFSIGNALED(status))
+			fprintf(stderr, "[%d] done, status %d (%s)\n", pid, sh_status_of(status),
+				strsignal(WTERMSIG(status)));
+		else
 			fprintf(stderr, "[%d] done, status %d\n", pid, sh_status_of(status));
+	}
 }
 
 /* Points fd target at path opened with flags. Returns 0, or -1 after
@@ -503,6 +660,40 @@ static int sh_builtin(char **argv)
 	return -1;
 }
 
+/* Expands $? (SH_STATUS_MARK) in word: returns word itself, or a copy
+ * in the arena with sh_last_status in place of each mark. */
+static char *sh_expand_word(char *word)
+{
+	if (!strchr(word, SH_STATUS_MARK))
+		return word;
+	char status[12];
+	int slen = snprintf(status, sizeof(status), "%d", sh_last_status);
+	size_t marks = 0;
+	for (const char *q = word; (q = strchr(q, SH_STATUS_MARK)); q++)
+		marks++;
+	char *out = sh_alloc(strlen(word) + marks * (size_t)slen + 1), *o = out;
+	for (const char *q = word; *q; q++) {
+		if (*q == SH_STATUS_MARK) {
+			memcpy(o, status, (size_t)slen);
+			o += slen;
+		} else {
+			*o++ = *q;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Expands the words and file names of simple command c, once it is
+ * about to run (a second call finds nothing left to expand). */
+static void sh_expand(struct cmd *c)
+{
+	for (int i = 0; i < c->argc; i++)
+		c->argv[i] = sh_expand_word(c->argv[i]);
+	for (struct redir *r = c->redirs; r; r = r->next)
+		r->path = sh_expand_word(r->path);
+}
+
 /* Runs a simple command in the current process, which is a child of the
  * shell: redirections, then a builtin or exec. Never returns. */
 static void sh_exec_simple(struct cmd *c) __attribute__((noreturn));
@@ -515,6 +706,7 @@ static void sh_exec_simple(struct cmd *c)
 		close(sh_script_fd);
 		sh_script_fd = -1;
 	}
+	sh_expand(c);
 	if (sh_apply_redirs(c->redirs) < 0)
 		sh_child_exit(1);
 	if (c->argc == 0)
@@ -539,9 +731,10 @@ static void sh_exec_simple(struct cmd *c)
 	sh_child_exit(126);
 }
 
-/* Runs a | b | ... : one child per stage, each one's output piped into
- * the next one's input; waits for all of them. Returns the last stage's
- * status. */
+/* Runs a | b | ... (or one simple command): one child per stage, each
+ * one's output piped into the next one's input, all in one job (one
+ * process group, the console's foreground one, under job control); waits
+ * for all of them. Returns the last stage's status, 0..255. */
 static int sh_run_pipeline(struct cmd *c)
 {
 	int stages = 1;
@@ -550,6 +743,7 @@ static int sh_run_pipeline(struct cmd *c)
 	int *pids = sh_alloc((size_t)stages * sizeof(int));
 	int started = 0;
 	int in_fd = -1; /* read end of the previous stage's pipe */
+	pid_t pgid = 0; /* the job's group, under job control */
 
 	for (struct cmd *rest = c; started < stages; started++) {
 		struct cmd *stage = rest->kind == CMD_PIPE ? rest->left : rest;
@@ -562,6 +756,7 @@ static int sh_run_pipeline(struct cmd *c)
 		}
 		int pid = sh_fork();
 		if (pid == 0) {
+			sh_child_job(pgid, /*foreground=*/1);
 			if (in_fd >= 0) {
 				dup2(in_fd, 0);
 				close(in_fd);
@@ -580,6 +775,7 @@ static int sh_run_pipeline(struct cmd *c)
 			close(p[1]);
 		if (pid < 0)
 			break;
+		sh_parent_job(pid, &pgid, /*foreground=*/1);
 		pids[started] = pid;
 		if (!last)
 			rest = rest->right;
@@ -587,11 +783,18 @@ static int sh_run_pipeline(struct cmd *c)
 	if (in_fd >= 0)
 		close(in_fd);
 
-	/* Wait for every stage that started, even after a failure. */
-	int status = 0;
-	for (int i = 0; i < started; i++)
+	/* Wait for every stage that started, even after a failure; tell of
+	 * the last stage a signal ended, once for the job. */
+	int status = 0, signaled = 0;
+	for (int i = 0; i < started; i++) {
 		status = sh_wait(pids[i]);
-	return started == stages ? status : 1;
+		if (WIFSIGNALED(status) && WTERMSIG(status) != SIGPIPE)
+			signaled = status;
+	}
+	if (started)
+		sh_job_done();
+	sh_report_signal(signaled);
+	return started == stages ? sh_status_of(status) : 1;
 }
 
 /* Starts c in a child without waiting for it. Returns 0, or 1 if the
@@ -599,10 +802,14 @@ static int sh_run_pipeline(struct cmd *c)
 static int sh_run_background(struct cmd *c)
 {
 	int pid = sh_fork();
+	pid_t pgid = 0;
 
 	if (pid < 0)
 		return 1;
 	if (pid == 0) {
+		/* Its own group, out of Ctrl-C's reach; whatever it starts
+		 * stays in it. */
+		sh_child_job(0, /*foreground=*/0);
 		if (c->kind == CMD_SIMPLE)
 			sh_exec_simple(c);
 		if (sh_script_fd >= 0) {
@@ -611,27 +818,26 @@ static int sh_run_background(struct cmd *c)
 		}
 		sh_child_exit(sh_run(c));
 	}
+	sh_parent_job(pid, &pgid, /*foreground=*/0);
 	if (sh_interactive)
 		fprintf(stderr, "[%d]\n", pid);
 	return 0;
 }
 
 /* Runs the tree c and returns its exit status. */
-static int sh_run(struct cmd *c)
+static int sh_run_tree(struct cmd *c)
 {
-	int status, pid;
+	int status;
 
 	switch (c->kind) {
 	case CMD_SIMPLE:
+		sh_expand(c);
 		if (c->argc > 0) {
 			status = sh_builtin(c->argv);
 			if (status >= 0)
 				return status;
 		}
-		pid = sh_fork();
-		if (pid == 0)
-			sh_exec_simple(c);
-		return pid < 0 ? 1 : sh_wait(pid);
+		return sh_run_pipeline(c); /* of one stage */
 	case CMD_PIPE:
 		return sh_run_pipeline(c);
 	case CMD_AND:
@@ -649,19 +855,38 @@ static int sh_run(struct cmd *c)
 	return 2;
 }
 
+/* sh_run_tree, whose status $? then shows. */
+static int sh_run(struct cmd *c)
+{
+	sh_last_status = sh_run_tree(c);
+	return sh_last_status;
+}
+
 /* ------------------------------------------------------------ main loop */
 
 /* Reads one line from fd into *buf (grown as needed), without its
  * newline. It reads one byte at a time so that it never takes input that
  * belongs to the commands it starts (`sh < script` whose commands read
- * standard input). Returns 1 with a line, 0 at end of input. */
+ * standard input). Returns 1 with a line, 0 at end of input, -1 when a
+ * Ctrl-C (SIGINT, caught under job control) came before the line's first
+ * byte: the console has dropped what was typed of it. */
 static int sh_read_line(int fd, char **buf, size_t *cap)
 {
 	size_t len = 0;
 
+	if (sh_jobctl) {
+		if (setjmp(sh_prompt_jmp))
+			return -1; /* from sh_on_sigint */
+		sh_at_prompt = 1;
+		if (sh_sigint) {
+			sh_at_prompt = 0;
+			return -1;
+		}
+	}
 	for (;;) {
 		char ch;
 		ssize_t n = read(fd, &ch, 1);
+		sh_at_prompt = 0;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -725,15 +950,23 @@ int main(int argc, char *argv[])
 		sh_script_fd = in;
 	} else {
 		sh_interactive = isatty(0);
+		if (sh_interactive)
+			sh_jobctl_init();
 	}
 
 	for (;;) {
+		sh_sigint = 0;
 		sh_reap_background();
 		if (sh_interactive) {
 			fputs("$ ", stderr);
 			fflush(stderr);
 		}
-		if (!sh_read_line(in, &line, &cap)) {
+		int got = sh_read_line(in, &line, &cap);
+		if (got < 0) {
+			sh_last_status = 128 + SIGINT;
+			continue; /* a fresh prompt */
+		}
+		if (!got) {
 			if (sh_interactive)
 				fputs("\n", stderr); /* end the prompt's line */
 			break;
