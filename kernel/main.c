@@ -47,8 +47,9 @@ static char crypto_server_path[64] = "/bin/crypto_srv";
  * cryptosrv=PATH (the tests start a server that crashes on purpose),
  * crashtest=printk for the panic test, and blkcheck for the block
  * device's (scripts/blk-test): init checks the disk before it starts
- * /bin/init, as blk_rw sleeps and needs a process. Other words are
- * init's. */
+ * /bin/init, as blk_rw sleeps and needs a process; hsmrace starts the
+ * other harts as a racing firmware does (boot_start_harts). Other words
+ * are init's. */
 static void apply_bootargs(const char *args)
 {
 	char value[16];
@@ -66,6 +67,8 @@ static void apply_bootargs(const char *args)
 			blkcheck = true;
 		} else if (strncmp(w, "blkbench", 8) == 0 && (w[8] == ' ' || w[8] == 0)) {
 			blkbench = true;
+		} else if (strncmp(w, "hsmrace", 7) == 0 && (w[7] == ' ' || w[7] == 0)) {
+			boot_hsmrace = true;
 		} else if (strncmp(w, "crashtest=", 10) == 0) {
 			bootarg_value(w, 10, value, sizeof(value));
 			if (strcmp(value, "printk") == 0) {

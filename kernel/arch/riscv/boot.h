@@ -13,7 +13,9 @@ struct boot_info *boot_memory_init(u64 fdt_pa);
 /* Traps and external interrupts on the boot hart. */
 void boot_interrupts_init(u64 hartid);
 /* Starts the other harts, waits until each runs, and starts this hart's
- * timer. */
+ * timer. With boot_hsmrace, each is started at the boot entry with the
+ * device tree as its argument, as OpenSBI 1.1 sometimes does (entry.S). */
+extern bool boot_hsmrace;
 void boot_start_harts(const struct boot_info *bi, u64 hartid);
 
 #endif

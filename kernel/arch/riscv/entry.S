@@ -13,6 +13,18 @@
 	.section .text.boot, "ax"
 	.globl _start
 _start:
+	# One hart boots. Another that comes here was started by
+	# sbi_hart_start() for secondary_entry, but the firmware sent it to
+	# the boot entry with the boot arguments (a1 = the device tree):
+	# OpenSBI 1.1 publishes a started hart's new state before its start
+	# address, and a hart that wakes in between leaves with the old one.
+	# Running kmain a second time would wipe the allocator under the
+	# first, so it goes where it was sent, as the cpu boot_start_harts
+	# gave its hart id.
+	lla t0, boot_claimed
+	li t1, 1
+	amoswap.w.aqrl t1, t1, (t0)
+	bnez t1, late_secondary
 	mv s0, a0
 	mv s1, a1
 	call enable_boot_paging
@@ -31,6 +43,18 @@ _start:
 	call kmain
 3:	wfi
 	j 3b
+
+late_secondary:
+	li t0, BOOT_MAX_HARTID
+	bgeu a0, t0, 6f
+	lla t0, boot_cpu_index
+	slli t1, a0, 2
+	add t0, t0, t1
+	lw a1, 0(t0)		# its cpu index; 0: it was never started
+	fence r, rw
+	bnez a1, secondary_entry
+6:	wfi			# not ours to run: parked for good
+	j 6b
 
 	.globl secondary_entry
 secondary_entry:
@@ -63,6 +87,11 @@ enable_boot_paging:
 	ret
 
 	.section .data
+	.balign 4
+	.globl boot_claimed
+boot_claimed:
+	.word 0			# 1 once a hart has taken the boot path
+
 	.balign 4096
 boot_pagetable:
 	.quad 0

@@ -38,4 +38,8 @@ static inline u64 kva_to_pa(const void *kva)
 }
 #endif
 
+/* Hart ids below this can be started late through the boot entry
+ * (entry.S's late_secondary); the machine's are 0..7. */
+#define BOOT_MAX_HARTID 64
+
 #endif

@@ -19,7 +19,12 @@
 #include "kernel/proc/proc.h"
 
 extern char kernel_start[], kernel_end[];
-extern char secondary_entry[];
+extern char secondary_entry[], _start[];
+/* The cpu index each started hart is to take, by hart id, for one that
+ * the firmware sends to _start instead of secondary_entry (entry.S). In
+ * .data: the boot hart zeroes .bss after such a hart may have looked. */
+u32 boot_cpu_index[BOOT_MAX_HARTID] __attribute__((section(".data")));
+bool boot_hsmrace;
 
 struct boot_info boot_info;
 static volatile int harts_started;
@@ -112,13 +117,21 @@ void boot_start_harts(const struct boot_info *bi, u64 hartid)
 		if (bi->hartids[i] == hartid)
 			continue;
 		cpus[next].hartid = bi->hartids[i];
-		if (sbi_hart_start(bi->hartids[i], pa_of(secondary_entry), next) == 0)
+		if (bi->hartids[i] < BOOT_MAX_HARTID)
+			__atomic_store_n(&boot_cpu_index[bi->hartids[i]], next, __ATOMIC_SEQ_CST);
+		/* Boot argument hsmrace: start each hart as the racing firmware
+		 * sometimes does, at the boot entry with the boot arguments (the
+		 * test of entry.S's late_secondary). */
+		u64 entry = boot_hsmrace ? pa_of(_start) : pa_of(secondary_entry);
+		u64 arg = boot_hsmrace ? bi->fdt_start : (u64)next;
+		if (sbi_hart_start(bi->hartids[i], entry, arg) == 0)
 			next++;
 	}
 	ncpu = next;
 	while (harts_started < ncpu - 1)
 		;
 	timer_init_hart();
+	printk("mnemo: %d harts running\n", ncpu);
 }
 
 void secondary_main(u64 hartid, u64 id)
