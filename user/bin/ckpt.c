@@ -9,7 +9,8 @@
  *                 whose pages this program computes when first read
  *   ckpt bench [N]  what a fault costs on each path, over N pages
  *                   (default 1024): a plain first touch, a fault a
- *                   handler resolves with mprotect, a checkpoint fault */
+ *                   handler resolves with mprotect, a checkpoint fault,
+ *                   a rollback, and the parts of the handler's path */
 #include <ckpt.h>
 #include <errno.h>
 #include <signal.h>
