@@ -153,6 +153,53 @@ static void gen_sigprocmask(struct fz_proc *p, struct fz_call *c)
 		c->expect = -FZ_EFAULT;
 }
 
+/* Process groups: getpgid of anyone; setpgid of the caller or a kid into
+ * a group that may or may not be there (EINVAL for negative numbers);
+ * setsid; the console's foreground group read and set through any
+ * descriptor (ENOTTY unless it is the console). No rule but the errno's
+ * when an argument is negative: which groups exist is the run's. */
+static void gen_pgrp(struct fz_proc *p, struct fz_call *c)
+{
+	static const long pgids[] = {0, -1, 1, 0x7fffffff};
+
+	switch (fz_below(&p->rng, 5)) {
+	case 0:
+		c->nr = SYS_getpgid;
+		c->name = "getpgid";
+		fz_pid_arg(p, c, 0, FZ_PID_LOOK);
+		break;
+	case 1: {
+		c->nr = SYS_setpgid;
+		c->name = "setpgid";
+		int pid = fz_chance(&p->rng, 50) ? 0 : fz_pid_arg(p, c, 0, FZ_PID_LOOK);
+		if (pid == 0)
+			fz_arg(c, 0, 0, "self");
+		long pgid = fz_chance(&p->rng, 50)
+				? p->pid
+				: pgids[fz_below(&p->rng, sizeof(pgids) / sizeof(pgids[0]))];
+		fz_arg(c, 1, pgid, "%s", "");
+		if (pid < 0 || pgid < 0)
+			c->expect = -FZ_EINVAL;
+		break;
+	}
+	case 2:
+		c->nr = SYS_setsid;
+		c->name = "setsid";
+		break;
+	case 3:
+		c->nr = SYS_tcgetpgrp;
+		c->name = "tcgetpgrp";
+		fz_fd_arg(p, c, 0);
+		break;
+	default:
+		c->nr = SYS_tcsetpgrp;
+		c->name = "tcsetpgrp";
+		fz_fd_arg(p, c, 0);
+		fz_arg(c, 1, fz_chance(&p->rng, 50) ? p->pid : pgids[fz_below(&p->rng, 4)], "%s",
+		       "");
+	}
+}
+
 /* sigpending: EFAULT where nothing can be written. */
 static void gen_sigpending(struct fz_proc *p, struct fz_call *c)
 {
@@ -360,6 +407,7 @@ const struct fz_entry fz_proc_calls[] = {
     {"sigaction", "signal", 2, true, gen_sigaction, NULL},
     {"sigprocmask", "signal", 2, true, gen_sigprocmask, NULL},
     {"sigpending", "signal", 1, true, gen_sigpending, NULL},
+    {"pgrp", "signal", 1, true, gen_pgrp, NULL},
     {"getpid", "proc", 1, true, gen_getpid, after_getpid},
     {"getppid", "proc", 1, true, gen_getppid, after_getppid},
     {"gettid", "proc", 1, true, gen_gettid, after_gettid},
