@@ -58,11 +58,11 @@
 
 /* 49..59: signals. */
 
-/* Threads (kernel/proc/thread.c). */
-#define SYS_thread_create 60 /* (void *stack, void *tls, u32 *clear_tid) -> tid, 0 in the thread   \
-			      */
-#define SYS_thread_exit 61   /* (int status): ends the calling thread alone */
-#define SYS_gettid	62   /* () -> the calling thread's id */
+/* Threads (kernel/proc/thread.c, docs/threads.md). thread_create(stack,
+ * tls, clear_tid) -> the new tid, and 0 in the new thread. */
+#define SYS_thread_create 60
+#define SYS_thread_exit	  61 /* (int status): ends the calling thread alone */
+#define SYS_gettid	  62 /* () -> the calling thread's id */
 
 #define NSYSCALL 63
 
