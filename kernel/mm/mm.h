@@ -145,6 +145,11 @@ void mm_put(struct mm *mm);
 /* A copy for fork: private mappings become copy-on-write in both, shared
  * ones stay shared. NULL when out of memory (nothing leaks). */
 struct mm *mm_fork(struct mm *parent);
+/* Has fn(old_pa) called each time copy-on-write gives an mm a copy of a
+ * page in place of the one at old_pa (pmap_unshare), once the new PTE is
+ * in: a layer above that keys sleepers on physical pages (futexes) moves
+ * them on. For boot only. */
+void mm_on_page_copied(void (*fn)(u64 old_pa));
 
 /* Creates an anonymous private VMA [start, end) (page-aligned, free) with
  * a role, and lets the pager fill it: for exec's segments.

@@ -12,6 +12,13 @@
 #include "kernel/mm/pagetable.h"
 #include "kernel/mm/swap.h"
 
+static void (*page_copied_hook)(u64 old_pa);
+
+void mm_on_page_copied(void (*fn)(u64 old_pa))
+{
+	page_copied_hook = fn;
+}
+
 /* ---------------------------------------------------------------- batches */
 
 void pmap_batch_begin(struct fence_batch *b, struct mm *mm)
@@ -278,6 +285,7 @@ enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
 	if (writable)
 		flags |= PTE_W;
 	struct fence_batch b;
+	u64 copied = 0;
 	pmap_batch_begin(&b, mm);
 	if (page_refcount(old) == 1) {
 		/* The other sharers are gone: the page is ours alone. */
@@ -292,9 +300,14 @@ enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
 		 * fence, it must not be freed while a hart may still read it
 		 * through its TLB. */
 		batch_page(&b, old);
+		copied = page_to_pa(old);
 	}
 	batch_va(&b, va);
 	pmap_batch_end(&b);
+	/* A futex waiter of this mm may sleep on the old page's key (it
+	 * pinned it before a fork); the word at va lives in the copy now. */
+	if (copied && page_copied_hook)
+		page_copied_hook(copied);
 	return FAULT_OK;
 }
 

@@ -6,7 +6,8 @@
  * read-only before the thread exits is ignored; creating threads until the
  * process table is full gives EAGAIN, and all of them can still be joined;
  * a child forked by a thread is the process's, and any thread may wait for
- * it. Every group runs in a child, and its memory must all come back. */
+ * it; a join asleep while the thread forks still wakes. Every group runs in a child, and its memory
+ * must all come back. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -188,9 +189,52 @@ static void *fork_child(void *arg)
 	return NULL;
 }
 
-/* The main thread learns the pid through a pipe, not by joining first: a
- * futex wait that spans a fork in another thread can miss its wakeup
- * (docs/threads.md, "Known limits"). */
+static int thread_sleeping(int tid)
+{
+	struct mnemo_procinfo p[TEST_MAX_PROCS];
+	int n = procinfo(p, TEST_MAX_PROCS);
+
+	for (int i = 0; i < n && i < TEST_MAX_PROCS; i++)
+		if (p[i].tid == tid)
+			return p[i].state == TEST_PROC_SLEEPING;
+	return 0;
+}
+
+static volatile int joiner_tid;
+
+/* Forks once the main thread sleeps in pthread_join on this thread's
+ * word, then ends: the join's futex wait spans the fork. */
+static void *fork_under_join(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 500 && !thread_sleeping(joiner_tid); i++)
+		usleep(10000);
+	return fork_child(NULL);
+}
+
+/* A join asleep across a fork: after the fork the thread's first write
+ * to its descriptor's page (or the kernel's zeroing of the word) moves
+ * the process to a copy, whose key is not the one the joiner sleeps on;
+ * the copy wakes it (futex_page_copied) and it sleeps again on the new
+ * key. Before that, the join slept forever. */
+static void group_join_across_fork(void)
+{
+	pthread_t t;
+	int pid = 0;
+
+	if (pipe(fork_pipe) < 0)
+		return;
+	joiner_tid = gettid();
+	pthread_create(&t, NULL, fork_under_join, NULL);
+	int joined = pthread_join(t, NULL) == 0;
+	if (read(fork_pipe[0], &pid, sizeof(pid)) != sizeof(pid))
+		pid = 0;
+	int st = pid > 0 ? test_wait_status(pid) : TEST_NO_CHILD;
+	CHECK("join-across-fork", joined && st == 4, "join %d, the child's status %d", joined, st);
+}
+
+/* The child is the process's, whichever thread forked it: the main
+ * thread waits for it. */
 static void group_fork_from_thread(void)
 {
 	pthread_t t;
@@ -213,5 +257,6 @@ int main(void)
 	vm_run_group("thread-ctid-gone", group_ctid_gone);
 	vm_run_group("thread-table-full", group_table_full);
 	vm_run_group("thread-fork", group_fork_from_thread);
+	vm_run_group("thread-join-fork", group_join_across_fork);
 	return test_done();
 }
