@@ -20,10 +20,15 @@
 
 static volatile uint32_t gate; /* threads wait on it until it is opened */
 
+/* Keeps the caller's errno: futex_wait sets it (EAGAIN) when the gate
+ * opens between the test and the wait, and errno is what the threads
+ * check. */
 static void gate_wait(void)
 {
+	int saved = errno;
 	while (__atomic_load_n(&gate, __ATOMIC_ACQUIRE) == 0)
 		futex_wait((uint32_t *)&gate, 0);
+	errno = saved;
 }
 
 static void gate_open(void)
