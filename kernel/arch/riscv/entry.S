@@ -52,7 +52,12 @@ late_secondary:
 	add t0, t0, t1
 	lw a1, 0(t0)		# its cpu index; 0: it was never started
 	fence r, rw
-	bnez a1, secondary_entry
+	beqz a1, 6f
+	lla t0, boot_late_harts	# for boot_start_harts to say so
+	li t1, 1
+	sll t1, t1, a0
+	amoor.d zero, t1, (t0)
+	j secondary_entry
 6:	wfi			# not ours to run: parked for good
 	j 6b
 
@@ -91,6 +96,10 @@ enable_boot_paging:
 	.globl boot_claimed
 boot_claimed:
 	.word 0			# 1 once a hart has taken the boot path
+	.balign 8
+	.globl boot_late_harts
+boot_late_harts:
+	.dword 0		# a bit for each hart id that came in late
 
 	.balign 4096
 boot_pagetable:

@@ -25,6 +25,7 @@ extern char secondary_entry[], _start[];
  * .data: the boot hart zeroes .bss after such a hart may have looked. */
 u32 boot_cpu_index[BOOT_MAX_HARTID] __attribute__((section(".data")));
 bool boot_hsmrace;
+extern volatile u64 boot_late_harts; /* entry.S */
 
 struct boot_info boot_info;
 static volatile int harts_started;
@@ -131,6 +132,12 @@ void boot_start_harts(const struct boot_info *bi, u64 hartid)
 	while (harts_started < ncpu - 1)
 		;
 	timer_init_hart();
+	for (int id = 0; id < BOOT_MAX_HARTID; id++)
+		if (boot_late_harts & (1ULL << id))
+			printk(
+			    "mnemo: hart %d came in at the boot entry (the firmware's start race): "
+			    "runs as a secondary\n",
+			    id);
 	printk("mnemo: %d harts running\n", ncpu);
 }
 
