@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "include/uapi/syscall.h"
 #include "test.h"
 #include "vmtest.h"
 
@@ -20,15 +21,12 @@
 
 static volatile uint32_t gate; /* threads wait on it until it is opened */
 
-/* Keeps the caller's errno: futex_wait sets it (EAGAIN) when the gate
- * opens between the test and the wait, and errno is what the threads
- * check. */
+/* The bare call: futex_wait() sets errno when the gate opens just before
+ * it sleeps (EAGAIN), and the threads check their errno across this. */
 static void gate_wait(void)
 {
-	int saved = errno;
 	while (__atomic_load_n(&gate, __ATOMIC_ACQUIRE) == 0)
-		futex_wait((uint32_t *)&gate, 0);
-	errno = saved;
+		test_syscall(SYS_futex_wait, (long)&gate, 0, 0);
 }
 
 static void gate_open(void)
