@@ -12,13 +12,11 @@ static bool valid_signal(int sig)
 	return sig > 0 && sig < NSIG;
 }
 
-/* Does kill's pid name the process led by l? pid > 0: that process; 0:
- * the caller's group; -1: every process but the caller's; below: the
- * group -pid. wait_lock held (process groups change under it). */
+/* Does kill's pid (0 or below) name the process led by l? 0: the
+ * caller's group; -1: every process but the caller's; below: the group
+ * -pid. wait_lock held (process groups change under it). */
 static bool kill_names(const struct proc *me, const struct proc *l, int pid)
 {
-	if (pid > 0)
-		return l->pid == pid;
 	if (pid == 0)
 		return l->pgid == me->leader->pgid;
 	if (pid == -1)
@@ -41,11 +39,17 @@ long sys_kill(const u64 *arg)
 	int err = -ESRCH;
 	spin_lock(&wait_lock);
 	/* A process is found through its leader, which stands for it until
-	 * reaped, even when it ended before the process's other threads. */
-	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
-		enum proc_state st = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
-		if (st == PROC_UNUSED || st == PROC_USED || p->leader != p ||
-		    !kill_names(me, p, pid))
+	 * reaped, even when it ended before the process's other threads; a
+	 * pid that is the tid of another thread names its process too, as on
+	 * Linux. */
+	for (struct proc *t = proc_table; t < &proc_table[NPROC]; t++) {
+		enum proc_state st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
+		if (st == PROC_UNUSED || st == PROC_USED)
+			continue;
+		struct proc *p = t->leader;
+		bool named = pid > 0 ? t->pid == pid && (t == p || st != PROC_ZOMBIE)
+				     : t == p && kill_names(me, p, pid);
+		if (!named)
 			continue;
 		if (proc_is_system(p)) {
 			if (err == -ESRCH)

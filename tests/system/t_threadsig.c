@@ -197,18 +197,26 @@ int main(void)
 	int pid = fork();
 	if (pid == 0)
 		threads_then(0);
-	/* Once its threads exist (procinfo counts them), SIGKILL. */
-	for (int i = 0; i < 500; i++) {
-		int n = procinfo(test_procs, TEST_MAX_PROCS), threads = 0;
-		for (int k = 0; k < n && k < TEST_MAX_PROCS; k++)
+	/* Once its threads exist (procinfo counts them), SIGKILL, sent to
+	 * one of its threads' ids: that names the whole process, as on
+	 * Linux. */
+	int other_tid = 0;
+	for (int i = 0; i < 500 && !other_tid; i++) {
+		int n = procinfo(test_procs, TEST_MAX_PROCS), threads = 0, tid = 0;
+		for (int k = 0; k < n && k < TEST_MAX_PROCS; k++) {
 			threads += test_procs[k].pid == pid;
+			if (test_procs[k].pid == pid && test_procs[k].tid != pid)
+				tid = test_procs[k].tid;
+		}
 		if (threads == 4)
-			break;
-		usleep(10000);
+			other_tid = tid;
+		else
+			usleep(10000);
 	}
-	kill(pid, SIGKILL);
+	int killed = kill(other_tid, SIGKILL);
 	st = -1;
 	waitpid(pid, &st, 0);
-	CHECK("sigkill-ends-all", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "status %#x", st);
+	CHECK("sigkill-by-tid-ends-all", killed == 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+	      "kill gave %d, status %#x", killed, st);
 	return test_done();
 }
