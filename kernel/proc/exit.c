@@ -117,7 +117,7 @@ end_process(struct proc *p, struct proc *l, int status, int sig)
 	    .si_status = sig ? sig : status,
 	};
 	if (l->parent)
-		signal_send_info(l->parent, &chld);
+		signal_send_info(l->parent, &chld, true);
 	wakeup_sync(l->parent, -1);
 	spin_lock(&l->lock);
 	l->xstate = status;

@@ -223,7 +223,7 @@ int wakeup_sync(void *chan, int n)
 	return wake(chan, n, false);
 }
 
-void proc_interrupt_sleep(struct proc *p)
+void proc_interrupt_sleep_how(struct proc *p, bool kick)
 {
 	spin_lock(&p->lock);
 	void *chan = p->state == PROC_SLEEPING ? p->chan : NULL;
@@ -233,13 +233,22 @@ void proc_interrupt_sleep(struct proc *p)
 	struct sleep_queue *q = queue_of(chan);
 	spin_lock(&q->lock);
 	spin_lock(&p->lock);
-	if (p->state == PROC_SLEEPING && p->chan == chan) {
+	bool woke = p->state == PROC_SLEEPING && p->chan == chan;
+	if (woke) {
 		list_del(&p->sleep_link);
 		p->state = PROC_RUNNABLE;
+		if (!kick)
+			mycpu()->handoff = p; /* q->lock held: no hart change */
 	}
 	spin_unlock(&p->lock);
 	spin_unlock(&q->lock);
-	kick_idle_hart();
+	if (woke && kick)
+		kick_idle_hart();
+}
+
+void proc_interrupt_sleep(struct proc *p)
+{
+	proc_interrupt_sleep_how(p, /*kick=*/true);
 }
 
 void proc_set_killed_by(struct proc *p, int sig)

@@ -31,6 +31,10 @@ void proc_drop_mm(void);
  * interruptible sleep returns -EINTR; another sleep goes on. p->lock not
  * held. */
 void proc_interrupt_sleep(struct proc *p);
+/* The same; without kick, as wakeup_sync: no idle hart is told, and p is
+ * this hart's handoff, for a caller about to block (a kill followed by a
+ * wait for the answer, an exiting child's SIGCHLD). */
+void proc_interrupt_sleep_how(struct proc *p, bool kick);
 /* wait_lock held: kills every thread of leader l's group but the caller
  * (setting killed and ending killable sleeps), each to end alone, as
  * exec wants them gone without ending the process. proc_begin_group_exit()

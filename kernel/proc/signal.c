@@ -133,12 +133,12 @@ void signal_set_action(int sig, const struct mnemo_sigaction *act, struct mnemo_
 
 /* Marks t to look at its signals on its way back to user mode, and ends
  * an interruptible sleep it is in. s->lock held. */
-static void wake_thread(struct proc *t)
+static void wake_thread(struct proc *t, bool sync)
 {
 	spin_lock(&t->lock);
 	__atomic_store_n(&t->sig_wake, true, __ATOMIC_RELEASE);
 	spin_unlock(&t->lock);
-	proc_interrupt_sleep(t);
+	proc_interrupt_sleep_how(t, !sync);
 }
 
 /* SIGKILL: every thread of the process ends at its next return to user
@@ -157,10 +157,10 @@ static void kill_threads(struct proc *p, int sig)
 void signal_send(struct proc *p, int sig, int code, int sender)
 {
 	struct mnemo_siginfo info = {.si_signo = sig, .si_code = code, .si_pid = sender};
-	signal_send_info(p, &info);
+	signal_send_info(p, &info, false);
 }
 
-void signal_send_info(struct proc *p, const struct mnemo_siginfo *info)
+void signal_send_info(struct proc *p, const struct mnemo_siginfo *info, bool sync)
 {
 	int sig = info->si_signo;
 	struct sigacts *s = p->sig;
@@ -202,7 +202,7 @@ void signal_send_info(struct proc *p, const struct mnemo_siginfo *info)
 		    !(q->sig_blocked & MNEMO_SIGBIT(sig)))
 			t = q;
 	if (t)
-		wake_thread(t);
+		wake_thread(t, sync);
 	spin_unlock(&s->lock);
 }
 
@@ -214,7 +214,9 @@ void signal_send_thread(struct proc *t, int sig, int sender)
 		return;
 	if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCONT) {
 		/* These act on the whole process, whoever is named. */
-		signal_send(t, sig, SI_TKILL, sender);
+		struct mnemo_siginfo info = {
+		    .si_signo = sig, .si_code = SI_TKILL, .si_pid = sender};
+		signal_send_info(t, &info, true);
 		return;
 	}
 	spin_lock(&s->lock);
@@ -223,7 +225,7 @@ void signal_send_thread(struct proc *t, int sig, int sender)
 			t->sig_origin[sig] = (struct sig_origin){.code = SI_TKILL, .pid = sender};
 		t->sig_pending |= MNEMO_SIGBIT(sig);
 		if (!(t->sig_blocked & MNEMO_SIGBIT(sig)))
-			wake_thread(t);
+			wake_thread(t, true);
 	}
 	spin_unlock(&s->lock);
 }

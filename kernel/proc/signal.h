@@ -62,8 +62,12 @@ void signal_update_wake(struct proc *p);
  * nothing. A signal p ignores is dropped here (POSIX lets it be), so it
  * wakes nobody. */
 void signal_send(struct proc *p, int sig, int code, int sender);
-/* The same with the whole record (SIGCHLD's status). */
-void signal_send_info(struct proc *p, const struct mnemo_siginfo *info);
+/* The same with the whole record (SIGCHLD's status). sync, for a sender
+ * in a system call that usually blocks next (kill, then a wait for the
+ * answer; an exiting child): the woken thread runs on this hart when the
+ * sender blocks, as wakeup_sync's do, instead of an idle hart being
+ * kicked, which under QEMU costs milliseconds. */
+void signal_send_info(struct proc *p, const struct mnemo_siginfo *info, bool sync);
 
 /* The current thread made a fault that the kernel cannot resolve. If it
  * has a handler for sig that it does not block, the signal is queued for
@@ -73,7 +77,7 @@ void signal_send_info(struct proc *p, const struct mnemo_siginfo *info);
 bool signal_fault(int sig, int code, u64 addr);
 
 /* Sends sig to thread t alone (tkill, and raise in a threaded program),
- * from sender. wait_lock held. */
+ * from sender, in a system call (sync, as above). wait_lock held. */
 void signal_send_thread(struct proc *t, int sig, int sender);
 
 /* Is a signal waiting that should end an interruptible sleep? p->lock

@@ -57,8 +57,10 @@ long sys_kill(const u64 *arg)
 			continue;
 		}
 		err = 0;
+		struct mnemo_siginfo info = {
+		    .si_signo = sig, .si_code = SI_USER, .si_pid = me->tgid};
 		if (!p->group_dead)
-			signal_send(p, sig, SI_USER, me->tgid);
+			signal_send_info(p, &info, true);
 	}
 	spin_unlock(&wait_lock);
 	return err;
