@@ -346,7 +346,8 @@ void fz_exit(struct fz_proc *p, int status) __attribute__((noreturn));
  * returns the number of failures; sets *stop when the run cannot go on
  * (processes that do not die). */
 int fz_round(const struct fz_opts *o, long r, long *calls, bool *stop);
-/* What the parent needs before the first round; 0 or -1. */
+/* What the parent needs before the first round, every page of its .data
+ * and .bss written once included; 0 or -1. */
 int fz_parent_setup(const struct fz_opts *o);
 /* Removes every /tmp/fz* entry, /tmp/fz itself included. */
 void fz_clean_tmp(void);
