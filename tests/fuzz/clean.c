@@ -15,9 +15,6 @@
 
 #include "fuzz.h"
 
-#define FZ_MAX_DEPTH 8	/* below /tmp: the grammar nests 4 deep at most */
-#define FZ_DIR_BATCH 64 /* entries read per pass over a directory */
-
 static char fz_names[FZ_MAX_DEPTH][FZ_DIR_BATCH][MNEMO_DIRSIZ + 1];
 static struct mnemo_vmmap fz_maps[64];
 static char fz_long_name[FZ_NAME_LONG_LEN + 1];

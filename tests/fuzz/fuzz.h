@@ -7,9 +7,10 @@
  * checks that free memory came back.
  *
  * Files: main.c (options, the run), round.c (one round, in the parent),
- * clean.c (what a round leaves behind), child.c (a child's life), step.c
- * (making one call), gen.c and path.c (arguments), table.c, calls_*.c,
- * crypto.c and elf.c (the call table), rng.c, errname.c. */
+ * clean.c (what a round leaves behind), selfcheck.c (--check-clean),
+ * child.c (a child's life), step.c (making one call), gen.c and path.c
+ * (arguments), table.c, calls_*.c, crypto.c and elf.c (the call table),
+ * rng.c, errname.c. */
 #ifndef TESTS_FUZZ_FUZZ_H
 #define TESTS_FUZZ_FUZZ_H
 
@@ -115,6 +116,7 @@ struct fz_opts {
 	int seconds;	       /* > 0: start no round after this many seconds */
 	int batch;	       /* rounds per PASS line */
 	bool print;	       /* print every call and its result (replay) */
+	bool check_clean;      /* --check-clean: check the cleanup, make no round */
 	const char *pager;     /* "lazy" or "eager": part of every check's name */
 	uint64_t skip;	       /* bit i: never make fz_table[i] */
 	const char *skip_list; /* --skip as given, for the replay line */
@@ -335,18 +337,26 @@ void fz_note_kid(struct fz_proc *p, int pid);
 /* Ends the process (its status slot says it is done). */
 void fz_exit(struct fz_proc *p, int status) __attribute__((noreturn));
 
-/* ---------------------------------------------------------------- round.c, clean.c */
+/* ---------------------------------------------------------------- round.c, clean.c, selfcheck.c */
+
+#define FZ_MAX_DEPTH 8	/* the cleanup's, below /tmp: the grammar nests 4 deep at most */
+#define FZ_DIR_BATCH 64 /* entries the cleanup reads per pass over a directory */
 
 /* Runs round r; prints FAIL lines. Adds the calls made to *calls and
  * returns the number of failures; sets *stop when the run cannot go on
  * (processes that do not die). */
 int fz_round(const struct fz_opts *o, long r, long *calls, bool *stop);
-/* What the parent needs before the first round; 0 or -1. */
+/* What the parent needs before the first round, every page of its .data
+ * and .bss written once included; 0 or -1. */
 int fz_parent_setup(const struct fz_opts *o);
 /* Removes every /tmp/fz* entry, /tmp/fz itself included. */
 void fz_clean_tmp(void);
 /* Unmaps what children shared into the parent. */
 void fz_clean_shared_in(void);
+/* fuzz --check-clean: counts free memory, has a child leave the most the
+ * cleanup handles, cleans up as a round does, and checks that free memory
+ * is back exactly; prints PASS and FAIL lines, returns the exit status. */
+int fz_check_clean(const struct fz_opts *o);
 /* Prints a FAIL line for round r (with how to replay it). */
 void fz_fail(const struct fz_opts *o, const char *what, long r, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -3,11 +3,13 @@
  *   fuzz [--seed S] [--calls N] [--round R | --round A-B | --from R --rounds N]
  *        [--child C] [--per-child K] [--seconds S] [--hang S] [--batch N]
  *        [--skip LIST] [--print]
+ *   fuzz --check-clean
  *
  * Runs rounds until N calls were made (20000 by default), the rounds
  * asked for are done or S seconds have passed; prints `PASS fuzz-PAGER-rounds-A-B` for each batch
  * of rounds without failure, a FAIL line for each failure, and the
- * totals. Exits 0 only if nothing failed. */
+ * totals. Exits 0 only if nothing failed. --check-clean makes no round:
+ * it checks the parent's cleanup instead (selfcheck.c). */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -41,7 +43,7 @@ static int fz_usage(void)
 {
 	fz_say("usage: fuzz [--seed S] [--calls N] [--round R | --round A-B | --from R --rounds N] "
 	       "[--child C] [--per-child K] [--seconds S] [--hang S] [--batch N] [--skip LIST] "
-	       "[--print]");
+	       "[--print] | --check-clean");
 	return 2;
 }
 
@@ -63,6 +65,10 @@ static int fz_parse(struct fz_opts *o, int argc, char *argv[])
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--print") == 0) {
 			o->print = true;
+			continue;
+		}
+		if (strcmp(a, "--check-clean") == 0) {
+			o->check_clean = true;
 			continue;
 		}
 		if (!v)
@@ -148,7 +154,7 @@ static int __attribute__((noinline)) fz_run_low(struct fz_opts *o)
 	int ret;
 
 	pad[0] = 0;
-	ret = fz_run(o);
+	ret = o->check_clean ? fz_check_clean(o) : fz_run(o);
 	return ret + pad[0]; /* keeps the frame until fz_run returns */
 }
 
