@@ -45,6 +45,15 @@ static int set_info_handler(int sig, void (*fn)(int, siginfo_t *, void *), int f
 	return sigaction(sig, &sa, NULL);
 }
 
+/* Blocks sig; the mask before goes in *old. 0 or -1. */
+static int block_signal(int sig, sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	return sigprocmask(SIG_BLOCK, &set, old);
+}
+
 /* The POSIX status of child pid (plain waitpid, not the raw one). */
 static int posix_status(int pid)
 {
@@ -60,10 +69,8 @@ static int posix_status(int pid)
 static int wait_sleeping(int pid)
 {
 	for (int i = 0; i < 500; i++) {
-		int n = procinfo(test_procs, TEST_MAX_PROCS);
-		for (int k = 0; k < n && k < TEST_MAX_PROCS; k++)
-			if (test_procs[k].pid == pid && test_procs[k].state == TEST_PROC_SLEEPING)
-				return 0;
+		if (test_thread_sleeping(pid))
+			return 0;
 		usleep(10000);
 	}
 	return -1;
@@ -138,9 +145,7 @@ static void test_masks(void)
 	sigset_t set, old, pending;
 	hits = 0;
 	set_handler(SIGUSR1, count, 0);
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	CHECK("block", sigprocmask(SIG_BLOCK, &set, &old) == 0);
+	CHECK("block", block_signal(SIGUSR1, &old) == 0);
 	raise(SIGUSR1);
 	raise(SIGUSR1); /* the classic signals do not queue */
 	CHECK("blocked-not-delivered", hits == 0);
@@ -313,12 +318,10 @@ static void test_maperr(void)
 /* sigsuspend, with the signal blocked until the wait: no race. */
 static void test_sigsuspend(void)
 {
-	sigset_t block, old, none;
+	sigset_t old, none;
 	hits = 0;
 	set_handler(SIGUSR1, count, 0);
-	sigemptyset(&block);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	block_signal(SIGUSR1, &old);
 	int parent = getpid();
 	int pid = fork();
 	if (pid == 0)
@@ -552,12 +555,10 @@ static int exec_child_report(void)
 
 static void test_fork_exec(void)
 {
-	sigset_t block, old, pending;
+	sigset_t old, pending;
 	hits = 0;
 	set_handler(SIGUSR1, count, 0);
-	sigemptyset(&block);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	block_signal(SIGUSR1, &old);
 	raise(SIGUSR1);
 	int pid = fork();
 	if (pid == 0) {
@@ -590,12 +591,10 @@ static void test_fork_exec(void)
 /* SIGCHLD to a parent with a handler, with the child's pid and status. */
 static void test_sigchld(void)
 {
-	sigset_t block, old, none;
+	sigset_t old, none;
 	hits = 0;
 	set_info_handler(SIGCHLD, with_info, 0);
-	sigemptyset(&block);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	block_signal(SIGCHLD, &old);
 	int pid = fork();
 	if (pid == 0)
 		_exit(7);

@@ -189,17 +189,6 @@ static void *fork_child(void *arg)
 	return NULL;
 }
 
-static int thread_sleeping(int tid)
-{
-	struct mnemo_procinfo p[TEST_MAX_PROCS];
-	int n = procinfo(p, TEST_MAX_PROCS);
-
-	for (int i = 0; i < n && i < TEST_MAX_PROCS; i++)
-		if (p[i].tid == tid)
-			return p[i].state == TEST_PROC_SLEEPING;
-	return 0;
-}
-
 static volatile int joiner_tid;
 
 /* Forks once the main thread sleeps in pthread_join on this thread's
@@ -207,7 +196,7 @@ static volatile int joiner_tid;
 static void *fork_under_join(void *arg)
 {
 	(void)arg;
-	for (int i = 0; i < 500 && !thread_sleeping(joiner_tid); i++)
+	for (int i = 0; i < 500 && !test_thread_sleeping(joiner_tid); i++)
 		usleep(10000);
 	return fork_child(NULL);
 }

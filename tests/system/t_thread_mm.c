@@ -271,17 +271,6 @@ static void *blocked_reader(void *arg)
 	return (void *)(r == 1 && c == 'x' ? 1L : r == 1 ? 2L : r == 0 ? 3L : 4L);
 }
 
-static int thread_sleeping(int tid)
-{
-	struct mnemo_procinfo p[TEST_MAX_PROCS];
-	int n = procinfo(p, TEST_MAX_PROCS);
-
-	for (int i = 0; i < n && i < TEST_MAX_PROCS; i++)
-		if (p[i].tid == tid)
-			return p[i].state == TEST_PROC_SLEEPING;
-	return 0;
-}
-
 static volatile uint32_t fd_stop;
 static long fd_odd;
 
@@ -318,7 +307,7 @@ static void group_close_read(void)
 
 	pipe(close_pipe);
 	pthread_create(&t, NULL, blocked_reader, NULL);
-	for (int i = 0; i < 500 && !(close_tid && thread_sleeping(close_tid)); i++)
+	for (int i = 0; i < 500 && !(close_tid && test_thread_sleeping(close_tid)); i++)
 		usleep(10000);
 	close(close_pipe[0]);
 	long w = write(close_pipe[1], "x", 1);

@@ -361,6 +361,19 @@ static inline int test_is_ancestor(int n, int pid)
 
 /* Whether the processes are quiet (the first three rules above); if
  * not, test_settle_why says who is not. */
+/* Is the thread (or process) with this tid asleep in the kernel, as
+ * procinfo says? The handshake before poking a thread that must be
+ * blocked in a call. Uses test_procs: one caller at a time. */
+static inline int test_thread_sleeping(int tid)
+{
+	int n = procinfo(test_procs, TEST_MAX_PROCS);
+
+	for (int i = 0; i < n && i < TEST_MAX_PROCS; i++)
+		if (test_procs[i].tid == tid)
+			return test_procs[i].state == TEST_PROC_SLEEPING;
+	return 0;
+}
+
 static inline int test_procs_quiet(void)
 {
 	int n = procinfo(test_procs, TEST_MAX_PROCS);
