@@ -230,9 +230,9 @@ struct fz_entry {
 /* The groups of entries, one array per file: calls_proc.c, calls_fs.c,
  * calls_mem.c, calls_share.c, crypto.c, elf.c. */
 extern const struct fz_entry fz_proc_calls[], fz_fs_calls[], fz_mem_calls[], fz_share_calls[],
-    fz_crypto_calls[], fz_exec_calls[];
+    fz_crypto_calls[], fz_exec_calls[], fz_thread_calls[];
 extern const int fz_nproc_calls, fz_nfs_calls, fz_nmem_calls, fz_nshare_calls, fz_ncrypto_calls,
-    fz_nexec_calls;
+    fz_nexec_calls, fz_nthread_calls;
 
 /* Every entry of the groups in one list (table.c); bit i of
  * fz_opts.skip stands for fz_table[i]. */

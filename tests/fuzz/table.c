@@ -23,6 +23,7 @@ void fz_table_init(void)
 	fz_table_add(fz_share_calls, fz_nshare_calls);
 	fz_table_add(fz_crypto_calls, fz_ncrypto_calls);
 	fz_table_add(fz_exec_calls, fz_nexec_calls);
+	fz_table_add(fz_thread_calls, fz_nthread_calls);
 }
 
 /* Sets the skip bits of the entries one word names. Returns how many. */
