@@ -113,9 +113,10 @@ static void gen_sigaction(struct fz_proc *p, struct fz_call *c)
 		break;
 	default:
 		struct fz_ptr at = fz_ptr_arg(p, c, 1, 0);
-		act = at.addr != 0; /* null: no new action */
+		/* A bad pointer stays (EFAULT); null or good memory, which
+		 * holds no action of ours, becomes SIG_DFL's record. */
 		act_bad = at.bad && at.addr;
-		if (!act_bad) /* good memory holds no action of ours */
+		if (!act_bad)
 			fz_arg(c, 1, (long)&dfl, "SIG_DFL");
 	}
 	if (fz_chance(&p->rng, 50))
