@@ -43,14 +43,12 @@ struct sigacts *sigacts_alloc(void)
 	return s;
 }
 
+/* Without s->lock: proc_free calls it under p->lock, and the lock order
+ * puts a sigacts' lock before any p->lock (a sender wakes a thread under
+ * it), so taking it here could close a cycle with a sender. */
 void sigacts_put(struct sigacts *s)
 {
-	if (!s)
-		return;
-	spin_lock(&s->lock);
-	bool last = --s->refs == 0;
-	spin_unlock(&s->lock);
-	if (last)
+	if (s && __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		kfree(s);
 }
 
@@ -67,8 +65,8 @@ void signal_thread(struct proc *creator, struct proc *t)
 {
 	struct sigacts *s = creator->sig;
 	sigacts_put(t->sig); /* proc_alloc's own, never seen by anyone */
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
 	spin_lock(&s->lock);
-	s->refs++;
 	t->sig = s;
 	t->sig_blocked = creator->sig_blocked;
 	spin_unlock(&s->lock);

@@ -24,7 +24,7 @@ struct trapframe;
 /* Lock order: wait_lock, then a sigacts' lock, then p->lock. */
 struct sigacts {
 	struct spinlock lock;
-	int refs;			     /* (s) threads that share it */
+	int refs;			     /* (a) threads that share it */
 	struct mnemo_sigaction action[NSIG]; /* (s) */
 	u64 pending;			     /* (s) sent to the whole process */
 	struct sig_origin origin[NSIG];	     /* (s) where each pending one came from */
@@ -35,8 +35,9 @@ struct sigacts {
 /* A new process's signal state: every action the default, nothing
  * pending (proc_alloc). NULL when out of memory. */
 struct sigacts *sigacts_alloc(void);
-/* Drops a thread's reference; the last one frees it. The caller holds
- * wait_lock, or p was never visible to anyone (see signal_send). */
+/* Drops a thread's reference; the last one frees it. Any caller, any
+ * lock: the last reference is a leader's, dropped when its parent reaps
+ * it under wait_lock (signal_send's guarantee), or one nobody saw. */
 void sigacts_put(struct sigacts *s);
 /* fork: the child gets a copy of the parent's actions and the calling
  * thread's mask; nothing pending, no alarm (POSIX). */

@@ -260,6 +260,9 @@ long fz_sub(struct fz_proc *p, const char *name, long nr, int nargs, ...);
 /* Records that a result broke a rule (the first one per process is
  * kept, with its call). */
 void fz_broken(struct fz_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The raw trap (step.c): a7 = nr, a0..a5 from a, the result. */
+long fz_trap(long nr, const long *a);
+
 /* With --print, prints a line about what the next call is made of (an
  * ELF file's headers, say). */
 void fz_print_note(struct fz_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -16,7 +16,7 @@ static char fz_line[240];
 /* The raw trap: a7 = nr, a0..a5, result in a0. Refuses poweroff, which
  * would end the whole run: no generator makes it, so reaching this is a
  * bug of the fuzzer's. */
-static long fz_trap(long nr, const long *a)
+long fz_trap(long nr, const long *a)
 {
 	register long a0 __asm__("a0") = a[0];
 	register long a1 __asm__("a1") = a[1];

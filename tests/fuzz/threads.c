@@ -20,15 +20,11 @@
 
 #define FZ_BURST_CALLS 24
 
-static long fz_burst_call(long nr, long a0, long a1, long a2)
+/* One call with up to six arguments, through the fuzzer's raw trap. */
+static long fz_burst_call(long nr, long a0, long a1, long a2, long a3, long a4, long a5)
 {
-	register long x0 __asm__("a0") = a0;
-	register long x1 __asm__("a1") = a1;
-	register long x2 __asm__("a2") = a2;
-	register long x7 __asm__("a7") = nr;
-
-	__asm__ volatile("ecall" : "+r"(x0) : "r"(x1), "r"(x2), "r"(x7) : "memory");
-	return x0;
+	long a[6] = {a0, a1, a2, a3, a4, a5};
+	return fz_trap(nr, a);
 }
 
 /* A pointer for the burst: its own buffer, null, the kernel's half, or
@@ -58,47 +54,38 @@ static void *fz_burst(void *arg)
 		char *m;
 
 		switch (fz_below(&r, 7)) {
-		case 0: /* a region of its own, touched and unmapped: below */
+		case 0: /* a region of its own, touched and unmapped */
+			m = (char *)fz_burst_call(SYS_mmap, 0, len,
+						  MNEMO_PROT_READ | MNEMO_PROT_WRITE,
+						  MNEMO_MAP_PRIVATE | MNEMO_MAP_ANONYMOUS, -1, 0);
+			if ((long)m < 0)
+				break;
+			for (long off = 0; off < len; off += (long)FZ_PAGE)
+				m[off] = (char)off;
+			fz_burst_call(SYS_munmap, (long)m, len, 0, 0, 0, 0);
 			break;
 		case 1:
-			fz_burst_call(SYS_read, (long)fz_below(&r, 8), fz_burst_ptr(&r, buf), 16);
-			continue;
+			fz_burst_call(SYS_read, (long)fz_below(&r, 8), fz_burst_ptr(&r, buf), 16, 0,
+				      0, 0);
+			break;
 		case 2:
-			fz_burst_call(SYS_meminfo, fz_burst_ptr(&r, buf), 0, 0);
-			continue;
+			fz_burst_call(SYS_meminfo, fz_burst_ptr(&r, buf), 0, 0, 0, 0, 0);
+			break;
 		case 3:
-			fz_burst_call(SYS_futex_wake, fz_burst_ptr(&r, buf) & ~3L, 1, 0);
-			continue;
+			fz_burst_call(SYS_futex_wake, fz_burst_ptr(&r, buf) & ~3L, 1, 0, 0, 0, 0);
+			break;
 		case 4:
-			fz_burst_call(SYS_sigprocmask, SIG_BLOCK, 0, fz_burst_ptr(&r, buf));
-			continue;
+			fz_burst_call(SYS_sigprocmask, SIG_BLOCK, 0, fz_burst_ptr(&r, buf), 0, 0,
+				      0);
+			break;
 		case 5:
-			fd = fz_burst_call(SYS_dup, (long)fz_below(&r, 4), 0, 0);
+			fd = fz_burst_call(SYS_dup, (long)fz_below(&r, 4), 0, 0, 0, 0, 0);
 			if (fd >= 0)
-				fz_burst_call(SYS_close, fd, 0, 0);
-			continue;
+				fz_burst_call(SYS_close, fd, 0, 0, 0, 0, 0);
+			break;
 		default:
-			fz_burst_call(SYS_gettid, 0, 0, 0);
-			continue;
+			fz_burst_call(SYS_gettid, 0, 0, 0, 0, 0, 0);
 		}
-		/* mmap takes six arguments: map anonymous memory the long way. */
-		register long a0 __asm__("a0") = 0;
-		register long a1 __asm__("a1") = len;
-		register long a2 __asm__("a2") = MNEMO_PROT_READ | MNEMO_PROT_WRITE;
-		register long a3 __asm__("a3") = MNEMO_MAP_PRIVATE | MNEMO_MAP_ANONYMOUS;
-		register long a4 __asm__("a4") = -1;
-		register long a5 __asm__("a5") = 0;
-		register long a7 __asm__("a7") = SYS_mmap;
-		__asm__ volatile("ecall"
-				 : "+r"(a0)
-				 : "r"(a1), "r"(a2), "r"(a3), "r"(a4), "r"(a5), "r"(a7)
-				 : "memory");
-		m = (char *)a0;
-		if ((long)m < 0)
-			continue;
-		for (long off = 0; off < len; off += (long)FZ_PAGE)
-			m[off] = (char)off;
-		fz_burst_call(SYS_munmap, (long)m, len, 0);
 	}
 	return NULL;
 }
