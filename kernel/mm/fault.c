@@ -70,10 +70,14 @@ static enum fault_result fault_swap_in(struct mm *mm, struct vma *vma, u64 va, p
 	if (err)
 		return FAULT_IOERR;
 	u64 bits = pmap_prot_bits(vma->prot);
+	if (vma->role == VMA_SHM)
+		bits |= PTE_S;
 	/* Others hold it too: other entries naming the slot (they will find
 	 * it in the swap cache), or sharers that faulted it in before. A
-	 * private mapping then shares it copy-on-write, as before it left. */
-	if (!vma->shared && page_refcount(pg) > 1)
+	 * private mapping then shares it copy-on-write, as before it left,
+	 * unless it was given out with map_shared_pages: then its owner's
+	 * writes must reach the other side, as before it left. */
+	if (!vma->shared && page_refcount(pg) > 1 && !(pg->flags & PG_SHARED))
 		bits = (bits & ~PTE_W) | PTE_COW;
 	pmap_swap_in(mm, va, pg, bits);
 	return FAULT_OK;

@@ -43,7 +43,8 @@ void mm_unlock(struct mm *mm)
  * is only ever mapped at one address, by members of the family of the
  * address space that filled it: fork copies a PTE to the same address,
  * and nothing else maps such a page anywhere else (a page shared out by
- * map_shared_pages is PG_SHARED, and reclaim leaves it alone). So the
+ * map_shared_pages is PG_SHARED, and reclaim takes it one PTE at a time,
+ * reclaim.c). So the
  * family is the reverse map: to find every PTE that maps such a page,
  * look at its address in every member. It costs one small object per
  * family and two list links per mm, nothing per page; the price is
@@ -351,7 +352,7 @@ struct mm *mm_fork(struct mm *parent)
 			break;
 		}
 		vma_insert(child, c);
-		err = pmap_copy(parent, child, v->start, v->end, v->shared, &b);
+		err = pmap_copy(parent, child, v->start, v->end, v->shared, v->prot, &b);
 		if (err)
 			break;
 	}

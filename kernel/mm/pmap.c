@@ -208,6 +208,13 @@ void pmap_protect(struct mm *mm, u64 start, u64 end, u32 prot)
 static int copy_private(pte_t *src, pte_t *dst, u64 va, struct fence_batch *b)
 {
 	struct page *pg = pa_to_page(pte_pa(*src));
+	if ((pg->flags & PG_SHARED) && page_refcount(pg) == 1) {
+		/* Its other holders let go: the sharing is over, and the page
+		 * may be copy-on-write from now on. Else, once in swap, it
+		 * would come back writable in both (fault.c). Only a PTE of
+		 * the parent's, which is locked, could give it out again. */
+		pg->flags &= ~PG_SHARED;
+	}
 	if ((pg->flags & PG_SHARED) && page_refcount(pg) > 1) {
 		struct page *copy = page_alloc(0);
 		if (!copy)
@@ -226,7 +233,7 @@ static int copy_private(pte_t *src, pte_t *dst, u64 va, struct fence_batch *b)
 	return 0;
 }
 
-int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shared,
+int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shared, u32 prot,
 	      struct fence_batch *b)
 {
 	mm_assert_locked(parent);
@@ -253,6 +260,19 @@ int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shar
 				dst_table = first - PT_INDEX(va, 0);
 			}
 			pte_t *dst = &dst_table[PT_INDEX(va, 0)];
+			if (pte_is_swap(*src) && !shared && swap_slot_shared(pte_swap_slot(*src))) {
+				/* A page the parent shares out, in swap: as
+				 * copy_private, the child gets a copy. */
+				struct page *copy;
+				if ((err = swap_copy(pte_swap_slot(*src), &copy)) < 0) {
+					err = -ENOMEM; /* fork has no EIO */
+					break;
+				}
+				*dst = pte_make(page_to_pa(copy),
+						pmap_prot_bits(prot) | PTE_V | PTE_A | PTE_D);
+				child->rss++;
+				continue;
+			}
 			if (pte_is_swap(*src)) {
 				/* Both name the slot; whoever faults first reads it
 				 * into the swap cache, where the other finds it. */

@@ -80,9 +80,11 @@ void pmap_protect(struct mm *mm, u64 start, u64 end, u32 prot);
  * in both (the parent's writable entries go in parent_batch, which the
  * caller ends once all its VMAs are copied), except a page the
  * parent shares with another process (PG_SHARED), which the child gets a
- * copy of, so that the parent's sharing stays one page. 0, -ENOMEM or
- * -EINTR (the caller was killed); the child then holds what was copied. */
-int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shared,
+ * copy of, so that the parent's sharing stays one page; such a page in
+ * swap is read for its copy, which the child maps with prot. 0, -ENOMEM
+ * (also when that read fails) or -EINTR (the caller was killed); the child then holds what was
+ * copied. */
+int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shared, u32 prot,
 	      struct fence_batch *parent_batch);
 
 /* Gives the copy-on-write PTE at va a page of its own: the same page when

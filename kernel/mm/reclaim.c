@@ -18,13 +18,15 @@
  * cache, every PTE becomes a swap entry naming the slot, and, after the
  * fence, the page is written out and freed (swap.c).
  *
+ * A page shared out by map_shared_pages has mappings outside the family,
+ * which nothing lists: it leaves one PTE at a time (evict_shared).
+ *
  * Which pages can go: private pages of any mapping (anonymous memory,
- * and private copies of file pages) and shared anonymous memory. Pages of
- * files are the file system's to send to swap (kernel/fs/fswap.c); the
- * VMAs that map one are found through its object's reverse map
- * (reclaim_unmap_object_page). Not (yet): pages shared through
- * map_shared_pages, whose mappings lie outside the family; page tables
- * and kernel memory never. */
+ * and private copies of file pages), shared anonymous memory, and pages
+ * shared through map_shared_pages. Pages of files are the file system's
+ * to send to swap (kernel/fs/fswap.c); the VMAs that map one are found
+ * through its object's reverse map (reclaim_unmap_object_page). Page
+ * tables and kernel memory never. */
 #include "kernel/mm/reclaim.h"
 #include "kernel/mm/internal.h"
 #include "kernel/mm/page.h"
@@ -52,12 +54,35 @@ u64 reclaim_high_watermark(void)
 /* Can pages of v leave RAM? */
 static bool vma_evictable(const struct vma *v)
 {
-	if (v->role == VMA_SHM || v->role == VMA_GUARD)
+	if (v->role == VMA_GUARD)
 		return false;
 	return !v->shared || !v->file.ops; /* a shared file's pages are the file's */
 }
 
 enum evict_result { EVICT_UNMAPPED, EVICT_KEPT, EVICT_NOSWAP };
+
+/* A page given out by map_shared_pages (PG_SHARED) is mapped by address
+ * spaces outside the family, at addresses nothing records, so it leaves
+ * one PTE at a time, as the hand meets each: the PTE becomes a swap entry
+ * naming the page's slot, and the page waits in the swap cache, where a
+ * fault through any of its entries finds it again. It is written and
+ * freed once no PTE is left (swap_write, or later swap_drop_cached), so
+ * a page is never in RAM twice and never lost. A pinned page may lose its
+ * PTEs too; the pin keeps it in RAM all the same. */
+static enum evict_result evict_shared(struct mm *mm, u64 va, struct page *pg, struct page **out)
+{
+	if (pmap_young(mm, va))
+		return EVICT_KEPT;
+	long slot = swap_slot_for(pg);
+	if (slot == -1)
+		return EVICT_NOSWAP;
+	if (slot < 0)
+		return EVICT_KEPT; /* being written or read: not now */
+	swap_add_entry((u64)slot);
+	pmap_swap_out(mm, va, (u64)slot);
+	*out = pg;
+	return EVICT_UNMAPPED;
+}
 
 /* Unmaps the page at va of mm (locked) from every PTE that maps it and
  * puts it in the swap cache, to be written by the caller; *out = page. */
@@ -66,7 +91,7 @@ static enum evict_result evict(struct mm *mm, u64 va, struct page **out)
 	pte_t pte = pmap_lookup(mm, va);
 	struct page *pg = pa_to_page(pte_pa(pte));
 	if (pg->flags & PG_SHARED)
-		return EVICT_KEPT;
+		return evict_shared(mm, va, pg, out);
 	struct mm *others[FAMILY_MAX];
 	int n = 0;
 	/* Each PTE that maps pg holds a reference on it. When mm's is the

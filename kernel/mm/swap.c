@@ -33,7 +33,8 @@ struct swap_slot {
 	struct page *page; /* the swap cache: the slot's page in memory, or NULL */
 	u32 count;	   /* swap entries naming the slot */
 	u16 io;		   /* enum slot_io: a transfer in flight */
-	u16 clean;	   /* the cached page and the slot hold the same bytes */
+	u8 clean;	   /* the cached page and the slot hold the same bytes */
+	u8 shared;	   /* its page was PG_SHARED: it comes back so */
 };
 
 /* Slots after a missed one that are read with it, when taken and not
@@ -119,6 +120,7 @@ static long slot_take(void)
 		/* Whatever the slot's last owner left there is not the new
 		 * page's: it is clean only once written. */
 		slots[s].clean = 0;
+		slots[s].shared = 0;
 		return (long)s;
 	}
 	return -1;
@@ -210,6 +212,9 @@ static int read_cluster(u64 slot, struct page *first, struct page **drops, int *
 		slots[s].io = IO_READ;
 		slots[s].clean = 0;
 		pg->private = s + 1;
+		/* Not yet visible to anyone: a plain store. */
+		if (slots[s].shared)
+			pg->flags |= PG_SHARED;
 		ncached++;
 		which[n] = s;
 		ios[n++] = (struct blk_io){
@@ -303,6 +308,34 @@ int swap_read(u64 slot)
 	return swap_get(slot, NULL);
 }
 
+int swap_copy(u64 slot, struct page **out)
+{
+	struct page *copy = page_alloc(0), *pg;
+	if (!copy)
+		return -ENOMEM;
+	/* swap_in uses up an entry: one more stands in for it. */
+	swap_dup(slot);
+	int err = swap_in(slot, &pg);
+	if (err) {
+		swap_put(slot);
+		page_put(copy);
+		return err;
+	}
+	memcpy(page_kva(copy), page_kva(pg), PAGE_SIZE);
+	page_put(pg);
+	*out = copy;
+	return 0;
+}
+
+bool swap_slot_shared(u64 slot)
+{
+	spin_lock(&swap_lock);
+	assert(slot < nslots && slots[slot].count > 0);
+	bool shared = slots[slot].shared;
+	spin_unlock(&swap_lock);
+	return shared;
+}
+
 bool swap_slot_cached(u64 slot)
 {
 	spin_lock(&swap_lock);
@@ -327,8 +360,13 @@ long swap_slot_for(struct page *pg)
 		pg->private = (u64)s + 1;
 		ncached++;
 	}
-	if (s >= 0)
+	if (s >= 0) {
 		slots[s].io = IO_WRITE; /* from now on only swap_write drops it */
+		/* PG_SHARED is never taken off a page: a slot taken before
+		 * map_shared_pages gave the page out learns it here. */
+		if (pg->flags & PG_SHARED)
+			slots[s].shared = 1;
+	}
 	spin_unlock(&swap_lock);
 	return s;
 }
@@ -349,23 +387,37 @@ bool swap_cached(struct page *pg)
 u64 swap_write(struct page **pages, int n)
 {
 	struct blk_io ios[SWAP_WRITE_MAX];
+	struct page *out[SWAP_WRITE_MAX];
+	int nout = 0;
 	assert(n <= SWAP_WRITE_MAX);
 	spin_lock(&swap_lock);
 	for (int i = 0; i < n; i++) {
 		struct page *pg = pages[i];
 		assert(pg->private);
 		u64 slot = pg->private - 1;
-		assert(slots[slot].page == pg && slots[slot].io == IO_WRITE);
-		ios[i] = (struct blk_io){.offset = slot * PAGE_SIZE,
-					 .buf = page_kva(pg),
-					 .len = PAGE_SIZE,
-					 .write = true};
+		struct swap_slot *sl = &slots[slot];
+		assert(sl->page == pg && sl->io == IO_WRITE);
+		if (page_refcount(pg) > 1) {
+			/* Still mapped (a shared page that only some of its PTEs
+			 * let go of), or mapped again from the cache: a writable
+			 * PTE may change it after any write, so it stays cached,
+			 * newer than the slot, until only the cache holds it. */
+			sl->io = IO_NONE;
+			sl->clean = 0;
+			continue;
+		}
+		out[nout] = pg;
+		ios[nout++] = (struct blk_io){.offset = slot * PAGE_SIZE,
+					      .buf = page_kva(pg),
+					      .len = PAGE_SIZE,
+					      .write = true};
 	}
 	spin_unlock(&swap_lock);
-	blk_rw_many(ios, n);
+	if (nout)
+		blk_rw_many(ios, nout);
 	u64 freed = 0;
-	for (int i = 0; i < n; i++) {
-		struct page *pg = pages[i], *drop = NULL;
+	for (int i = 0; i < nout; i++) {
+		struct page *pg = out[i], *drop = NULL;
 		spin_lock(&swap_lock);
 		u64 slot = pg->private - 1;
 		struct swap_slot *sl = &slots[slot];

@@ -31,6 +31,12 @@ int swap_in(u64 slot, struct page **out);
  * the read and then faults again, holding a count on the slot meanwhile
  * (swap_dup) so that it stays. 0, -ENOMEM or -EIO. */
 int swap_read(u64 slot);
+/* Was slot's page given out by map_shared_pages (PG_SHARED, which it
+ * gets back when read)? Then a private mapping's fork must give the
+ * child a copy of it (swap_copy: a new page with slot's contents, read
+ * if need be; 0, -ENOMEM or -EIO), not the entry. */
+bool swap_slot_shared(u64 slot);
+int swap_copy(u64 slot, struct page **out);
 /* Is slot's page in the cache, with no transfer in flight? */
 bool swap_slot_cached(u64 slot);
 
@@ -40,8 +46,10 @@ bool swap_slot_cached(u64 slot);
  * each PTE that maps pg into an entry naming the slot, counting each with
  * swap_add_entry, and lets go of their references. swap_write writes n
  * such pages (n <= SWAP_WRITE_MAX) out together and frees each that only
- * the cache still holds; it returns how many it freed. A page whose
- * write fails stays cached, so nothing is lost. Between the first step
+ * the cache still holds; it returns how many it freed. A page that
+ * something else still holds (a shared page with PTEs left) is not
+ * written, and stays cached. A page whose write fails stays cached, so
+ * nothing is lost. Between the first step
  * and the last, faults may map a page again from the cache. */
 long swap_slot_for(struct page *pg);
 void swap_add_entry(u64 slot);

@@ -2,7 +2,8 @@
  * use three times the memory the machine has, and gets every byte back;
  * pages that fork shared copy-on-write go to swap and come back still
  * shared (one page for both, the swap cache's), still copy-on-write;
- * MAP_SHARED memory stays shared; crypto requests are served right while
+ * MAP_SHARED memory and pages given out with map_shared_pages stay
+ * shared; crypto requests are served right while
  * a hog keeps RAM full; files bigger than RAM, and files mapped by two
  * processes, go to swap and read back right; and every page and slot
  * comes back when the programs end (vm_run_group's exact count of free
@@ -290,6 +291,73 @@ out:
 	unlink("p_swap.mapped");
 }
 
+/* Pages given out with map_shared_pages go to swap from both sides (each
+ * PTE leaves on its own, and the page waits in the swap cache until the
+ * last has gone), and come back as one page: writes on either side reach
+ * the other afterwards. A fork of the owner while they are out gives its
+ * child a copy, as a fork while they are in does. */
+static void shared_in_goes_too(void)
+{
+	long n = 2048;
+	uint64_t *p = mmap(NULL, n * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int ready[2], go[2];
+	char c;
+
+	if (!CHECK("shm-map", p != MAP_FAILED && pipe(ready) == 0 && pipe(go) == 0, "%s",
+		   strerror(errno)))
+		return;
+	int pid = fork();
+	if (pid == 0) {
+		int st = -1;
+		mark(p, n, 51);
+		(void)!write(ready[1], "r", 1);
+		if (read(go[0], &c, 1) != 1)
+			exit(3);
+		int g = fork();
+		if (g == 0) {
+			/* A copy of its own: these writes stay here. */
+			if (bad_marks(p, n, 52) != 0)
+				exit(5);
+			mark(p, n, 60);
+			exit(bad_marks(p, n, 60) == 0 ? 0 : 5);
+		}
+		if (g < 0 || waitpid(g, &st, 0) != g || st != 0)
+			exit(6);
+		if (bad_marks(p, n, 52) != 0)
+			exit(4); /* the parent's writes are here, the grandchild's not */
+		mark(p, n, 53);
+		exit(0);
+	}
+	if (!CHECK("shm-fork", pid > 0 && read(ready[0], &c, 1) == 1, "%s", strerror(errno)))
+		return;
+	uint64_t *at = map_shared_pages(pid, 0, p, n * PAGE);
+	if (!CHECK("shm-shared", at != MAP_FAILED && bad_marks(at, n, 51) == 0,
+		   "map_shared_pages: %s", at == MAP_FAILED ? strerror(errno) : "wrong bytes")) {
+		(void)!write(go[1], "g", 1);
+		test_wait_status(pid);
+		return;
+	}
+	push_out();
+	int theirs = child_swapped_pages(pid), ours = child_swapped_pages(getpid());
+	CHECK("shm-swapped", theirs >= n / 2 && ours >= n / 2,
+	      "%d of the %ld pages in swap for their owner, %d for us", theirs, n, ours);
+	mark(at, n, 52);
+	(void)!write(go[1], "g", 1);
+	int status = test_wait_status(pid);
+	CHECK("shm-child", status == 0,
+	      "the owner exited %d (4: our writes did not reach it or its child's did, 5 or "
+	      "6: its child's copy was wrong)",
+	      status);
+	CHECK("shm-we-see", bad_marks(at, n, 53) == 0, "%ld of the owner's writes did not reach us",
+	      bad_marks(at, n, 53));
+	CHECK("shm-unmap", unmap_shared_pages(at, n * PAGE) == 0, "%s", strerror(errno));
+	munmap(p, n * PAGE);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
 /* A child that keeps all of RAM busy, marking it round after round, until
  * *stop is set; it exits 0 if every round read back right. */
 static int start_hog(volatile uint64_t *stop)
@@ -418,6 +486,7 @@ int main(void)
 	vm_run_group("more-than-ram", more_than_ram);
 	vm_run_group("cow-comes-back-shared", cow_comes_back_shared);
 	vm_run_group("shared-stays-shared", shared_stays_shared);
+	vm_run_group("shared-in-goes-too", shared_in_goes_too);
 	vm_run_group("crypto-under-pressure", crypto_under_pressure);
 	if (test_enter_tmp("p_swap") == 0) {
 		vm_run_group("file-bigger-than-ram", file_bigger_than_ram);

@@ -248,6 +248,49 @@ TEST_BOTH_PAGERS(swap, a_pinned_page_stays, .fini = teardown)
 	EXPECT_READ(mm, P(1), 101);
 }
 
+/* A page given out with map_shared_pages is mapped outside its owner's
+ * family: each of its PTEs leaves on its own, the page waits in the swap
+ * cache until the last has, and only then is it written (once) and freed.
+ * It comes back as one page for both sides, writable in its owner (not
+ * copy-on-write), and a fork of the owner while it is out gets a copy. */
+TEST_BOTH_PAGERS(swap, a_shared_out_page_leaves_one_pte_at_a_time, .fini = teardown)
+{
+	start(pager, 64);
+	fill(mm, 2);
+	child = test_new_mm(); /* not of mm's family: the other side */
+	long at = map_shared_pages(mm, child, P(0), 2 * PG);
+	cr_assert_gt(at, 0);
+	u64 free = page_free_count();
+
+	cr_assert_eq(reclaim_pages(2), 2);
+	PTES(mm, "SS");
+	EXPECT_PICTURE(pte, child, (u64)at, "SS");
+	cr_assert_eq(swap_used(), 2, "one slot per page, not per PTE");
+	cr_assert_eq(host_blk_writes, 2, "each page written once, after its last PTE went");
+	cr_assert_eq(page_free_count(), free + 2);
+
+	EXPECT_READ(child, (u64)at, 100);
+	EXPECT_WRITE(mm, P(0), 77);
+	PTES(mm, "wS");
+	cr_assert_eq(page_at(mm, P(0)), page_at(child, (u64)at), "one page for both, as before");
+	EXPECT_READ(child, (u64)at, 77);
+	EXPECT_WRITE(child, (u64)at + PG, 55);
+	EXPECT_READ(mm, P(1), 55);
+
+	cr_assert_eq(reclaim_pages(2), 2);
+	struct mm *copy = mm_fork(mm);
+	cr_assert_not_null(copy);
+	PTES(copy, "ww");
+	EXPECT_WRITE(copy, P(0), 1);
+	EXPECT_WRITE(copy, P(1), 2);
+	EXPECT_READ(mm, P(0), 77);
+	EXPECT_READ(child, (u64)at + PG, 55);
+	EXPECT_WRITE(mm, P(1), 9);
+	EXPECT_READ(child, (u64)at + PG, 9);
+	EXPECT_READ(copy, P(1), 2);
+	test_end_mm(&copy);
+}
+
 TEST_BOTH_PAGERS(swap, fork_and_munmap_count_the_slots, .fini = teardown)
 {
 	start(pager, 64);
@@ -580,5 +623,148 @@ static void r_run(const char *pager)
 TEST_BOTH_PAGERS(swap_random, a_family_under_reclaim_matches_the_model, .fini = teardown)
 {
 	r_run(pager);
+	cr_assert_gt(host_blk_writes, 0, "nothing went to swap: the test tests nothing");
+}
+
+/* The same against a model, with pages given out: the family's members
+ * (forked from mm, each with R_PRIVATE private pages) and two address
+ * spaces outside it, each of which maps a range of some member's pages
+ * with map_shared_pages, drops it, maps another... The model is a box per
+ * page that can be written: a member's page and the page an outside space
+ * maps from it are the same box; a fork gives the child boxes of its own
+ * with the same values (copy-on-write, or a copy of a page given out).
+ * Reclaim, dropped cache pages, failed reads and writes, forks and exits
+ * in between; a member that exits leaves its given-out pages to the other
+ * side. MM_SWAP_SEED as above. */
+#define S_OUTSIDE 2
+#define S_MAX	  16 /* pages one outside space maps at once */
+#define S_BOXES	  (R_SPACES * R_PRIVATE * (R_STEPS / 8 + 2))
+
+static u64 *s_box;		       /* the values */
+static u64 s_nbox;		       /* boxes handed out */
+static u64 s_fam[R_SPACES][R_PRIVATE]; /* a member's page: its box */
+static struct mm *s_out[S_OUTSIDE];
+static u64 s_at[S_OUTSIDE], s_len[S_OUTSIDE]; /* its mapping: address, pages */
+static u64 s_out_box[S_OUTSIDE][S_MAX];
+
+static u64 s_new_box(u64 val)
+{
+	cr_assert_lt(s_nbox, S_BOXES);
+	s_box[s_nbox] = val;
+	return s_nbox++;
+}
+
+static void s_expect(int step, struct mm *m, u64 va, u64 box, bool may_fail)
+{
+	u64 got = 0;
+	const char *why = NULL;
+	enum fault_result r = user_read64(m, va, &got, &why);
+	if (may_fail && r == FAULT_IOERR)
+		return;
+	cr_assert_eq(r, FAULT_OK, "step %d: read at %#lx: fault %d (%s)", step, (unsigned long)va,
+		     r, why ? why : "");
+	cr_assert_eq(got, s_box[box], "step %d: %#lx holds %#lx, not %#lx", step, (unsigned long)va,
+		     (unsigned long)got, (unsigned long)s_box[box]);
+}
+
+static void s_check_all(int step)
+{
+	for (int t = 0; t < r_n; t++)
+		for (int p = 0; p < R_PRIVATE; p++)
+			s_expect(step, r_mm[t], P(p), s_fam[t][p], false);
+	for (int o = 0; o < S_OUTSIDE; o++)
+		for (u64 k = 0; k < s_len[o]; k++)
+			s_expect(step, s_out[o], s_at[o] + k * PG, s_out_box[o][k], false);
+}
+
+static void s_run(const char *pager)
+{
+	start(pager, 512);
+	const char *env = getenv("MM_SWAP_SEED");
+	u64 seed = env ? strtoull(env, NULL, 0) : 0x5eed;
+	rng_seed(seed);
+	s_box = calloc(S_BOXES, sizeof(*s_box));
+	s_nbox = 0;
+	r_mm[0] = mm;
+	mm = NULL;
+	r_n = 1;
+	MAP_AT(r_mm[0], P(0), R_PRIVATE * PG, RW);
+	for (int p = 0; p < R_PRIVATE; p++)
+		s_fam[0][p] = s_new_box(0);
+	for (int o = 0; o < S_OUTSIDE; o++) {
+		s_out[o] = test_new_mm();
+		s_len[o] = 0;
+	}
+	for (int step = 0; step < R_STEPS; step++) {
+		int s = (int)rng_below((u64)r_n), o = (int)rng_below(S_OUTSIDE);
+		int p = (int)rng_below(R_PRIVATE);
+		u64 what = rng_below(100), val = rng_next() | 1;
+		const char *why = NULL;
+		if (what < 20) {
+			cr_assert_eq(user_write64(r_mm[s], P(p), val, &why), FAULT_OK,
+				     "step %d: write: %s (seed %#lx)", step, why ? why : "",
+				     (unsigned long)seed);
+			s_box[s_fam[s][p]] = val;
+		} else if (what < 35 && s_len[o]) {
+			u64 k = rng_below(s_len[o]);
+			cr_assert_eq(user_write64(s_out[o], s_at[o] + k * PG, val, &why), FAULT_OK,
+				     "step %d: write outside: %s (seed %#lx)", step, why ? why : "",
+				     (unsigned long)seed);
+			s_box[s_out_box[o][k]] = val;
+		} else if (what < 45) {
+			s_expect(step, r_mm[s], P(p), s_fam[s][p], false);
+		} else if (what < 50 && s_len[o]) {
+			u64 k = rng_below(s_len[o]);
+			host_blk_fail_after = (long)rng_below(2);
+			s_expect(step, s_out[o], s_at[o] + k * PG, s_out_box[o][k], true);
+			host_blk_fail_after = -1;
+		} else if (what < 65) {
+			host_blk_fail_after = rng_below(4) == 0 ? (long)rng_below(8) : -1;
+			reclaim_pages(1 + rng_below(32));
+			host_blk_fail_after = -1;
+		} else if (what < 70) {
+			swap_drop_cached(1 + rng_below(16));
+		} else if (what < 82) {
+			/* The outside space o maps [p, p+len) of member s instead
+			 * of what it mapped. */
+			if (s_len[o])
+				cr_assert_eq(unmap_shared_pages(s_out[o], s_at[o], s_len[o] * PG),
+					     0);
+			u64 len = 1 + rng_below(MIN(S_MAX, R_PRIVATE - p));
+			long at = map_shared_pages(r_mm[s], s_out[o], P(p), len * PG);
+			cr_assert_gt(at, 0, "step %d: map_shared_pages: %ld", step, at);
+			s_at[o] = (u64)at;
+			s_len[o] = len;
+			for (u64 k = 0; k < len; k++)
+				s_out_box[o][k] = s_fam[s][p + k];
+		} else if (what < 86 && s_len[o]) {
+			cr_assert_eq(unmap_shared_pages(s_out[o], s_at[o], s_len[o] * PG), 0);
+			s_len[o] = 0;
+		} else if (what < 93 && r_n < R_SPACES) {
+			r_mm[r_n] = mm_fork(r_mm[s]);
+			cr_assert_not_null(r_mm[r_n], "step %d: fork", step);
+			for (int q = 0; q < R_PRIVATE; q++)
+				s_fam[r_n][q] = s_new_box(s_box[s_fam[s][q]]);
+			r_n++;
+		} else if (what >= 93 && r_n > 1 && s > 0) {
+			test_drop_mm(&r_mm[s]);
+			r_mm[s] = r_mm[r_n - 1];
+			memcpy(s_fam[s], s_fam[r_n - 1], sizeof(s_fam[s]));
+			r_mm[--r_n] = NULL;
+		}
+		if (step % 100 == 99)
+			s_check_all(step);
+	}
+	s_check_all(R_STEPS);
+	for (int o = 0; o < S_OUTSIDE; o++)
+		test_end_mm(&s_out[o]);
+	for (int t = r_n - 1; t >= 0; t--)
+		test_end_mm(&r_mm[t]);
+	free(s_box);
+}
+
+TEST_BOTH_PAGERS(swap_random, pages_given_out_under_reclaim_match_the_model, .fini = teardown)
+{
+	s_run(pager);
 	cr_assert_gt(host_blk_writes, 0, "nothing went to swap: the test tests nothing");
 }
