@@ -55,14 +55,19 @@ struct fdtable *fdtable_get(struct fdtable *t)
 
 void fdtable_close_files(struct fdtable *t)
 {
+	struct file *open[NOFILE];
+	int n = 0;
+
+	/* Out of the table under one hold of its lock, closed outside it. */
+	spin_lock(&t->lock);
 	for (int fd = 0; fd < NOFILE; fd++) {
-		spin_lock(&t->lock);
-		struct file *f = t->ofile[fd];
+		if (t->ofile[fd])
+			open[n++] = t->ofile[fd];
 		t->ofile[fd] = NULL;
-		spin_unlock(&t->lock);
-		if (f)
-			file_put(f);
 	}
+	spin_unlock(&t->lock);
+	for (int i = 0; i < n; i++)
+		file_put(open[i]);
 }
 
 void fdtable_put(struct fdtable *t)

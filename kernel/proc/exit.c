@@ -45,7 +45,7 @@ void proc_on_clear_tid(void (*fn)(u64 uaddr))
 static void reparent_children(struct proc *l)
 {
 	assert(spin_holding(&wait_lock));
-	for (struct proc *c = proc_table; c < &proc_table[NPROC]; c++) {
+	for (struct proc *c = proc_table; c < proc_table_end(); c++) {
 		if (c->parent == l) {
 			c->parent = init_proc;
 			wakeup(init_proc);
@@ -211,13 +211,13 @@ static void take_leader_place(struct proc *p, struct proc *l)
 	spin_lock(&l->lock);
 	int pid = l->pid;
 	struct proc *parent = l->parent;
-	for (struct proc *c = proc_table; c < &proc_table[NPROC]; c++)
+	for (struct proc *c = proc_table; c < proc_table_end(); c++)
 		if (c->parent == l)
 			c->parent = p;
 	proc_free(l);
 	spin_unlock(&l->lock);
 	/* The others' slots too, as a reaper would (wait_thread_slots). */
-	for (struct proc *t = proc_table; t < &proc_table[NPROC]; t++) {
+	for (struct proc *t = proc_table; t < proc_table_end(); t++) {
 		if (t != p && t->leader == l) {
 			spin_lock(&t->lock);
 			spin_unlock(&t->lock);
@@ -259,7 +259,7 @@ static void wait_thread_slots(struct proc *c)
 	assert(spin_holding(&wait_lock));
 	if (!c->threaded)
 		return;
-	for (struct proc *t = proc_table; t < &proc_table[NPROC]; t++) {
+	for (struct proc *t = proc_table; t < proc_table_end(); t++) {
 		if (t == c || t->leader != c)
 			continue;
 		spin_lock(&t->lock);
@@ -277,7 +277,7 @@ int proc_wait(u64 status_addr, int pid, int options)
 	spin_lock(&wait_lock);
 	for (;;) {
 		bool have_kids = false;
-		for (struct proc *c = proc_table; c < &proc_table[NPROC]; c++) {
+		for (struct proc *c = proc_table; c < proc_table_end(); c++) {
 			if (c->parent != me || (pid > 0 && c->pid != pid))
 				continue;
 			have_kids = true;

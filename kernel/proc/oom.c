@@ -31,7 +31,7 @@ struct oom_choice {
 static void oom_choose(struct proc *me, struct oom_choice *c)
 {
 	memset(c, 0, sizeof(*c));
-	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+	for (struct proc *p = proc_table; p < proc_table_end(); p++) {
 		spin_lock(&p->lock);
 		bool user = p->state != PROC_UNUSED && p->state != PROC_USED &&
 			    p->state != PROC_ZOMBIE && p->mm && !proc_is_system(p);

@@ -24,7 +24,7 @@ static bool alive(const struct proc *p)
 static bool group_exists(int pgid, int sid)
 {
 	assert(spin_holding(&wait_lock));
-	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++)
+	for (struct proc *p = proc_table; p < proc_table_end(); p++)
 		if (alive(p) && p->pgid == pgid && p->sid == sid)
 			return true;
 	return false;
@@ -47,7 +47,7 @@ long sys_setpgid(const u64 *arg)
 		pgid = pid;
 	int err = -ESRCH;
 	spin_lock(&wait_lock);
-	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+	for (struct proc *p = proc_table; p < proc_table_end(); p++) {
 		if (!alive(p) || p->pid != pid || (p != me && p->parent != me))
 			continue;
 		if (p->sid == p->pid || p->sid != me->sid)
@@ -72,7 +72,7 @@ long sys_getpgid(const u64 *arg)
 		return myproc()->leader->pgid;
 	long ret = -ESRCH;
 	spin_lock(&wait_lock);
-	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+	for (struct proc *p = proc_table; p < proc_table_end(); p++) {
 		if (alive(p) && p->pid == pid) {
 			ret = p->pgid;
 			break;
@@ -130,7 +130,7 @@ long sys_tcgetpgrp(const u64 *arg)
 static void signal_console_group(int sig)
 {
 	spin_lock(&wait_lock);
-	for (struct proc *p = proc_table; console_pgrp && p < &proc_table[NPROC]; p++)
+	for (struct proc *p = proc_table; console_pgrp && p < proc_table_end(); p++)
 		if (alive(p) && !p->group_dead && p->pgid == console_pgrp && !proc_is_system(p))
 			signal_send(p, sig, SI_KERNEL, 0);
 	spin_unlock(&wait_lock);

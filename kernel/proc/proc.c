@@ -17,6 +17,7 @@
 
 struct proc proc_table[NPROC];
 struct spinlock wait_lock = SPINLOCK_INIT("wait");
+int proc_slots_used; /* (a) see proc_table_end */
 struct proc *init_proc;
 
 #define SLEEP_BUCKETS 64
@@ -49,7 +50,7 @@ static int next_pid = FIRST_USER_PID;
 
 static bool pid_in_use(int pid)
 {
-	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++)
+	for (struct proc *p = proc_table; p < proc_table_end(); p++)
 		if (p->pid == pid && p->state != PROC_UNUSED)
 			return true;
 	return false;
@@ -65,6 +66,8 @@ struct proc *proc_alloc_pid(int want)
 	if (want && pid_in_use(want))
 		return NULL;
 	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+		if (__atomic_load_n(&p->state, __ATOMIC_RELAXED) != PROC_UNUSED)
+			continue; /* a racy peek, checked again under the lock */
 		spin_lock(&p->lock);
 		if (p->state != PROC_UNUSED) {
 			spin_unlock(&p->lock);
@@ -79,6 +82,12 @@ struct proc *proc_alloc_pid(int want)
 			return NULL;
 		}
 		p->state = PROC_USED;
+		int end = (int)(p - proc_table) + 1;
+		int was = __atomic_load_n(&proc_slots_used, __ATOMIC_RELAXED);
+		while (was < end &&
+		       !__atomic_compare_exchange_n(&proc_slots_used, &was, end, false,
+						    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			;
 		p->sig = sig;
 		p->sig_blocked = p->sig_pending = p->sig_saved = 0;
 		p->sig_restore = p->sig_wake = false;
@@ -271,7 +280,7 @@ void proc_set_killed(struct proc *p)
 static void kill_others(struct proc *l, bool alone)
 {
 	struct proc *me = myproc();
-	for (struct proc *t = proc_table; t < &proc_table[NPROC]; t++) {
+	for (struct proc *t = proc_table; t < proc_table_end(); t++) {
 		if (t == me)
 			continue;
 		spin_lock(&t->lock);
@@ -316,7 +325,7 @@ int proc_kill(int pid)
 {
 	int err = -ESRCH;
 	spin_lock(&wait_lock);
-	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+	for (struct proc *p = proc_table; p < proc_table_end(); p++) {
 		if (p->pid != pid || p->leader != p || p->state == PROC_UNUSED ||
 		    p->state == PROC_USED || p->nthreads == 0)
 			continue;
@@ -360,7 +369,7 @@ int proc_descendant_mm(struct proc *me, int pid, struct mm **mm)
 	 * reaped, and its slot handed to another, before its mm is held.
 	 * Any of its threads that has not ended holds the mm. */
 	spin_lock(&wait_lock);
-	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+	for (struct proc *p = proc_table; p < proc_table_end(); p++) {
 		spin_lock(&p->lock);
 		if (p->tgid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {
 			if (proc_is_system(p) || !is_descendant(p->leader, me->leader) || !p->mm) {

@@ -5,6 +5,18 @@
 #include "kernel/proc/proc.h"
 
 extern struct proc proc_table[NPROC];
+/* The part of the table in use: slots from proc_table_end() on have
+ * never held a process (proc_alloc takes the lowest free slot and moves
+ * the end past it), so a scan for processes stops there. Under QEMU each
+ * slot a scan touches costs a page walk or more, and the scheduler scans
+ * at every switch: with a handful of processes, that is a few slots, not
+ * NPROC. The end never moves back: a fork bomb leaves scans at their
+ * full length, no worse than a table without an end. */
+extern int proc_slots_used;
+static inline struct proc *proc_table_end(void)
+{
+	return &proc_table[__atomic_load_n(&proc_slots_used, __ATOMIC_ACQUIRE)];
+}
 extern struct spinlock wait_lock; /* guards every p->parent; taken before p->lock */
 extern struct proc *init_proc;
 

@@ -75,7 +75,7 @@ void kick_idle_hart(void)
 
 static bool any_runnable(void)
 {
-	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++)
+	for (struct proc *p = proc_table; p < proc_table_end(); p++)
 		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PROC_RUNNABLE)
 			return true;
 	return false;
@@ -123,9 +123,11 @@ static bool run(struct cpu *c, struct proc *p, bool *blocked)
 	return ran;
 }
 
-/* The scan of the whole table is what makes a switch slow under QEMU: a
+/* The scan of the table is what makes a switch slow under QEMU: a
  * process with another address space empties its software TLB, and the
- * table spans dozens of pages, each a page walk. So when a process blocks
+ * table spans dozens of pages, each a page walk (the scan stops at the
+ * end of the part ever used, proc_table_end, but that may be all of it
+ * after a fork bomb). So when a process blocks
  * right after waking another with wakeup_sync (a pipe or futex partner, a
  * parent waiting for its exiting child, the crypto server and its
  * client), the one woken runs next, at once: the handoff. It is only a
@@ -139,7 +141,7 @@ void scheduler(void)
 	for (;;) {
 		intr_on();
 		bool ran = false;
-		for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+		for (struct proc *p = proc_table; p < proc_table_end(); p++) {
 			bool blocked;
 
 			if (p->state != PROC_RUNNABLE)

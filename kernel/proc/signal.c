@@ -121,7 +121,7 @@ void signal_set_action(int sig, const struct mnemo_sigaction *act, struct mnemo_
 		/* Ignoring a signal discards it where it is pending (POSIX). */
 		if (ignored(s, sig)) {
 			s->pending &= ~MNEMO_SIGBIT(sig);
-			for (struct proc *t = proc_table; t < &proc_table[NPROC]; t++)
+			for (struct proc *t = proc_table; t < proc_table_end(); t++)
 				if (t->sig == s)
 					t->sig_pending &= ~MNEMO_SIGBIT(sig);
 		}
@@ -143,7 +143,7 @@ static void wake_thread(struct proc *t, bool sync)
  * mode, and leaves any sleep it is in now. s->lock held. */
 static void kill_threads(struct proc *p, int sig)
 {
-	for (struct proc *t = proc_table; t < &proc_table[NPROC]; t++) {
+	for (struct proc *t = proc_table; t < proc_table_end(); t++) {
 		if (t->sig != p->sig || t->state == PROC_UNUSED || t->state == PROC_ZOMBIE)
 			continue; /* racy peek: the sharing and the state settle under s->lock */
 		proc_set_killed_by(t, sig);
@@ -195,7 +195,7 @@ void signal_send_info(struct proc *p, const struct mnemo_siginfo *info, bool syn
 	struct proc *t = NULL;
 	if (p->state != PROC_ZOMBIE && !(p->sig_blocked & MNEMO_SIGBIT(sig)))
 		t = p; /* (a leader that ended early stands for its process) */
-	for (struct proc *q = proc_table; !t && q < &proc_table[NPROC]; q++)
+	for (struct proc *q = proc_table; !t && q < proc_table_end(); q++)
 		if (q->sig == s && q->state != PROC_UNUSED && q->state != PROC_ZOMBIE &&
 		    !(q->sig_blocked & MNEMO_SIGBIT(sig)))
 			t = q;
@@ -416,7 +416,7 @@ void signal_tick(u64 now)
 		return;
 	u64 next = ~0ULL;
 	spin_lock(&wait_lock);
-	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+	for (struct proc *p = proc_table; p < proc_table_end(); p++) {
 		struct sigacts *s = p->sig;
 		if (!s || p->state == PROC_UNUSED || p->state == PROC_ZOMBIE)
 			continue;

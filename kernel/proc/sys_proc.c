@@ -103,7 +103,7 @@ long sys_procinfo(const u64 *arg)
 	if (!mm_access_ok(myproc()->mm, buf, (u64)max * sizeof(struct mnemo_procinfo), true))
 		return -EFAULT;
 	int n = 0;
-	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+	for (struct proc *p = proc_table; p < proc_table_end(); p++) {
 		struct mnemo_procinfo pi;
 		memset(&pi, 0, sizeof(pi));
 		spin_lock(&wait_lock);
@@ -138,7 +138,7 @@ long sys_procinfo(const u64 *arg)
 struct proc *proc_find_mm(int pid, struct mm **mm)
 {
 	*mm = NULL;
-	for (struct proc *p = proc_table; p < &proc_table[NPROC]; p++) {
+	for (struct proc *p = proc_table; p < proc_table_end(); p++) {
 		spin_lock(&p->lock);
 		/* Any thread of the process that has not ended holds its mm. */
 		if (p->tgid == pid && p->state != PROC_UNUSED && p->state != PROC_ZOMBIE) {

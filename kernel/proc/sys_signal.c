@@ -42,7 +42,7 @@ long sys_kill(const u64 *arg)
 	 * reaped, even when it ended before the process's other threads; a
 	 * pid that is the tid of another thread names its process too, as on
 	 * Linux. */
-	for (struct proc *t = proc_table; t < &proc_table[NPROC]; t++) {
+	for (struct proc *t = proc_table; t < proc_table_end(); t++) {
 		enum proc_state st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
 		if (st == PROC_UNUSED || st == PROC_USED)
 			continue;
@@ -77,7 +77,7 @@ long sys_tkill(const u64 *arg)
 		return -EINVAL;
 	int err = -ESRCH;
 	spin_lock(&wait_lock);
-	for (struct proc *t = proc_table; t < &proc_table[NPROC]; t++) {
+	for (struct proc *t = proc_table; t < proc_table_end(); t++) {
 		enum proc_state st = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
 		if (st == PROC_UNUSED || st == PROC_USED || st == PROC_ZOMBIE || t->pid != tid)
 			continue;
