@@ -13,7 +13,7 @@
 #include "kernel/mm/page.h"
 
 #define BENCH_MIB 16
-#define BATCH	  16 /* pages: a swap read with its read-ahead */
+#define BATCH	  16 /* pages: a swap read with its widest read-ahead */
 
 /* MiB/s, with one decimal, as tenths. */
 static u64 tenths_mib_per_s(u64 bytes, u64 ticks)

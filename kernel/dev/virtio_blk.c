@@ -29,7 +29,7 @@
 #include "kernel/mm/page.h"
 #include "kernel/proc/proc.h"
 
-/* A swap read (a page and the 15 read ahead) is one request; the slots
+/* A swap read (a page and up to 15 read ahead) is one request; the slots
  * take all but two of the queue's descriptors, which must fit with the
  * rings in one page. */
 #define BLK_SEGS   16		  /* pieces of data in one request */

@@ -32,16 +32,23 @@ enum slot_io { IO_NONE, IO_READ, IO_WRITE };
 struct swap_slot {
 	struct page *page; /* the swap cache: the slot's page in memory, or NULL */
 	u32 count;	   /* swap entries naming the slot */
-	u16 io;		   /* enum slot_io: a transfer in flight */
+	u8 io;		   /* enum slot_io: a transfer in flight */
 	u8 clean;	   /* the cached page and the slot hold the same bytes */
 	u8 shared;	   /* its page was PG_SHARED: it comes back so */
+	u8 ahead;	   /* its page was read ahead, and nobody asked for it yet */
 };
 
-/* Slots after a missed one that are read with it, when taken and not
- * cached, if the miss follows the last run read (a walk in order):
- * eviction writes a run of pages to neighbouring slots, so a program that
- * walks its memory in order finds the next pages waiting. */
-#define READ_AHEAD 15
+/* Read-ahead. Eviction writes the pages of one visit of the clock to
+ * neighbouring slots, in address order, so a program that walks its
+ * memory in order wants the slots after a missed one next, and one that
+ * jumps about wants none of them. A miss reads a window of slots after
+ * its own along, sized by how many pages read ahead were asked for since
+ * the last miss (hits): the next power of two above hits + 1, less one,
+ * up to READ_AHEAD_MAX. So a walk in order reads 1, 3, 7, then 15
+ * pages ahead, and a miss that does not follow the last run, with no
+ * hits, reads none. The window shrinks by half at most per miss, so that
+ * a walk that strays for a page or two does not lose its window. */
+#define READ_AHEAD_MAX 15 /* with its miss: one request of BLK_SEGS pieces */
 
 static struct spinlock swap_lock = SPINLOCK_INIT("swap");
 static struct swap_slot *slots; /* (s) */
@@ -121,6 +128,7 @@ static long slot_take(void)
 		 * page's: it is clean only once written. */
 		slots[s].clean = 0;
 		slots[s].shared = 0;
+		slots[s].ahead = 0;
 		return (long)s;
 	}
 	return -1;
@@ -134,6 +142,7 @@ static void cache_drop(u64 s, struct page **drop)
 	if (!pg)
 		return;
 	slots[s].page = NULL;
+	slots[s].ahead = 0;
 	pg->private = 0;
 	ncached--;
 	*drop = pg;
@@ -176,30 +185,46 @@ void swap_put(u64 slot)
 
 /* ---------------------------------------------------------------- swap-in */
 
-/* Reads slot, whose page is first, and up to READ_AHEAD taken slots right
- * after it that have no page, in one batch: each page is in the cache
- * while its read is in flight, and those read ahead stay there, clean,
- * until their entries ask for them or reclaim drops them. Returns the
- * first's result; pages to put once the lock is let go go to drops[].
- * swap_lock held, dropped for the transfer. */
 /* (s) The last slot a miss read, read-ahead included; none yet at first,
  * when a walk in order is the guess. */
 #define NO_READ (~0UL)
 static u64 last_read = NO_READ;
+static u64 ra_hits;   /* (s) pages read ahead that were asked for since the last miss */
+static u64 ra_window; /* (s) how many the last miss read ahead */
+
+/* How many slots this miss at slot reads ahead (see READ_AHEAD_MAX). */
+static u64 read_ahead_window(u64 slot)
+{
+	assert(spin_holding(&swap_lock));
+	bool follows =
+	    last_read == NO_READ || (slot > last_read && slot <= last_read + 1 + READ_AHEAD_MAX);
+	u64 window = 0;
+	if (follows || ra_hits > 0) {
+		u64 pow = 1;
+		while (pow < ra_hits + 2)
+			pow *= 2;
+		window = MIN(pow - 1, READ_AHEAD_MAX);
+	}
+	window = MAX(window, ra_window / 2);
+	ra_window = window;
+	ra_hits = 0;
+	return window;
+}
+
+/* Reads slot, whose page is first, and the taken slots right after it
+ * that have no page, as many as the read-ahead window says, in one batch:
+ * each page is in the cache while its read is in flight, and those read
+ * ahead stay there, clean, until their entries ask for them or reclaim
+ * drops them. Returns the first's result; pages to put once the lock is
+ * let go go to drops[]. swap_lock held, dropped for the transfer. */
 
 static int read_cluster(u64 slot, struct page *first, struct page **drops, int *ndrops)
 {
-	struct blk_io ios[1 + READ_AHEAD];
-	u64 which[1 + READ_AHEAD];
+	struct blk_io ios[1 + READ_AHEAD_MAX];
+	u64 which[1 + READ_AHEAD_MAX];
 	int n = 0;
 
-	assert(spin_holding(&swap_lock));
-	/* Ahead only when this miss follows the last run read closely: a
-	 * walk in order, not a program that jumps about, for which the pages
-	 * read ahead would only cost reads and memory. */
-	bool follows =
-	    last_read == NO_READ || (slot > last_read && slot <= last_read + 1 + READ_AHEAD);
-	u64 ahead = follows ? READ_AHEAD : 0;
+	u64 ahead = read_ahead_window(slot);
 	for (u64 s = slot; s < nslots && s <= slot + ahead; s++) {
 		struct page *pg = first;
 		if (s != slot) {
@@ -211,6 +236,7 @@ static int read_cluster(u64 slot, struct page *first, struct page **drops, int *
 		slots[s].page = pg;
 		slots[s].io = IO_READ;
 		slots[s].clean = 0;
+		slots[s].ahead = s != slot;
 		pg->private = s + 1;
 		/* Not yet visible to anyone: a plain store. */
 		if (slots[s].shared)
@@ -251,7 +277,7 @@ static int read_cluster(u64 slot, struct page *first, struct page **drops, int *
 /* swap_in, or with out NULL swap_read: only the cache gets the page. */
 static int swap_get(u64 slot, struct page **out)
 {
-	struct page *fresh = NULL, *drops[2 + READ_AHEAD] = {NULL};
+	struct page *fresh = NULL, *drops[2 + READ_AHEAD_MAX] = {NULL};
 	int err = 0, ndrops = 0;
 	spin_lock(&swap_lock);
 	assert(slot < nslots && slots[slot].count > 0);
@@ -263,6 +289,10 @@ static int swap_get(u64 slot, struct page **out)
 			continue;
 		}
 		if (sl->page && out) {
+			if (sl->ahead) {
+				sl->ahead = 0;
+				ra_hits++; /* the read-ahead was worth it */
+			}
 			page_get(sl->page);
 			*out = sl->page;
 			sl->clean = 0; /* a shared mapping may write it from now on */

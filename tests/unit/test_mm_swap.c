@@ -11,9 +11,11 @@
  *   - a pinned page (a crypto request's, a futex waiter's) never leaves;
  *   - fork copies swap entries, and munmap or destroying an mm frees the
  *     slots its entries held;
- *   - a fault reads the slots after its own along (read-ahead); such a
- *     page nobody asks for is dropped by reclaim without a write, but a
- *     cached page a shared mapping wrote is written out first;
+ *   - a fault reads the slots after its own along (read-ahead), a window
+ *     that grows while the pages read ahead are used (1, 3, 7, 15) and
+ *     shrinks by half per miss when they are not; such a page nobody
+ *     asks for is dropped by reclaim without a write, but a cached page a
+ *     shared mapping wrote is written out first;
  *   - a full swap device stops reclaim; a read error kills the access
  *     with its reason and loses no slot.
  *
@@ -117,12 +119,12 @@ TEST_BOTH_PAGERS(swap, pages_read_ahead_and_never_asked_for_are_dropped, .fini =
 	cr_assert_eq(reclaim_pages(4), 4);
 	u64 free = page_free_count();
 	EXPECT_READ(mm, P(0), 100);
-	cr_assert_eq(swap_cached_pages(), 3, "pages 1 to 3 read ahead");
-	cr_assert_eq(page_free_count(), free - 4);
+	cr_assert_eq(swap_cached_pages(), 1, "page 1 read ahead: a first miss's window");
+	cr_assert_eq(page_free_count(), free - 2);
 	cr_assert_eq(swap_used(), 3);
-	/* Clean (the slots have them): reclaim frees them without a write. */
+	/* Clean (the slot has it): reclaim frees it without a write. */
 	u64 writes = host_blk_writes;
-	cr_assert_eq(swap_drop_cached(8), 3);
+	cr_assert_eq(swap_drop_cached(8), 1);
 	cr_assert_eq(host_blk_writes, writes);
 	cr_assert_eq(swap_cached_pages(), 0);
 	cr_assert_eq(page_free_count(), free - 1);
@@ -132,22 +134,80 @@ TEST_BOTH_PAGERS(swap, pages_read_ahead_and_never_asked_for_are_dropped, .fini =
 	EXPECT_READ(mm, P(2), 102);
 }
 
-TEST_BOTH_PAGERS(swap, a_miss_far_from_the_last_run_reads_only_its_page, .fini = teardown)
+/* Reads P(from..to) in order; each miss's batch size (pages read from
+ * the disk) goes to sizes[], their number is returned. */
+static int walk(struct mm *m, int from, int to, u64 *sizes)
+{
+	int n = 0;
+	for (int i = from; i <= to; i++) {
+		u64 reads = host_blk_reads;
+		EXPECT_READ(m, P(i), 100 + i);
+		if (host_blk_reads != reads)
+			sizes[n++] = host_blk_reads - reads;
+	}
+	return n;
+}
+
+TEST_BOTH_PAGERS(swap, a_walk_in_order_reads_ever_more_ahead, .fini = teardown)
 {
 	start(pager, 64);
 	fill(mm, 40);
 	cr_assert_eq(reclaim_pages(40), 40); /* slots 0 to 39, in order */
-	EXPECT_READ(mm, P(0), 100);
-	cr_assert_eq(swap_cached_pages(), 15, "a first miss reads the 15 after it along");
+	u64 sizes[40];
+	int n = walk(mm, 0, 39, sizes);
+	/* 1, 3, 7, 15 ahead, each window from the hits of the last; then
+	 * 15 again, cut short by the end of the run. */
+	u64 want[] = {2, 4, 8, 16, 10};
+	cr_assert_eq(n, 5, "%d misses", n);
+	for (int i = 0; i < n; i++)
+		cr_assert_eq(sizes[i], want[i], "miss %d read %lu pages, not %lu", i,
+			     (unsigned long)sizes[i], (unsigned long)want[i]);
+	cr_assert_eq(host_blk_reads, 40, "each slot read once");
+	cr_assert_eq(swap_cached_pages(), 0);
+}
+
+TEST_BOTH_PAGERS(swap, a_jump_with_nothing_read_ahead_used_reads_only_its_page, .fini = teardown)
+{
+	start(pager, 64);
+	fill(mm, 40);
+	cr_assert_eq(reclaim_pages(40), 40);
 	u64 reads = host_blk_reads;
-	EXPECT_READ(mm, P(35), 135); /* far past the run read (0 to 15) */
-	cr_assert_eq(host_blk_reads, reads + 1, "a jump reads one page");
-	cr_assert_eq(swap_cached_pages(), 15);
-	EXPECT_READ(mm, P(36), 136); /* right after it: a walk in order again */
-	cr_assert_eq(host_blk_reads, reads + 5, "slots 36 to 39 in one run");
-	cr_assert_eq(swap_cached_pages(), 15 + 3);
-	cr_assert_eq(swap_drop_cached(64), 18);
+	EXPECT_READ(mm, P(0), 100);
+	cr_assert_eq(host_blk_reads, reads + 2, "a first miss reads one ahead");
+	EXPECT_READ(mm, P(20), 120); /* far past the run read (0 and 1) */
+	cr_assert_eq(host_blk_reads, reads + 3, "a jump reads one page");
+	EXPECT_READ(mm, P(10), 110); /* behind it */
+	cr_assert_eq(host_blk_reads, reads + 4);
+	EXPECT_READ(mm, P(35), 135);
+	cr_assert_eq(host_blk_reads, reads + 5);
+	cr_assert_eq(swap_cached_pages(), 1, "page 1, never asked for");
+	cr_assert_eq(swap_drop_cached(64), 1);
 	for (int i = 1; i < 40; i++)
+		EXPECT_READ(mm, P(i), 100 + i);
+}
+
+TEST_BOTH_PAGERS(swap, the_window_shrinks_by_half_per_miss_that_wasted_it, .fini = teardown)
+{
+	start(pager, 128);
+	fill(mm, 64);
+	cr_assert_eq(reclaim_pages(64), 64);
+	u64 sizes[64];
+	cr_assert_eq(walk(mm, 0, 29, sizes), 4, "a window of 15 at the fourth miss");
+	/* The walk's 15 hits open the window once more, wide. */
+	u64 reads = host_blk_reads;
+	EXPECT_READ(mm, P(50), 150);
+	cr_assert_eq(host_blk_reads - reads, 14, "slots 50 to 63");
+	/* Then misses with none of those used: 7, 3, 1 ahead. */
+	u64 want[][2] = {{40, 8}, {30, 4}, {36, 2}};
+	for (int i = 0; i < 3; i++) {
+		reads = host_blk_reads;
+		EXPECT_READ(mm, P(want[i][0]), 100 + want[i][0]);
+		cr_assert_eq(host_blk_reads - reads, want[i][1],
+			     "the miss at %lu read %lu, not %lu", (unsigned long)want[i][0],
+			     (unsigned long)(host_blk_reads - reads), (unsigned long)want[i][1]);
+	}
+	cr_assert_gt(swap_drop_cached(128), 0);
+	for (int i = 0; i < 64; i++)
 		EXPECT_READ(mm, P(i), 100 + i);
 }
 
