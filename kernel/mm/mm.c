@@ -234,7 +234,7 @@ static void mm_destroy(struct mm *mm)
 	mm_lock(mm);
 	struct vma *v;
 	while ((v = vma_first(mm))) {
-		pmap_remove(mm, v->start, v->end, 0, 0); /* tables: below */
+		pmap_destroy_range(mm, v->start, v->end); /* tables: below */
 		vma_remove(mm, v);
 		vma_free(v);
 	}

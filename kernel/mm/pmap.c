@@ -331,6 +331,26 @@ enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
 	return FAULT_OK;
 }
 
+void pmap_destroy_range(struct mm *mm, u64 start, u64 end)
+{
+	mm_assert_locked(mm);
+	assert(__atomic_load_n(&mm->users, __ATOMIC_ACQUIRE) == 0);
+	u64 span = PT_LEVEL_SIZE(1);
+	for (u64 va = start; va < end;) {
+		u64 table_end = MIN(end, ALIGN_DOWN(va, span) + span);
+		pagetable_t table = pt_leaf_table(mm->root, va);
+		for (; table && va < table_end; va += PAGE_SIZE) {
+			pte_t *pte = &table[PT_INDEX(va, 0)];
+			if (pte_valid(*pte))
+				page_put(pa_to_page(pte_pa(*pte)));
+			else if (pte_is_swap(*pte))
+				swap_put(pte_swap_slot(*pte));
+			*pte = 0;
+		}
+		va = table_end;
+	}
+}
+
 void pmap_remove(struct mm *mm, u64 start, u64 end, u64 lo, u64 hi)
 {
 	mm_assert_locked(mm);

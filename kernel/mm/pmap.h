@@ -101,6 +101,14 @@ enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable);
  * drops only leaf entries. */
 void pmap_remove(struct mm *mm, u64 start, u64 end, u64 lo, u64 hi);
 
+/* pmap_remove for an mm being destroyed (no user left): each page's
+ * reference goes at once, with no fence. No hart can reach its entries:
+ * none has it in satp (each that does holds a user), and its ASID is
+ * named by no satp again before a new generation of ASIDs, whose first
+ * load on each hart fences everything (kernel/arch/riscv/mmu.c). Leaves
+ * the page tables and the counts (rss, swapped) to the caller. */
+void pmap_destroy_range(struct mm *mm, u64 start, u64 end);
+
 /* Swapping. pmap_swap_in maps pg at va in place of its swap entry (whose
  * count swap_in already took), taking over the caller's reference;
  * pmap_swap_out turns the valid PTE at va into a swap entry for slot and

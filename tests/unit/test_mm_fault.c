@@ -180,7 +180,7 @@ TEST_BOTH_PAGERS(fault, a_forked_stack_grows_too, .fini = teardown)
 	mm_lock(mm);
 	cr_assert_eq(vma_find(mm, P(8))->start, P(8), "the parent's stack stays");
 	mm_unlock(mm);
-	mm_put(child);
+	test_destroy_mm(child); /* unloaded first, as exit does */
 }
 
 TEST_BOTH_PAGERS(fault, prot_none_is_unreadable_until_mprotect, .fini = teardown)
