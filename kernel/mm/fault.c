@@ -83,6 +83,50 @@ static enum fault_result fault_swap_in(struct mm *mm, struct vma *vma, u64 va, p
 	return FAULT_OK;
 }
 
+/* At most this many family members share one page for the writer to
+ * keep it (more: the writer gets the copy). */
+#define COW_SHARERS_MAX 8
+
+/* A write to a copy-on-write page: someone needs a copy. If the writer
+ * took it, its PTE would name another page, and the fence that goes with
+ * that is most of what the fault costs under QEMU (whose sfence.vma
+ * empties its whole software TLB). So when every other reference to the
+ * page is a PTE of another member of mm's fork family (at va: fork copies
+ * entries to the same address), and each can be locked now, those PTEs
+ * get one copy between them, fenced on their harts before the writer's
+ * PTE allows the write, and the writer keeps the page it has: its entry
+ * only gains permissions, which needs no fence (pmap_unshare). Anything
+ * else that holds the page (a pin, the swap cache, a member busy or on
+ * its way out) and the writer takes the copy as before. No pin also
+ * means no futex waiter sleeps keyed on the page (futex.c pins it), so
+ * nothing must be told of the move (mm_on_page_copied). */
+static enum fault_result fault_break_cow(struct mm *mm, struct vma *vma, u64 va)
+{
+	bool writable = vma->prot & VM_WRITE;
+	struct page *pg = pa_to_page(pte_pa(pmap_lookup(mm, va)));
+	if (page_refcount(pg) == 1)
+		return pmap_unshare(mm, va, writable);
+	struct mm *others[COW_SHARERS_MAX];
+	int n = mm_family_take(mm, va, others, COW_SHARERS_MAX);
+	if (n < 0)
+		return pmap_unshare(mm, va, writable);
+	struct mm *sharers[COW_SHARERS_MAX];
+	int nsharers = 0;
+	for (int i = 0; i < n; i++)
+		if (pte_pa(pmap_lookup(others[i], va)) == page_to_pa(pg))
+			sharers[nsharers++] = others[i];
+	struct page *copy = NULL;
+	if (nsharers > 0 && page_refcount(pg) == 1 + (u64)nsharers && (copy = page_alloc(0))) {
+		memcpy(page_kva(copy), page_kva(pg), PAGE_SIZE);
+		for (int i = 1; i < nsharers; i++)
+			page_get(copy);
+		for (int i = 0; i < nsharers; i++)
+			pmap_replace_page(sharers[i], va, copy);
+	}
+	mm_family_release(others, n);
+	return pmap_unshare(mm, va, writable);
+}
+
 enum fault_result fault_resolve(struct mm *mm, struct vma *vma, u64 va, enum fault_access access)
 {
 	mm_assert_locked(mm);
@@ -96,7 +140,7 @@ enum fault_result fault_resolve(struct mm *mm, struct vma *vma, u64 va, enum fau
 	if (!pte_valid(pte))
 		return fault_fill(mm, vma, va);
 	if (access == FAULT_WRITE && (pte & PTE_COW))
-		return pmap_unshare(mm, va, vma->prot & VM_WRITE);
+		return fault_break_cow(mm, vma, va);
 	/* Present and allowed: this hart cached an older entry. */
 	pmap_sync(mm, va);
 	return FAULT_OK;
@@ -260,8 +304,7 @@ int fault_in(struct mm *mm, struct vma *v, u64 va, pte_t *out)
 		/* Copy-on-write is broken even where the mapping is read-only,
 		 * or a later mprotect and write would move mm to a copy and
 		 * leave whoever shares the page behind. */
-		enum fault_result r =
-		    pte & PTE_COW ? pmap_unshare(mm, va, v->prot & VM_WRITE) : FAULT_OK;
+		enum fault_result r = pte & PTE_COW ? fault_break_cow(mm, v, va) : FAULT_OK;
 		if (r == FAULT_OK) {
 			*out = pmap_lookup(mm, va);
 			return 0;

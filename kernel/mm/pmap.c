@@ -308,7 +308,10 @@ enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
 	u64 copied = 0;
 	pmap_batch_begin(&b, mm);
 	if (page_refcount(old) == 1) {
-		/* The other sharers are gone: the page is ours alone. */
+		/* The other sharers are gone: the page is ours alone. The
+		 * entry only gains permissions, so no fence: a hart that
+		 * still caches the read-only one takes one more fault, which
+		 * finds the PTE writable and fences (fault_resolve). */
 		*pte = pte_make(page_to_pa(old), flags);
 	} else {
 		struct page *pg = page_alloc(0);
@@ -320,9 +323,9 @@ enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
 		 * fence, it must not be freed while a hart may still read it
 		 * through its TLB. */
 		batch_page(&b, old);
+		batch_va(&b, va);
 		copied = page_to_pa(old);
 	}
-	batch_va(&b, va);
 	pmap_batch_end(&b);
 	/* A futex waiter of this mm may sleep on the old page's key (it
 	 * pinned it before a fork); the word at va lives in the copy now. */
@@ -349,6 +352,21 @@ void pmap_destroy_range(struct mm *mm, u64 start, u64 end)
 		}
 		va = table_end;
 	}
+}
+
+void pmap_replace_page(struct mm *mm, u64 va, struct page *pg)
+{
+	mm_assert_locked(mm);
+	pte_t *pte = pt_walk(mm->root, va, NULL);
+	if (!pte || !pte_valid(*pte))
+		panic("pmap_replace_page: %p is not mapped", (void *)va);
+	struct fence_batch b;
+	pmap_batch_begin(&b, mm);
+	struct page *old = pa_to_page(pte_pa(*pte));
+	*pte = pte_make(page_to_pa(pg), *pte & PTE_FLAGS_MASK);
+	batch_va(&b, va);
+	batch_page(&b, old);
+	pmap_batch_end(&b);
 }
 
 void pmap_remove(struct mm *mm, u64 start, u64 end, u64 lo, u64 hi)

@@ -88,9 +88,16 @@ int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shar
 	      struct fence_batch *parent_batch);
 
 /* Gives the copy-on-write PTE at va a page of its own: the same page when
- * nobody else holds it, else a copy; writable if writable is. The old
- * page's reference goes after the fence. FAULT_OK or FAULT_OOM. */
+ * nobody else holds it (no fence: the entry only gains permissions), else
+ * a copy; writable if writable is. The old page's reference goes after
+ * the fence. FAULT_OK or FAULT_OOM. */
 enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable);
+
+/* Points the present PTE at va to pg, with the same permissions, and
+ * takes over the caller's reference on pg; the old page's reference goes
+ * after every hart that may cache the old entry is fenced (for
+ * copy-on-write that leaves the writer the page: fault.c). */
+void pmap_replace_page(struct mm *mm, u64 va, struct page *pg);
 
 /* Unmaps every page of [start, end), and frees the page tables under it
  * whose whole span lies in [lo, hi), the free gap around it where no VMA

@@ -4,8 +4,10 @@
  *   - after mm_fork, each present page of a private mapping is shared,
  *     read-only with PTE_COW in both parent and child, with one reference
  *     per PTE; no data is copied;
- *   - the first write on either side gives the writer its own copy, or
- *     makes the page writable again when nobody else holds it;
+ *   - the first write on either side gives one side a copy: the other
+ *     sharers, when nothing else holds the page and they can be locked
+ *     (the writer keeps its page and needs no fence), else the writer; a
+ *     write makes the page writable again when nobody else holds it;
  *   - shared mappings stay shared;
  *   - a page that could be written later (after mprotect) must not stay
  *     shared between the two either;
@@ -81,7 +83,7 @@ TEST_BOTH_PAGERS(fork, private_pages_become_copy_on_write_in_both, .fini = teard
 	EXPECT_READ(mm, P(1), 11);
 }
 
-TEST_BOTH_PAGERS(fork, a_write_gives_the_writer_its_own_copy, .fini = teardown)
+TEST_BOTH_PAGERS(fork, a_write_gives_the_other_side_the_copy, .fini = teardown)
 {
 	mm = test_start(pager);
 	MAP_AT(mm, P(0), PG, RW);
@@ -92,8 +94,11 @@ TEST_BOTH_PAGERS(fork, a_write_gives_the_writer_its_own_copy, .fini = teardown)
 	EXPECT_WRITE(child, P(0), 2);
 	PTES(child, "w");
 	PTES(mm, "c");
-	cr_assert_neq(page_at(child, P(0)), orig);
+	cr_assert_eq(page_at(child, P(0)), orig, "the writer keeps its page");
+	struct page *copy = page_at(mm, P(0));
+	cr_assert_neq(copy, orig);
 	cr_assert_eq(page_refcount(orig), 1);
+	cr_assert_eq(page_refcount(copy), 1);
 	EXPECT_READ(child, P(0), 2);
 	EXPECT_READ(mm, P(0), 1);
 
@@ -101,9 +106,56 @@ TEST_BOTH_PAGERS(fork, a_write_gives_the_writer_its_own_copy, .fini = teardown)
 	u64 free_before = page_free_count();
 	EXPECT_WRITE(mm, P(0), 3);
 	PTES(mm, "w");
-	cr_assert_eq(page_at(mm, P(0)), orig);
+	cr_assert_eq(page_at(mm, P(0)), copy);
 	cr_assert_eq(page_free_count(), free_before, "a needless copy");
 	EXPECT_READ(child, P(0), 2);
+}
+
+/* Three sharers: the two that did not write get one copy between them,
+ * still copy-on-write. */
+TEST_BOTH_PAGERS(fork, the_sharers_that_did_not_write_share_one_copy, .fini = teardown)
+{
+	mm = test_start(pager);
+	MAP_AT(mm, P(0), PG, RW);
+	EXPECT_WRITE(mm, P(0), 1);
+	child = fork_mm();
+	struct mm *third = mm_fork(mm);
+	cr_assert_not_null(third);
+	struct page *orig = page_at(mm, P(0));
+	u64 free_before = page_free_count();
+
+	EXPECT_WRITE(third, P(0), 3);
+	cr_assert_eq(page_at(third, P(0)), orig);
+	cr_assert_eq(page_at(mm, P(0)), page_at(child, P(0)));
+	cr_assert_neq(page_at(mm, P(0)), orig);
+	cr_assert_eq(page_refcount(page_at(mm, P(0))), 2);
+	cr_assert_eq(page_free_count(), free_before - 1, "one copy, not two");
+	PTES(mm, "c");
+	PTES(child, "c");
+	EXPECT_WRITE(child, P(0), 2);
+	EXPECT_READ(mm, P(0), 1);
+	EXPECT_READ(third, P(0), 3);
+	test_end_mm(&third);
+}
+
+/* Anything but the sharers' PTEs holding the page (here a pin, as a
+ * crypto request's or a futex waiter's) and the writer takes the copy:
+ * the pinned page must stay the one the others map. */
+TEST_BOTH_PAGERS(fork, a_pinned_page_stays_where_it_is_and_the_writer_gets_a_copy, .fini = teardown)
+{
+	mm = test_start(pager);
+	MAP_AT(mm, P(0), PG, RW);
+	EXPECT_WRITE(mm, P(0), 1);
+	child = fork_mm();
+	struct page *orig = page_at(mm, P(0)), *pin = NULL;
+	page_get(orig); /* a pin */
+	pin = orig;
+
+	EXPECT_WRITE(child, P(0), 2);
+	cr_assert_neq(page_at(child, P(0)), orig);
+	cr_assert_eq(page_at(mm, P(0)), orig);
+	EXPECT_READ(mm, P(0), 1);
+	page_put(pin);
 }
 
 /* The parent's TLB held a writable entry from before the fork: the fork
