@@ -417,8 +417,8 @@ bool swap_cached(struct page *pg)
 u64 swap_write(struct page **pages, int n)
 {
 	struct blk_io ios[SWAP_WRITE_MAX];
-	struct page *out[SWAP_WRITE_MAX];
-	int nout = 0;
+	struct page *out[SWAP_WRITE_MAX], *drops[SWAP_WRITE_MAX];
+	int nout = 0, ndrops = 0;
 	assert(n <= SWAP_WRITE_MAX);
 	spin_lock(&swap_lock);
 	for (int i = 0; i < n; i++) {
@@ -434,8 +434,18 @@ u64 swap_write(struct page **pages, int n)
 			 * newer than the slot, until only the cache holds it. */
 			sl->io = IO_NONE;
 			sl->clean = 0;
+			/* Its entries may all have gone meanwhile (faulted back):
+			 * then the slot goes, and the cache lets go of it. */
+			struct page *drop = NULL;
+			slot_release(slot, &drop);
+			if (drop)
+				drops[ndrops++] = drop;
 			continue;
 		}
+		/* Clean once written, unless handed out meanwhile (swap_get
+		 * clears it): a mapper may write it during the transfer, and
+		 * let go of it again before the transfer ends. */
+		sl->clean = 1;
 		out[nout] = pg;
 		ios[nout++] = (struct blk_io){.offset = slot * PAGE_SIZE,
 					      .buf = page_kva(pg),
@@ -443,6 +453,8 @@ u64 swap_write(struct page **pages, int n)
 					      .write = true};
 	}
 	spin_unlock(&swap_lock);
+	for (int i = 0; i < ndrops; i++)
+		page_put(drops[i]);
 	if (nout)
 		blk_rw_many(ios, nout);
 	u64 freed = 0;
@@ -461,7 +473,7 @@ u64 swap_write(struct page **pages, int n)
 		} else if (page_refcount(pg) > 1) {
 			/* Mapped again meanwhile: a shared mapping may write it. */
 			sl->clean = 0;
-		} else if (sl->count > 0) {
+		} else if (sl->count > 0 && sl->clean) {
 			/* Only the cache holds it, and the slot has it all. */
 			cache_drop(slot, &drop);
 			freed++;
