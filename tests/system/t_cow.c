@@ -378,6 +378,57 @@ static void test_many_pages(void)
 	test_check_free("many-no-copy-when-alone", before);
 }
 
+/* The writer of a page shared copy-on-write keeps the page, and a sibling
+ * that does not write gets the copy (kernel/mm/fault.c, fault_break_cow):
+ * a sibling running on another hart at that moment must be fenced before
+ * the writer's stores land, or it goes on reading the writer's page through
+ * its TLB and sees them. The child reads its pages in a loop on its hart,
+ * the parent writes each of them, again and again, and the child must only
+ * ever see what was there at the fork. */
+#define RACE_PAGES  64
+#define RACE_ROUNDS 8
+
+static void test_reader_on_another_hart(void)
+{
+	uint64_t *p = vm_anon(NULL, RACE_PAGES * PAGE, RW, 0);
+	/* [0]: the child has read every page once; [1]: the parent is done;
+	 * [2]: what the child saw that it should not have. */
+	volatile uint64_t *flags = mmap(NULL, PAGE, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (!CHECK("race-setup", p != MAP_FAILED && flags != MAP_FAILED))
+		return;
+	for (long i = 0; i < RACE_PAGES; i++)
+		p[i * (PAGE / 8)] = 1000 + (uint64_t)i;
+	int pid = fork();
+	if (pid == 0) {
+		uint64_t passes = 0;
+		while (!flags[1]) {
+			for (long i = 0; i < RACE_PAGES; i++) {
+				uint64_t v = ((volatile uint64_t *)p)[i * (PAGE / 8)];
+				if (v != 1000 + (uint64_t)i && !flags[2])
+					flags[2] = v;
+			}
+			if (++passes == 1)
+				flags[0] = 1;
+		}
+		_exit(flags[2] ? 1 : 0);
+	}
+	if (!CHECK("race-fork", pid > 0, "%s", strerror(errno)))
+		return;
+	while (!flags[0])
+		; /* the handshake: the child is reading, on some hart */
+	for (uint64_t r = 1; r <= RACE_ROUNDS; r++)
+		for (long i = 0; i < RACE_PAGES; i++)
+			p[i * (PAGE / 8)] = r << 32 | (uint64_t)i;
+	flags[1] = 1;
+	int status = test_wait_status(pid);
+	CHECK("race-reader-sees-only-its-copy", status == 0 && flags[2] == 0,
+	      "the child saw %#lx (status %d): the writer's store through a stale entry",
+	      (unsigned long)flags[2], status);
+	munmap(p, RACE_PAGES * PAGE);
+	munmap((void *)flags, PAGE);
+}
+
 int main(void)
 {
 	vm_run_group("group-private-after-fork", test_private_after_fork);
@@ -387,5 +438,6 @@ int main(void)
 	vm_run_group("group-private-file-after-fork", test_private_file_after_fork);
 	vm_run_group("group-shared-anon", test_shared_anon);
 	vm_run_group("group-many-pages", test_many_pages);
+	vm_run_group("group-reader-on-another-hart", test_reader_on_another_hart);
 	return test_done();
 }
