@@ -591,13 +591,24 @@ static const char *lb_fmt(char *buf, size_t size, uint64_t milli)
 	return buf;
 }
 
-int main(void)
+/* With arguments, only the rows whose names hold one of them. */
+static int lb_chosen(const char *name, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strstr(name, argv[i]))
+			return 1;
+	return argc < 2;
+}
+
+int main(int argc, char **argv)
 {
 	char fig[32];
 	int failed = 0;
 
 	printf("--- lbench ---\n");
 	for (size_t i = 0; i < sizeof(lb_rows) / sizeof(lb_rows[0]); i++) {
+		if (!lb_chosen(lb_rows[i].name, argc, argv))
+			continue;
 		uint64_t v = lb_measure(&lb_rows[i]);
 		failed += v == 0;
 		printf("row\t%s\t%s\t%s\n", lb_rows[i].name, lb_fmt(fig, sizeof(fig), v),
@@ -608,6 +619,8 @@ int main(void)
 	for (size_t i = 0; i < sizeof(lb_only_rows) / sizeof(lb_only_rows[0]); i++) {
 		const struct lb_row *row = &lb_only_rows[i];
 		char ref[32];
+		if (!lb_chosen(row->name, argc, argv))
+			continue;
 		uint64_t v = lb_measure(row), r = lb_measure(row->reference);
 		failed += v == 0 || r == 0;
 		printf("only\t%s\t%s\t%s\t%s\t%s\n", row->name, lb_fmt(fig, sizeof(fig), v),
