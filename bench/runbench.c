@@ -6,7 +6,11 @@
  *
  * A reference is either a fixed figure (the issue's target and what
  * xv6-riscv measured) or another row (up to two) of the same run; the ratio is
- * figure / reference. To add a benchmark, write a function that runs one
+ * figure / reference. A row whose ratio is a target is paired with its
+ * first reference: a trial of the reference follows each of its own, and
+ * the reference's figure and the ratio printed are the medians of those,
+ * so that a host that slows down for a second weighs on both alike
+ * ("interleaved"). To add a benchmark, write a function that runs one
  * trial and add a row to bench_rows[].
  *
  * No floating point: figures are kept in thousandths (x1000). */
@@ -66,6 +70,22 @@ static uint64_t bench_trap_floor(void)
 
 	for (long i = 0; i < n; i++)
 		mnemo_trap_floor();
+	return bench_ns(mnemo_rdtime() - t0) / n;
+}
+
+/* The same ecall, with the kernel's page table loaded into satp and this
+ * process's back before the return: the floor under a switch between two
+ * processes, as QEMU 7.2 empties its software TLB (and its cache of
+ * translated-code lookups) at every change of ASID, and each page and
+ * each block of code touched afterwards is looked up again. A pipe
+ * ping-pong makes two such switches. */
+static uint64_t bench_switch_floor(void)
+{
+	const long n = 20000;
+	uint64_t t0 = mnemo_rdtime();
+
+	for (long i = 0; i < n; i++)
+		mnemo_switch_floor();
 	return bench_ns(mnemo_rdtime() - t0) / n;
 }
 
@@ -415,20 +435,26 @@ struct bench_row {
 	/* A reference measured in this run: the name of another row. */
 	const char *same_run;
 	const char *same_run2; /* a second one, or NULL */
+	int paired;	       /* same_run is measured between this row's trials */
 	uint64_t figure;       /* x1000, filled in by bench_measure */
+	uint64_t paired_ref;   /* x1000: same_run's median when paired */
+	uint64_t paired_ratio; /* x1000: the median of the trials' ratios */
 };
 
 static struct bench_row bench_rows[] = {
     {"trap floor (ecall, no C)", "us", bench_trap_floor, 5, NULL, 0, NULL},
+    {"switch floor (ecall, satp)", "us", bench_switch_floor, 5, NULL, 0, "trap floor (ecall, no C)",
+     NULL, 1},
     {"null syscall (getppid)", "us", bench_null_syscall, 5, "target 1.3, xv6 73", 1300,
-     "trap floor (ecall, no C)", "zero 4 KiB (memset)"},
+     "trap floor (ecall, no C)", "zero 4 KiB (memset)", 1},
     {"zero 4 KiB (memset)", "us", bench_zero_page, 5, NULL, 0, NULL},
     {"fork+exit+wait", "ms", bench_fork_exit_wait, 5, "target 0.28, xv6 2.8", 280, NULL},
     {"fork+exec+wait (true)", "ms", bench_fork_exec_wait, 3, NULL, 0, "fork+exit+wait"},
     {"sbrk+touch 16 MiB", "us/page", bench_sbrk_touch, 3, "xv6 64", 64000, "zero 4 KiB (memset)"},
     {"pipe 4 KiB writes, 32 MiB", "MiB/s", bench_pipe_throughput, 3, "target 100, xv6 0.17", 100000,
      NULL},
-    {"pipe ping-pong 1 byte", "us", bench_pipe_pingpong, 5, NULL, 0, "null syscall (getppid)"},
+    {"pipe ping-pong 1 byte", "us", bench_pipe_pingpong, 5, NULL, 0, "null syscall (getppid)",
+     "switch floor (ecall, satp)", 1},
     {"signal to self, handled", "us", bench_signal_self, 5, NULL, 0, "null syscall (getppid)"},
     {"signal ping-pong", "us", bench_signal_pingpong, 5, NULL, 0, "pipe ping-pong 1 byte"},
     {"thread create+join", "ms", bench_thread_create_join, 5, NULL, 0, "fork+exit+wait"},
@@ -443,10 +469,10 @@ static struct bench_row bench_rows[] = {
     {"mmap first touch 16 MiB", "us/page", bench_first_touch, 3, NULL, 0, "null syscall (getppid)",
      "zero 4 KiB (memset)"},
     {"COW write fault 16 MiB", "us/page", bench_cow_fault, 3, NULL, 0, "mmap first touch 16 MiB",
-     "zero 4 KiB (memset)"},
+     "zero 4 KiB (memset)", 1},
     {"mmap+munmap 1 page, 10 maps", "us", bench_mmap_among_10, 5, NULL, 0, NULL},
     {"mmap+munmap 1 page, 10k maps", "us", bench_mmap_among_10k, 5, NULL, 0,
-     "mmap+munmap 1 page, 10 maps"},
+     "mmap+munmap 1 page, 10 maps", NULL, 1},
     {"memcpy 16 MiB", "ms", bench_memcpy_16mib, 3, NULL, 0, NULL},
     {"word copy 16 MiB", "ms", bench_word_copy_16mib, 3, NULL, 0, "memcpy 16 MiB"},
     {"fork+exit+wait, 16 MiB", "ms", bench_fork_16mib, 3, "xv6 310; target 1/20 of memcpy", 310000,
@@ -499,32 +525,50 @@ static struct bench_row bench_swap_rows[] = {
 static struct bench_row *rows = bench_rows;
 static int nrows = (int)(sizeof(bench_rows) / sizeof(bench_rows[0]));
 
-/* Runs a row's trials and keeps the median; 0 if any trial failed. */
-static void bench_measure(struct bench_row *row)
-{
-	uint64_t v[MAX_TRIALS];
-	int n = row->trials < MAX_TRIALS ? row->trials : MAX_TRIALS;
-
-	row->figure = 0;
-	for (int i = 0; i < n; i++) {
-		v[i] = row->run();
-		if (v[i] == 0)
-			return;
-		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	}
-	row->figure = v[n / 2];
-}
-
 static struct bench_row *bench_find(const char *name)
 {
 	for (int i = 0; i < nrows; i++)
 		if (strcmp(rows[i].name, name) == 0)
 			return &rows[i];
 	return NULL;
+}
+
+static uint64_t bench_median(uint64_t *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint64_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v[n / 2];
+}
+
+/* Runs a row's trials (a trial of its reference after each, if paired)
+ * and keeps the medians; a figure of 0 if any trial failed. */
+static void bench_measure(struct bench_row *row)
+{
+	uint64_t v[MAX_TRIALS], ref[MAX_TRIALS], ratio[MAX_TRIALS];
+	int n = row->trials < MAX_TRIALS ? row->trials : MAX_TRIALS;
+	struct bench_row *other = row->paired ? bench_find(row->same_run) : NULL;
+
+	row->figure = 0;
+	for (int i = 0; i < n; i++) {
+		v[i] = row->run();
+		if (v[i] == 0)
+			return;
+		if (other) {
+			ref[i] = other->run();
+			if (ref[i] == 0)
+				return;
+			ratio[i] = v[i] * 1000 / ref[i];
+		}
+	}
+	row->figure = bench_median(v, n);
+	if (other) {
+		row->paired_ref = bench_median(ref, n);
+		row->paired_ratio = bench_median(ratio, n);
+	}
 }
 
 /* Formats a x1000 value with three decimals (fewer for large values). */
@@ -539,9 +583,10 @@ static const char *bench_fmt(char *buf, size_t size, uint64_t milli)
 }
 
 /* One line: the first of a row carries its name, figure and unit; a
- * second reference goes on a line of its own below. */
+ * second reference goes on a line of its own below. The ratio is the
+ * figure over ref unless given (paired rows). */
 static void bench_print_line(const struct bench_row *row, int first, const char *ref_label,
-			     uint64_t ref)
+			     uint64_t ref, uint64_t given_ratio)
 {
 	char fig[32], refv[32], ratio[32], refcell[80];
 
@@ -551,7 +596,8 @@ static void bench_print_line(const struct bench_row *row, int first, const char 
 	else
 		snprintf(refcell, sizeof(refcell), "-");
 	if (ref && row->figure)
-		bench_fmt(ratio, sizeof(ratio), row->figure * 1000 / ref);
+		bench_fmt(ratio, sizeof(ratio),
+			  given_ratio ? given_ratio : row->figure * 1000 / ref);
 	else
 		snprintf(ratio, sizeof(ratio), "-");
 	if (first)
@@ -572,20 +618,23 @@ static void bench_print_table(void)
 		int lines = 0;
 
 		if (row->fixed_label)
-			bench_print_line(row, lines++ == 0, row->fixed_label, row->fixed);
+			bench_print_line(row, lines++ == 0, row->fixed_label, row->fixed, 0);
 		if (other) {
 			char label[64];
-			snprintf(label, sizeof(label), "%s, this run", other->name);
-			bench_print_line(row, lines++ == 0, label, other->figure);
+			snprintf(label, sizeof(label), "%s, %s", other->name,
+				 row->paired ? "interleaved" : "this run");
+			bench_print_line(row, lines++ == 0, label,
+					 row->paired ? row->paired_ref : other->figure,
+					 row->paired ? row->paired_ratio : 0);
 		}
 		other = row->same_run2 ? bench_find(row->same_run2) : NULL;
 		if (other) {
 			char label[64];
 			snprintf(label, sizeof(label), "%s, this run", other->name);
-			bench_print_line(row, lines++ == 0, label, other->figure);
+			bench_print_line(row, lines++ == 0, label, other->figure, 0);
 		}
 		if (lines == 0)
-			bench_print_line(row, 1, NULL, 0);
+			bench_print_line(row, 1, NULL, 0, 0);
 	}
 	printf("--- end ---\n");
 	fflush(stdout);

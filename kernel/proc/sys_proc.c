@@ -30,21 +30,6 @@ long sys_wait(const u64 *arg)
 	return proc_wait(arg[0], (int)arg[1], (int)arg[2]);
 }
 
-long sys_getpid(const u64 *arg)
-{
-	(void)arg;
-	return myproc()->tgid;
-}
-
-long sys_getppid(const u64 *arg)
-{
-	(void)arg;
-	/* No lock: a racing exit of the parent gives the old or new pid.
-	 * The leader stays (a zombie if it ended) while any thread runs. */
-	struct proc *parent = __atomic_load_n(&myproc()->leader->parent, __ATOMIC_ACQUIRE);
-	return parent ? parent->pid : 0;
-}
-
 long sys_sleep(const u64 *arg)
 {
 	long n = (long)arg[0];
@@ -58,18 +43,6 @@ long sys_sleep(const u64 *arg)
 	}
 	spin_unlock(&tickslock);
 	return 0;
-}
-
-long sys_uptime(const u64 *arg)
-{
-	(void)arg;
-	return (long)ticks;
-}
-
-long sys_timebase(const u64 *arg)
-{
-	(void)arg;
-	return (long)timebase_hz;
 }
 
 long sys_poweroff(const u64 *arg)

@@ -99,9 +99,3 @@ long sys_thread_exit(const u64 *arg)
 {
 	exit_thread((int)arg[0]);
 }
-
-long sys_gettid(const u64 *arg)
-{
-	(void)arg;
-	return myproc()->pid;
-}

@@ -17,10 +17,8 @@ static syscall_fn *const syscalls[NSYSCALL] = {
     [SYS_fstat] = sys_fstat,
     [SYS_chdir] = sys_chdir,
     [SYS_dup] = sys_dup,
-    [SYS_getpid] = sys_getpid,
     [SYS_sbrk] = sys_sbrk,
     [SYS_sleep] = sys_sleep,
-    [SYS_uptime] = sys_uptime,
     [SYS_open] = sys_open,
     [SYS_write] = sys_write,
     [SYS_mknod] = sys_mknod,
@@ -32,10 +30,8 @@ static syscall_fn *const syscalls[NSYSCALL] = {
     [SYS_meminfo] = sys_meminfo,
     [SYS_poweroff] = sys_poweroff,
     [SYS_procinfo] = sys_procinfo,
-    [SYS_getppid] = sys_getppid,
     [SYS_dup2] = sys_dup2,
     [SYS_getcwd] = sys_getcwd,
-    [SYS_timebase] = sys_timebase,
     [SYS_getdents] = sys_getdents,
     [SYS_ftruncate] = sys_ftruncate,
     [SYS_truncate] = sys_truncate,
@@ -66,45 +62,75 @@ static syscall_fn *const syscalls[NSYSCALL] = {
     [SYS_tkill] = sys_tkill,
     [SYS_thread_create] = sys_thread_create,
     [SYS_thread_exit] = sys_thread_exit,
-    [SYS_gettid] = sys_gettid,
-    /* SYS_trap_floor never gets here: trap.S answers it. */
+    /* SYS_trap_floor never gets here: trap.S answers it; the quick
+     * calls are answered by quick_call below. */
 };
 
 /* Calls that only read a word or two of the kernel's: no lock, no sleep,
- * no user memory, a few instructions. They run with interrupts still off,
- * as the trap left them, which saves a write of sstatus: under QEMU, every
- * CSR write is a trip through its main loop, as long as the rest of such
- * a call. An interrupt that comes meanwhile is taken as soon as the call
- * returns to user mode, so the timer's preemption is not lost. */
-#define QUICK(nr) (1ULL << (nr))
-static const u64 quick_calls = QUICK(SYS_getpid) | QUICK(SYS_getppid) | QUICK(SYS_uptime) |
-			       QUICK(SYS_timebase) | QUICK(SYS_gettid);
-/* Only calls below 64 can be quick. */
-static bool is_quick(u64 nr)
+ * no user memory, a few instructions. They are answered here, inline:
+ * under QEMU each indirect call and each return costs a lookup of the
+ * next block of translated code, and the two of a call through the table
+ * cost as much as such a call's own work. They run with interrupts still
+ * off, as the trap left them, which saves a write of sstatus, another trip
+ * through QEMU's main loop. An interrupt that comes meanwhile is taken as
+ * soon as the call returns to user mode, so the timer's preemption is not
+ * lost. Returns false for any other call. */
+static bool quick_call(u64 nr, long *ret)
 {
-	return nr < 64 && (quick_calls & QUICK(nr));
+	struct proc *p = myproc();
+
+	switch (nr) {
+	case SYS_getpid:
+		*ret = p->tgid;
+		return true;
+	case SYS_gettid:
+		*ret = p->pid;
+		return true;
+	case SYS_getppid: {
+		/* No lock: a racing exit of the parent gives the old or new
+		 * pid. The leader stays (a zombie if it ended) while any
+		 * thread runs. */
+		struct proc *parent = __atomic_load_n(&p->leader->parent, __ATOMIC_ACQUIRE);
+		*ret = parent ? parent->pid : 0;
+		return true;
+	}
+	case SYS_uptime:
+		*ret = (long)ticks;
+		return true;
+	case SYS_timebase:
+		*ret = (long)timebase_hz;
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* The whole of a system call but the register saving: this is the one
  * C function between trap.S and the call's own, as under QEMU every call
  * and return costs a lookup of the next block of translated code, about
- * as much as the rest of getppid. */
-struct trapframe *syscall_trap(struct trapframe *tf)
+ * as much as the rest of getppid. Hot: placed with trap.S in one page
+ * (kernel.ld), where QEMU chains the call from trap.S instead of looking
+ * it up. */
+__attribute__((hot)) struct trapframe *syscall_trap(struct trapframe *tf)
 {
 	u64 nr = tf->a7, a0 = tf->a0;
 	syscall_fn *fn = nr < NSYSCALL ? syscalls[nr] : NULL;
+	bool known = true;
+	long ret;
 
-	if (fn) {
-		if (!is_quick(nr))
-			intr_on();
+	if (quick_call(nr, &ret)) {
+		tf->a0 = (u64)ret;
+	} else if (fn) {
+		intr_on();
 		tf->a0 = (u64)fn(&tf->a0);
 	} else {
 		tf->a0 = (u64)-ENOSYS;
+		known = false;
 	}
 	/* A kill or a signal that comes after this check is seen at the
 	 * next trap: the timer's, at the latest. */
 	struct proc *p = myproc();
 	if (proc_killed(p) || __atomic_load_n(&p->sig_wake, __ATOMIC_ACQUIRE))
-		signal_return(tf, fn ? (long)nr : -1, a0);
+		signal_return(tf, known ? (long)nr : -1, a0);
 	return tf; /* user_return turns interrupts off again */
 }

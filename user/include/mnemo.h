@@ -54,6 +54,10 @@ uint64_t mnemo_timebase(void);
 /* Enters the kernel and comes straight back, without running any of its C
  * code: the floor under a system call's cost (make bench). */
 void mnemo_trap_floor(void);
+/* The same, with the kernel's page table loaded and this one back on the
+ * way: the floor under a switch between processes, which under QEMU
+ * empties the software TLB (make bench). */
+void mnemo_switch_floor(void);
 
 /* Ticks (1/100 s) since boot, as xv6's uptime(). */
 int uptime(void);

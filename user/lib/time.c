@@ -49,6 +49,11 @@ void mnemo_trap_floor(void)
 	usys_call0(SYS_trap_floor);
 }
 
+void mnemo_switch_floor(void)
+{
+	usys_call1(SYS_trap_floor, 1);
+}
+
 /* Time since boot, from the cycle-accurate rdtime counter. time() and so
  * srand(time(0)) rely on this. */
 int gettimeofday(struct timeval *restrict tv, void *restrict tz)

@@ -14,6 +14,7 @@
 extern char kernel_start[], etext[], erodata[];
 
 pagetable_t kernel_root;
+u64 kernel_satp; /* kernel_root as satp holds it, for trap.S */
 
 static void map(u64 va, u64 pa, u64 size, u64 perm, bool huge)
 {
@@ -49,6 +50,7 @@ void kmap_init(const struct boot_info *bi)
 		u64 end = ALIGN_UP(bi->virtio[i].base + bi->virtio[i].size, PAGE_SIZE);
 		map((u64)pa_to_kva(pa), pa, end - pa, PTE_R | PTE_W, false);
 	}
+	kernel_satp = MAKE_SATP(kva_to_pa(kernel_root));
 	satp_switch(kernel_root);
 }
 

@@ -85,7 +85,7 @@
 	ld x31, 31*8(\base)
 .endm
 
-	.section .text
+	.section .text.hot, "ax"	# beside syscall_trap: kernel.ld
 	.balign 4
 	.globl trap_entry
 trap_entry:
@@ -110,12 +110,23 @@ trap_entry:
 	# A system call: it resumes after the ecall. SYS_trap_floor comes
 	# straight back from here, so it costs the entry and the exit alone:
 	# what make bench measures as the floor under every system call.
+	# With a nonzero argument it also loads the kernel's table into satp
+	# and this one back: the floor under a switch of address spaces,
+	# as QEMU empties its software TLB at each change of ASID. (Correct
+	# without a fence: neither table changed, and the kernel's has no
+	# user half for the hart to cache under ASID 0.)
 	ld t0, TF_EPC(sp)
 	addi t0, t0, 4
 	sd t0, TF_EPC(sp)
 	li t0, SYS_trap_floor
 	bne a7, t0, 1f
-	sd zero, TF_A0(sp)
+	ld t0, TF_A0(sp)
+	beqz t0, 3f
+	csrr t0, satp
+	ld t1, kernel_satp
+	csrw satp, t1
+	csrw satp, t0
+3:	sd zero, TF_A0(sp)
 	j user_return
 1:	call syscall_trap	# kernel/syscall/syscall.c: syscall_trap(tf)
 	j user_return
