@@ -75,6 +75,8 @@
 #define SYS_gettid	  62 /* () -> the calling thread's id */
 #define SYS_tkill	  63 /* (int tid, int sig): a signal to one thread */
 
-#define NSYSCALL 64
+#define SYS_pause 64 /* () -> -EINTR, once a signal has run a handler */
+
+#define NSYSCALL 65
 
 #endif

@@ -315,7 +315,8 @@ static int push_frame(struct trapframe *tf, const struct mnemo_sigaction *act,
  * result at all. */
 static bool restartable(long nr)
 {
-	return nr >= 0 && nr != SYS_sleep && nr != SYS_sigsuspend && nr != SYS_sigreturn;
+	return nr >= 0 && nr != SYS_sleep && nr != SYS_sigsuspend && nr != SYS_pause &&
+	       nr != SYS_sigreturn;
 }
 
 static void restart(struct trapframe *tf, u64 a0)

@@ -168,6 +168,22 @@ long sys_sigsuspend(const u64 *arg)
 	return -EINTR;
 }
 
+/* pause(): sigsuspend with the mask as it is. The library cannot build it
+ * from sigprocmask and sigsuspend: a signal that comes between the two is
+ * handled on the way back from the first, and the second then sleeps
+ * until another comes, perhaps never. */
+long sys_pause(const u64 *arg)
+{
+	(void)arg;
+	struct proc *p = myproc();
+	struct sigacts *s = p->sig;
+	spin_lock(&s->lock);
+	while (sleep_killable(&p->sig_saved, &s->lock) == 0)
+		;
+	spin_unlock(&s->lock);
+	return -EINTR;
+}
+
 long sys_sigreturn(const u64 *arg)
 {
 	(void)arg;

@@ -52,6 +52,7 @@ static syscall_fn *const syscalls[NSYSCALL] = {
     [SYS_sigprocmask] = sys_sigprocmask,
     [SYS_sigpending] = sys_sigpending,
     [SYS_sigsuspend] = sys_sigsuspend,
+    [SYS_pause] = sys_pause,
     [SYS_sigreturn] = sys_sigreturn,
     [SYS_alarm] = sys_alarm,
     [SYS_setpgid] = sys_setpgid,

@@ -18,8 +18,9 @@ struct trapframe *syscall_trap(struct trapframe *tf);
 
 /* kernel/proc */
 syscall_fn sys_fork, sys_exit, sys_wait, sys_kill, sys_exec, sys_sbrk, sys_sleep, sys_procinfo,
-    sys_poweroff, sys_sigaction, sys_sigprocmask, sys_sigpending, sys_sigsuspend, sys_sigreturn,
-    sys_alarm, sys_setpgid, sys_getpgid, sys_setsid, sys_tcsetpgrp, sys_tcgetpgrp, sys_tkill;
+    sys_poweroff, sys_sigaction, sys_sigprocmask, sys_sigpending, sys_sigsuspend, sys_pause,
+    sys_sigreturn, sys_alarm, sys_setpgid, sys_getpgid, sys_setsid, sys_tcsetpgrp, sys_tcgetpgrp,
+    sys_tkill;
 syscall_fn sys_thread_create, sys_thread_exit;
 /* kernel/fs */
 syscall_fn sys_pipe, sys_read, sys_write, sys_fstat, sys_chdir, sys_dup, sys_dup2, sys_open,

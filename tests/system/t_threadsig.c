@@ -138,6 +138,70 @@ static int fault_caught_in_thread(long unused)
 	return fault_tid == (int)(long)ret && page[5] == 7 ? 0 : 1;
 }
 
+/* pause() in a thread with a signal already there for it: pause returns
+ * at once, having run the handler. The signal is sent while the thread
+ * spins in user mode, where it cannot take it, so pause is its first
+ * trap. (A timer interrupt in the microseconds between could deliver it
+ * first; such a round is not counted.) A pause made of sigprocmask and
+ * then sigsuspend ran the handler on the way back from the first and
+ * slept in the second until the alarm. */
+static volatile int started, go, early, alarmed;
+
+static void note_alarm(int sig)
+{
+	(void)sig;
+	alarmed = 1;
+}
+
+static void *spin_then_pause(void *arg)
+{
+	(void)arg;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	__atomic_store_n(&started, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
+		;
+	if (hits)
+		early++;
+	else
+		pause();
+	return NULL;
+}
+
+static int pause_takes_pending_signal(long unused)
+{
+	(void)unused;
+	const int rounds = 20;
+	catch_usr1();
+	signal(SIGALRM, note_alarm);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGALRM); /* both for the thread alone */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (int i = 0; i < rounds && !alarmed; i++) {
+		pthread_t t;
+		hits = 0;
+		started = go = 0;
+		if (pthread_create(&t, NULL, spin_then_pause, NULL) != 0)
+			return 1;
+		while (!__atomic_load_n(&started, __ATOMIC_ACQUIRE))
+			;
+		alarm(1);
+		if (pthread_kill(t, SIGUSR1) != 0)
+			return 2;
+		__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+		pthread_join(t, NULL);
+		alarm(0);
+		if (hits != 1)
+			return 3;
+	}
+	return alarmed ? 4 : early == rounds ? 5 : 0;
+}
+
 /* Threads that sleep for ever; the process ends only by a signal. */
 static void *sleep_forever(void *arg)
 {
@@ -187,6 +251,8 @@ int main(void)
 	CHECK("raise-in-thread", test_in_child(raise_in_thread, 0) == 0);
 	CHECK("pthread-kill", test_in_child(pthread_kill_reaches, 0) == 0);
 	CHECK("fault-caught-in-thread", test_in_child(fault_caught_in_thread, 0) == 0);
+	int r = test_in_child(pause_takes_pending_signal, 0);
+	CHECK("pause-takes-pending-signal", r == 0, "child gave %d", r);
 
 	int st = status_of_child(threads_then, 1);
 	CHECK("fault-in-thread-ends-all", WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "status %#x",

@@ -92,10 +92,7 @@ int sigsuspend(const sigset_t *mask)
 
 int pause(void)
 {
-	sigset_t now;
-
-	sigprocmask(SIG_BLOCK, NULL, &now);
-	return sigsuspend(&now);
+	return usys_result(usys_call0(SYS_pause));
 }
 
 unsigned alarm(unsigned seconds)
