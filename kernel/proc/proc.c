@@ -213,7 +213,7 @@ static int wake(void *chan, int n, bool kick)
 		list_del(&p->sleep_link);
 		p->state = PROC_RUNNABLE;
 		spin_unlock(&p->lock);
-		if (!kick && woke == 0)
+		if (!kick && woke == 0 && !hart_awaits(p))
 			mycpu()->handoff = p; /* q->lock held: no hart change */
 		woke++;
 	}

@@ -1,5 +1,6 @@
 /* The scheduler: each hart loops over the process table and runs what is
- * runnable, round-robin. A hart with nothing to do waits in wfi.
+ * runnable, round-robin. A hart with nothing to do polls for a while, then
+ * waits in wfi.
  *
  * Address spaces are switched lazily: a hart keeps the last process's page
  * table loaded (its kernel half is the same everywhere) and writes satp
@@ -64,13 +65,28 @@ void proc_drop_mm(void)
 void kick_idle_hart(void)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the runnable state first */
-	for (int i = 0; i < ncpu; i++) {
+	for (int i = 0; i < ncpu; i++)
 		if (&cpus[i] != mycpu() &&
-		    __atomic_exchange_n(&cpus[i].idle, 0, __ATOMIC_SEQ_CST)) {
+		    __atomic_load_n(&cpus[i].idle, __ATOMIC_SEQ_CST) == HART_POLLING)
+			return; /* it looks again before it sleeps */
+	for (int i = 0; i < ncpu; i++) {
+		int in_wfi = HART_IN_WFI;
+		if (&cpus[i] != mycpu() &&
+		    __atomic_compare_exchange_n(&cpus[i].idle, &in_wfi, HART_BUSY, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
 			sbi_send_ipi(1, cpus[i].hartid);
 			return;
 		}
 	}
+}
+
+bool hart_awaits(struct proc *p)
+{
+	int h = p->last_hart;
+	if (h < 0 || h >= ncpu || &cpus[h] == mycpu())
+		return false;
+	return __atomic_load_n(&cpus[h].idle, __ATOMIC_SEQ_CST) == HART_POLLING &&
+	       __atomic_load_n(&cpus[h].active_mm, __ATOMIC_ACQUIRE) == p->mm;
 }
 
 static bool any_runnable(void)
@@ -81,20 +97,43 @@ static bool any_runnable(void)
 	return false;
 }
 
-/* Nothing to run: sleep in wfi until an interrupt or a kick. The hart
- * says it is idle before it looks one last time, and a waker makes a
- * process runnable before it looks for idle harts, so one of the two
- * always sees the other and no wakeup waits for the next timer tick. The
- * page table is dropped so that its mm can be freed meanwhile. */
+#define POLL_US 50
+
+/* Nothing to run: first look for work for a while, keeping the last
+ * process's page table loaded, then sleep in wfi until an interrupt or a
+ * kick. Under QEMU, waking a hart from wfi takes an interrupt through
+ * the firmware on both sides, and running a process whose page table a
+ * hart does not hold empties its software TLB: a partner that wakes the
+ * process this hart last ran (a pipe, a futex, a server and its client)
+ * usually does so within microseconds, and the process then runs here
+ * with nothing to refill (wake() leaves it to this hart: hart_awaits).
+ *
+ * The hart says it is idle before it looks one last time, and a waker
+ * makes a process runnable before it looks for idle harts, so one of the
+ * two always sees the other and no wakeup waits for the next timer tick.
+ * The page table is dropped before wfi so that its mm can be freed
+ * meanwhile; while polling, as soon as this hart is all that holds it. */
 static void idle(struct cpu *c)
 {
+	u64 until = rdtime() + timebase_hz / 1000000 * POLL_US;
+
+	__atomic_store_n(&c->idle, HART_POLLING, __ATOMIC_SEQ_CST);
+	do {
+		if (any_runnable()) {
+			__atomic_store_n(&c->idle, HART_BUSY, __ATOMIC_SEQ_CST);
+			return;
+		}
+		struct mm *mm = c->active_mm;
+		if (mm && __atomic_load_n(&mm->users, __ATOMIC_ACQUIRE) == 1)
+			proc_drop_mm();
+	} while (rdtime() < until);
 	intr_off();
-	__atomic_store_n(&c->idle, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&c->idle, HART_IN_WFI, __ATOMIC_SEQ_CST);
 	if (!any_runnable()) {
 		proc_drop_mm();
 		wfi();
 	}
-	__atomic_store_n(&c->idle, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&c->idle, HART_BUSY, __ATOMIC_SEQ_CST);
 }
 
 /* Runs p on this hart until it gives the hart back, if p is runnable
@@ -133,7 +172,10 @@ static bool run(struct cpu *c, struct proc *p, bool *blocked)
  * client), the one woken runs next, at once: the handoff. It is only a
  * hint: whoever it names runs only if still runnable. Fairness is the
  * timer's: a process that yields goes back to the scan, so two partners
- * handing the hart to each other keep it for one time slice at most. */
+ * handing the hart to each other keep it for one time slice at most.
+ * Better still is a hart that still holds the woken process's table,
+ * polling for work (hart_awaits): then wake() names no handoff, that hart
+ * runs it, and neither hart loads another table. */
 void scheduler(void)
 {
 	struct cpu *c = mycpu();

@@ -33,6 +33,9 @@ struct context {
 struct proc;
 struct mm;
 
+/* cpu.idle: what a hart with nothing to run is doing (kernel/proc/sched.c). */
+enum { HART_BUSY, HART_POLLING, HART_IN_WFI };
+
 struct cpu {
 	struct proc *proc;	  /* running on this hart, or NULL */
 	struct context scheduler; /* swtch() here to enter the scheduler */
@@ -41,7 +44,7 @@ struct cpu {
 	int id;			  /* index in cpus[] */
 	u64 hartid;		  /* the hardware's hart id */
 	struct mm *active_mm;	  /* loaded in satp (a reference), or NULL for the kernel's */
-	int idle;		  /* (a) in wfi, waiting for work */
+	int idle;		  /* (a) HART_BUSY, HART_POLLING or HART_IN_WFI */
 	struct proc *handoff;	  /* woken here by wakeup_sync: the next to run
 				   * if the waker sleeps (this hart's own) */
 	u64 asid_gen;		  /* the ASID generation this hart's TLB holds (mmu.c) */
