@@ -16,8 +16,8 @@
 #define CACHE_HIGH  64 /* a cache above this gives half back to the buddy */
 #define CACHE_BATCH 16
 
-static struct page *pages; /* descriptors, one per RAM page */
-static u64 base_pfn, npages;
+struct page *page_array; /* descriptors, one per RAM page */
+u64 page_first_pfn, page_npages;
 static u64 nr_total;
 static u64 nr_free; /* atomic */
 
@@ -31,28 +31,20 @@ struct page_cache {
 } __attribute__((aligned(64)));
 static struct page_cache caches[MM_NCPU];
 
-u64 page_to_pa(const struct page *pg)
+void page_bad_pa(u64 pa)
 {
-	return (base_pfn + (u64)(pg - pages)) << PAGE_SHIFT;
-}
-
-struct page *pa_to_page(u64 pa)
-{
-	u64 pfn = pa >> PAGE_SHIFT;
-	if (pfn < base_pfn || pfn >= base_pfn + npages)
-		panic("pa_to_page: %p is not RAM", (void *)pa);
-	return &pages[pfn - base_pfn];
+	panic("pa_to_page: %p is not RAM", (void *)pa);
 }
 
 u64 page_alloc_setup(u64 ram_start, u64 ram_end, u64 array_pa)
 {
-	base_pfn = ram_start >> PAGE_SHIFT;
-	npages = (ram_end >> PAGE_SHIFT) - base_pfn;
-	pages = mm_pa_to_kva(array_pa);
-	memset(pages, 0, npages * sizeof(struct page));
-	for (u64 i = 0; i < npages; i++) {
-		pages[i].flags = PG_RESERVED;
-		list_init(&pages[i].link);
+	page_first_pfn = ram_start >> PAGE_SHIFT;
+	page_npages = (ram_end >> PAGE_SHIFT) - page_first_pfn;
+	page_array = mm_pa_to_kva(array_pa);
+	memset(page_array, 0, page_npages * sizeof(struct page));
+	for (u64 i = 0; i < page_npages; i++) {
+		page_array[i].flags = PG_RESERVED;
+		list_init(&page_array[i].link);
 	}
 	for (int o = 0; o <= PAGE_MAX_ORDER; o++)
 		list_init(&free_lists[o]);
@@ -60,7 +52,7 @@ u64 page_alloc_setup(u64 ram_start, u64 ram_end, u64 array_pa)
 		spin_init(&caches[c].lock, "page_cache");
 		list_init(&caches[c].pages);
 	}
-	return PAGE_ROUND_UP(array_pa + npages * sizeof(struct page));
+	return PAGE_ROUND_UP(array_pa + page_npages * sizeof(struct page));
 }
 
 /* Puts the run of 2^order pages headed by pg on the free lists, merging it
@@ -68,12 +60,12 @@ u64 page_alloc_setup(u64 ram_start, u64 ram_end, u64 array_pa)
 static void buddy_free(struct page *pg, unsigned order)
 {
 	assert(spin_holding(&buddy_lock));
-	u64 idx = (u64)(pg - pages);
+	u64 idx = (u64)(pg - page_array);
 	while (order < PAGE_MAX_ORDER) {
 		u64 bidx = idx ^ (1UL << order);
-		if (bidx >= npages)
+		if (bidx >= page_npages)
 			break;
-		struct page *buddy = &pages[bidx];
+		struct page *buddy = &page_array[bidx];
 		if (!(buddy->flags & PG_FREE) || buddy->order != order)
 			break;
 		list_del(&buddy->link);
@@ -81,7 +73,7 @@ static void buddy_free(struct page *pg, unsigned order)
 		idx &= ~(1UL << order);
 		order++;
 	}
-	pg = &pages[idx];
+	pg = &page_array[idx];
 	pg->flags = PG_FREE;
 	pg->order = (u8)order;
 	list_push_front(&free_lists[order], &pg->link);

@@ -53,8 +53,22 @@ static inline u32 page_refcount(const struct page *pg)
 	return __atomic_load_n(&pg->refcount, __ATOMIC_RELAXED);
 }
 
-u64 page_to_pa(const struct page *pg);
-struct page *pa_to_page(u64 pa);
+/* Inline: the fault paths convert many times, and under QEMU a call and
+ * its return cost two lookups of translated code, more than the sums. */
+extern struct page *page_array; /* page.c; set once at boot */
+extern u64 page_first_pfn, page_npages;
+void page_bad_pa(u64 pa) __attribute__((noreturn));
+static inline u64 page_to_pa(const struct page *pg)
+{
+	return (page_first_pfn + (u64)(pg - page_array)) << PAGE_SHIFT;
+}
+static inline struct page *pa_to_page(u64 pa)
+{
+	u64 pfn = pa >> PAGE_SHIFT;
+	if (pfn < page_first_pfn || pfn >= page_first_pfn + page_npages)
+		page_bad_pa(pa);
+	return &page_array[pfn - page_first_pfn];
+}
 static inline void *page_kva(const struct page *pg)
 {
 	return mm_pa_to_kva(page_to_pa(pg));

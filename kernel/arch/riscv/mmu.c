@@ -40,6 +40,15 @@ void mm_tlb_flush(struct mm *mm, u64 va)
 	/* Before looking for harts: one that loads mm meanwhile either sees
 	 * the new count and fences itself, or is found (asid_load_mm). */
 	__atomic_fetch_add(&mm->tlb_flushes, 1, __ATOMIC_SEQ_CST);
+	/* Loaded nowhere (a sleeping sharer's mm at a copy-on-write fault, a
+	 * process whose pages reclaim takes): the count is all it needs, and
+	 * the interrupt masking below (a write of sstatus each way, costly
+	 * under QEMU) only serves to know which hart is this one. */
+	bool loaded = false;
+	for (int i = 0; i < ncpu; i++)
+		loaded |= __atomic_load_n(&cpus[i].active_mm, __ATOMIC_SEQ_CST) == mm;
+	if (!loaded)
+		return;
 	push_off();
 	struct cpu *me = mycpu();
 	u64 others = 0;
