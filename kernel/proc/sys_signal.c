@@ -2,6 +2,7 @@
  * sigsuspend, sigreturn, alarm. signal.c does the work. */
 #include "include/uapi/errno.h"
 #include "kernel/arch/riscv/trap.h"
+#include "kernel/lib/panic.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc_internal.h"
 #include "kernel/proc/signal.h"
@@ -147,6 +148,19 @@ long sys_sigpending(const u64 *arg)
 	return put_user_u64((u64 __user *)arg[0], set) < 0 ? -EFAULT : 0;
 }
 
+/* Sleeps until a signal comes that runs a handler or ends the process,
+ * and lets go of s->lock; -EINTR. The sleep returns at once if such a
+ * signal is there already; no one wakes this channel but a signal or a
+ * kill. */
+static long wait_for_signal(struct proc *p, struct sigacts *s)
+{
+	assert(spin_holding(&s->lock));
+	while (sleep_killable(&p->sig_saved, &s->lock) == 0)
+		;
+	spin_unlock(&s->lock);
+	return -EINTR;
+}
+
 /* sigsuspend(mask): waits with mask as the mask until a signal comes
  * that runs a handler or ends the process; then -EINTR, with the old mask
  * back once the handler returns. */
@@ -160,12 +174,7 @@ long sys_sigsuspend(const u64 *arg)
 	p->sig_restore = true;
 	p->sig_blocked = mask & ~SIG_UNBLOCKABLE;
 	signal_update_wake(p);
-	/* The sleep returns at once if a signal is there already; no one
-	 * wakes this channel but a signal or a kill. */
-	while (sleep_killable(&p->sig_saved, &s->lock) == 0)
-		;
-	spin_unlock(&s->lock);
-	return -EINTR;
+	return wait_for_signal(p, s);
 }
 
 /* pause(): sigsuspend with the mask as it is. The library cannot build it
@@ -176,12 +185,8 @@ long sys_pause(const u64 *arg)
 {
 	(void)arg;
 	struct proc *p = myproc();
-	struct sigacts *s = p->sig;
-	spin_lock(&s->lock);
-	while (sleep_killable(&p->sig_saved, &s->lock) == 0)
-		;
-	spin_unlock(&s->lock);
-	return -EINTR;
+	spin_lock(&p->sig->lock);
+	return wait_for_signal(p, p->sig);
 }
 
 long sys_sigreturn(const u64 *arg)
