@@ -51,7 +51,7 @@ int pipe_alloc(struct file **rf, struct file **wf)
 	*wf = file_alloc(FILE_PIPE);
 	if (!*wf)
 		goto out_free_rf;
-	spin_init(&p->lock, "pipe");
+	spin_init_task(&p->lock, "pipe");
 	p->readopen = p->writeopen = true;
 	(*rf)->pipe = (*wf)->pipe = p;
 	(*rf)->readable = true;

@@ -8,11 +8,36 @@ void spin_init(struct spinlock *lk, const char *name)
 	lk->locked = 0;
 	lk->name = name;
 	lk->cpu = NULL;
+	lk->task = false;
+}
+
+void spin_init_task(struct spinlock *lk, const char *name)
+{
+	spin_init(lk, name);
+	lk->task = true;
+}
+
+/* The count goes up first: from then on the thread stays on this hart,
+ * so mycpu() below is its own. */
+static void hold_off(struct spinlock *lk)
+{
+	if (lk->task)
+		kstack_head()->task_locks++;
+	else
+		push_off();
+}
+
+static void let_go(struct spinlock *lk)
+{
+	if (lk->task)
+		kstack_head()->task_locks--;
+	else
+		pop_off();
 }
 
 void spin_lock(struct spinlock *lk)
 {
-	push_off();
+	hold_off(lk);
 	if (spin_holding(lk))
 		panic("spin_lock: %s: already held by this hart", lk->name);
 	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE))
@@ -27,7 +52,7 @@ void spin_unlock(struct spinlock *lk)
 		panic("spin_unlock: %s: not held", lk->name);
 	lk->cpu = NULL;
 	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
-	pop_off();
+	let_go(lk);
 }
 
 bool spin_holding(struct spinlock *lk)

@@ -109,7 +109,7 @@ struct proc *proc_alloc_pid(int want)
 		p->killed = false;
 		p->xstate = 0;
 		p->kstack = page_kva(stack);
-		*(struct proc **)p->kstack = p;
+		*(struct kstack_head *)p->kstack = (struct kstack_head){.proc = p};
 		p->tf = (struct trapframe *)((char *)p->kstack + (PAGE_SIZE << KSTACK_ORDER)) - 1;
 		memset(p->tf, 0, sizeof(*p->tf));
 		memset(&p->ctx, 0, sizeof(p->ctx));

@@ -87,7 +87,7 @@ struct proc {
  * change hart under our feet. Inline, as every system call asks. */
 static inline struct proc *myproc(void)
 {
-	return *(struct proc **)kstack_base();
+	return kstack_head()->proc;
 }
 
 /* Atomically releases lk and sleeps on chan; reacquires lk on wakeup.

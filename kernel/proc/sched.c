@@ -213,6 +213,8 @@ void sched(void)
 		panic("sched: p->lock not held");
 	if (c->noff != 1)
 		panic("sched: %d locks held", c->noff);
+	if (kstack_head()->task_locks)
+		panic("sched: %ld task locks held", kstack_head()->task_locks);
 	if (p->state == PROC_RUNNING)
 		panic("sched: still running");
 	if (intr_get())

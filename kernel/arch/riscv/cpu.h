@@ -24,6 +24,21 @@ static inline uptr kstack_base(void)
 	return sp & ~(KSTACK_SIZE - 1);
 }
 
+/* What the bottom of each kernel stack holds about the thread that runs on
+ * it: the process (NULL on a hart's scheduler stack: myproc()), and how
+ * many task spinlocks it holds (kernel/lib/spinlock.h), while which the
+ * timer must not preempt it. Kept with the stack, not the hart, because
+ * a preemptible thread may change hart between any two instructions. */
+struct kstack_head {
+	struct proc *proc;
+	long task_locks;
+};
+
+static inline struct kstack_head *kstack_head(void)
+{
+	return (struct kstack_head *)kstack_base();
+}
+
 /* Callee-saved registers of a kernel thread, for swtch(). */
 struct context {
 	u64 ra, sp;

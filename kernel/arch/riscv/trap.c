@@ -213,7 +213,10 @@ void kernel_trap(struct trapframe *tf)
 
 	if (cause & SCAUSE_INTR) {
 		struct proc *p = myproc();
-		if (handle_interrupt(cause & ~SCAUSE_INTR) && p && p->state == PROC_RUNNING)
+		/* Not while it holds a task lock: another thread on this
+		 * hart could spin on it (the next tick preempts instead). */
+		if (handle_interrupt(cause & ~SCAUSE_INTR) && p && p->state == PROC_RUNNING &&
+		    !kstack_head()->task_locks)
 			yield();
 		return;
 	}
