@@ -41,6 +41,7 @@ void proc_init(void)
 		spin_init(&proc_table[i].lock, "proc");
 		list_init(&proc_table[i].sleep_link);
 		proc_table[i].last_hart = -1;
+		proc_table[i].wake_hart = -1;
 	}
 }
 
@@ -115,6 +116,7 @@ struct proc *proc_alloc_pid(int want)
 		memset(&p->ctx, 0, sizeof(p->ctx));
 		p->ctx.sp = (u64)p->tf;
 		p->last_hart = -1;
+		p->wake_hart = -1;
 		return p; /* with p->lock held */
 	}
 	return NULL;
@@ -211,10 +213,15 @@ static int wake(void *chan, int n, bool kick)
 			break;
 		spin_lock(&p->lock);
 		list_del(&p->sleep_link);
-		p->state = PROC_RUNNABLE;
+		if (!kick && woke == 0) {
+			/* Set before the state: a hart that sees p runnable
+			 * sees whose it is. */
+			p->wake_hart = hart_for_woken(p);
+			if (p->wake_hart < 0)
+				mycpu()->handoff = p; /* q->lock held: no hart change */
+		}
+		__atomic_store_n(&p->state, PROC_RUNNABLE, __ATOMIC_RELEASE);
 		spin_unlock(&p->lock);
-		if (!kick && woke == 0 && !hart_awaits(p))
-			mycpu()->handoff = p; /* q->lock held: no hart change */
 		woke++;
 	}
 	spin_unlock(&q->lock);

@@ -74,6 +74,7 @@ struct proc {
 	struct fdtable *fdt;	  /* (-) open files and working directory */
 	char name[PROC_NAME_LEN]; /* (-) for ps and fault messages */
 	int last_hart;		  /* (p) hart it last ran on */
+	int wake_hart;		  /* (p) hart a wakeup_sync left it to, or -1 */
 	struct list sleep_link;	  /* (q) in a sleep queue while SLEEPING */
 	const char *spawn_path;	  /* (-) init: the program to exec */
 	char *const *spawn_argv;  /* (-) and its arguments */

@@ -35,9 +35,9 @@ void proc_free(struct proc *p);
 void sched(void);
 /* Wakes a hart sitting in wfi, if any, to pick up new work. */
 void kick_idle_hart(void);
-/* Whether the hart p last ran on is polling for work with p's page table
- * still loaded: then p, once woken, is best left to it (sched.c). */
-bool hart_awaits(struct proc *p);
+/* The hart that should run p, which a wakeup_sync wakes, rather than the
+ * waker's (sched.c); -1 if none: the waker's hart runs it next. */
+int hart_for_woken(struct proc *p);
 /* Loads p's address space on this hart if it is not loaded already. */
 void proc_activate_mm(struct proc *p);
 /* Unloads the current address space from this hart (before freeing it). */

@@ -62,37 +62,79 @@ void proc_drop_mm(void)
 	pop_off();
 }
 
-void kick_idle_hart(void)
+static int polling_hart(void)
 {
-	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the runnable state first */
 	for (int i = 0; i < ncpu; i++)
 		if (&cpus[i] != mycpu() &&
 		    __atomic_load_n(&cpus[i].idle, __ATOMIC_SEQ_CST) == HART_POLLING)
-			return; /* it looks again before it sleeps */
+			return i;
+	return -1;
+}
+
+/* Wakes a hart that sleeps in wfi, if any; returns it (or -1). It counts
+ * as busy from here on, so no other waker sends it an interrupt too. */
+static int wake_sleeping_hart(void)
+{
 	for (int i = 0; i < ncpu; i++) {
 		int in_wfi = HART_IN_WFI;
 		if (&cpus[i] != mycpu() &&
 		    __atomic_compare_exchange_n(&cpus[i].idle, &in_wfi, HART_BUSY, false,
 						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
 			sbi_send_ipi(1, cpus[i].hartid);
-			return;
+			return i;
 		}
 	}
+	return -1;
 }
 
-bool hart_awaits(struct proc *p)
+void kick_idle_hart(void)
 {
-	int h = p->last_hart;
-	if (h < 0 || h >= ncpu || &cpus[h] == mycpu())
-		return false;
-	return __atomic_load_n(&cpus[h].idle, __ATOMIC_SEQ_CST) == HART_POLLING &&
-	       __atomic_load_n(&cpus[h].active_mm, __ATOMIC_ACQUIRE) == p->mm;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the runnable state first */
+	if (polling_hart() < 0)			 /* else it looks again before it sleeps */
+		wake_sleeping_hart();
 }
 
-static bool any_runnable(void)
+/* Whether hart c runs nothing and looks for work: polling, or on its way
+ * through the scheduler's loop. */
+static bool hart_looking(struct cpu *c)
+{
+	int idle = __atomic_load_n(&c->idle, __ATOMIC_SEQ_CST);
+	return idle == HART_POLLING ||
+	       (idle == HART_BUSY && !__atomic_load_n(&c->proc, __ATOMIC_ACQUIRE));
+}
+
+int hart_for_woken(struct proc *p)
+{
+	struct cpu *me = mycpu();
+	int h = p->last_hart;
+	if (h >= 0 && h < ncpu && &cpus[h] != me && hart_looking(&cpus[h]) &&
+	    __atomic_load_n(&cpus[h].active_mm, __ATOMIC_ACQUIRE) == p->mm)
+		return h; /* it runs p with nothing to refill */
+	if (p->mm == me->active_mm)
+		return -1; /* nor does the waker's hart */
+	if (!me->active_mm)
+		return -1; /* the waker has let go of its own (an exit) */
+	/* Any other refills once; then the two keep a hart each. Waking a
+	 * sleeping hart for it costs an interrupt, but running it here
+	 * would load its table now and the waker's again soon after, and
+	 * again at each round trip while the two share this hart. */
+	int i = polling_hart();
+	return i >= 0 ? i : wake_sleeping_hart();
+}
+
+/* Whether hart c leaves runnable p alone: a wakeup left p to another
+ * hart, which is still looking for work (once it stops, anyone may). */
+static bool left_to_other(struct cpu *c, struct proc *p)
+{
+	int h = __atomic_load_n(&p->wake_hart, __ATOMIC_RELAXED);
+	return h >= 0 && h != c->id && hart_looking(&cpus[h]);
+}
+
+static bool any_runnable(struct cpu *c)
 {
 	for (struct proc *p = proc_table; p < proc_table_end(); p++)
-		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PROC_RUNNABLE)
+		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PROC_RUNNABLE &&
+		    !left_to_other(c, p))
 			return true;
 	return false;
 }
@@ -119,7 +161,7 @@ static void idle(struct cpu *c)
 
 	__atomic_store_n(&c->idle, HART_POLLING, __ATOMIC_SEQ_CST);
 	do {
-		if (any_runnable()) {
+		if (any_runnable(c)) {
 			__atomic_store_n(&c->idle, HART_BUSY, __ATOMIC_SEQ_CST);
 			return;
 		}
@@ -129,7 +171,7 @@ static void idle(struct cpu *c)
 	} while (rdtime() < until);
 	intr_off();
 	__atomic_store_n(&c->idle, HART_IN_WFI, __ATOMIC_SEQ_CST);
-	if (!any_runnable()) {
+	if (!any_runnable(c)) {
 		proc_drop_mm();
 		wfi();
 	}
@@ -146,6 +188,7 @@ static bool run(struct cpu *c, struct proc *p, bool *blocked)
 	spin_lock(&p->lock);
 	if (p->state == PROC_RUNNABLE) {
 		p->state = PROC_RUNNING;
+		p->wake_hart = -1;
 		c->proc = p;
 		proc_activate_mm(p);
 		swtch(&c->scheduler, &p->ctx);
@@ -186,7 +229,7 @@ void scheduler(void)
 		for (struct proc *p = proc_table; p < proc_table_end(); p++) {
 			bool blocked;
 
-			if (p->state != PROC_RUNNABLE)
+			if (p->state != PROC_RUNNABLE || left_to_other(c, p))
 				continue; /* racy peek; rechecked under the lock */
 			if (!run(c, p, &blocked))
 				continue;
