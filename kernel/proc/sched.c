@@ -90,7 +90,8 @@ static int wake_sleeping_hart(void)
 void kick_idle_hart(void)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the runnable state first */
-	if (polling_hart() < 0)			 /* else it looks again before it sleeps */
+	/* A polling hart looks again before it sleeps. */
+	if (polling_hart() < 0)
 		wake_sleeping_hart();
 }
 
