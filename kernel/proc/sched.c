@@ -149,7 +149,7 @@ static bool any_runnable(struct cpu *c)
  * hart does not hold empties its software TLB: a partner that wakes the
  * process this hart last ran (a pipe, a futex, a server and its client)
  * usually does so within microseconds, and the process then runs here
- * with nothing to refill (wake() leaves it to this hart: hart_awaits).
+ * with nothing to refill (wake() leaves it to this hart: hart_for_woken).
  *
  * The hart says it is idle before it looks one last time, and a waker
  * makes a process runnable before it looks for idle harts, so one of the
@@ -217,9 +217,13 @@ static bool run(struct cpu *c, struct proc *p, bool *blocked)
  * hint: whoever it names runs only if still runnable. Fairness is the
  * timer's: a process that yields goes back to the scan, so two partners
  * handing the hart to each other keep it for one time slice at most.
- * Better still is a hart that still holds the woken process's table,
- * polling for work (hart_awaits): then wake() names no handoff, that hart
- * runs it, and neither hart loads another table. */
+ * Better still is another hart (hart_for_woken): the one that still
+ * holds the woken process's table, looking for work, or else one that
+ * polls or sleeps in wfi, if the waker's hart holds another table: then
+ * wake() names no handoff, leaves the process to that hart
+ * (p->wake_hart), which no other hart takes it from while that one looks
+ * for work (left_to_other), and two partners end up on a hart each,
+ * neither loading another table at each round trip. */
 void scheduler(void)
 {
 	struct cpu *c = mycpu();
