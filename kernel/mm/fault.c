@@ -236,6 +236,8 @@ bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write)
 {
 	if (!mm)
 		return false;
+	if (vma_covers_unlocked(mm, addr, len, write))
+		return true;
 	mm_lock(mm);
 	bool ok = vma_covers(mm, addr, len, write);
 	/* A buffer below the stack: the stack grows over it, as it would

@@ -197,7 +197,7 @@ int mm_mprotect(struct mm *mm, u64 addr, u64 len, u32 prot)
 	 * away, so user access faults (pmap_prot_bits). */
 	for (; v && v->start < end; v = vma_next(mm, v)) {
 		u32 old = v->prot;
-		v->prot = prot;
+		vma_set_prot(mm, v, prot);
 		pmap_protect(mm, v->start, v->end, prot);
 		pager_mprotect(mm, v, old);
 	}

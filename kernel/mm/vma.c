@@ -126,6 +126,51 @@ void vma_merge_neighbours(struct mm *mm, struct vma *v)
 	merge_from(mm, prev && prev->end == start ? prev : v, start);
 }
 
+/* The VMAs are about to change: what covered holds no longer stands. */
+static void vmas_change(struct mm *mm)
+{
+	mm_assert_locked(mm);
+	__atomic_store_n(&mm->vma_seq, mm->vma_seq + 1, __ATOMIC_RELEASE);
+}
+
+void vma_set_prot(struct mm *mm, struct vma *v, u32 prot)
+{
+	vmas_change(mm);
+	v->prot = prot;
+}
+
+/* Every read() and write() asks whether its buffer is mapped, and under
+ * QEMU the sleeping lock and the calls around the search cost about as
+ * much as the rest of the call: the one range last found is kept for
+ * asking without the lock. The answer is as good as the locked one: no
+ * VMA changed since that one was given, and either may be out of date
+ * the moment it is given (the copy checks again, in hardware). */
+static void remember_covered(struct mm *mm, struct vma *v)
+{
+	__atomic_store_n(&mm->covered.seq, 0, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE); /* seq 0, then the range */
+	__atomic_store_n(&mm->covered.start, v->start, __ATOMIC_RELAXED);
+	__atomic_store_n(&mm->covered.end, v->end, __ATOMIC_RELAXED);
+	__atomic_store_n(&mm->covered.prot, v->prot, __ATOMIC_RELAXED);
+	__atomic_store_n(&mm->covered.seq, mm->vma_seq, __ATOMIC_RELEASE);
+}
+
+bool vma_covers_unlocked(struct mm *mm, u64 addr, u64 len, bool write)
+{
+	u64 seq = __atomic_load_n(&mm->covered.seq, __ATOMIC_ACQUIRE);
+	if (seq == 0 || seq != __atomic_load_n(&mm->vma_seq, __ATOMIC_ACQUIRE))
+		return false;
+	u64 start = __atomic_load_n(&mm->covered.start, __ATOMIC_RELAXED);
+	u64 end = __atomic_load_n(&mm->covered.end, __ATOMIC_RELAXED);
+	u32 prot = __atomic_load_n(&mm->covered.prot, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE); /* the range, then seq again */
+	if (__atomic_load_n(&mm->covered.seq, __ATOMIC_RELAXED) != seq)
+		return false; /* rewritten meanwhile */
+	u64 last = addr + (len ? len : 1);
+	u32 need = write ? VM_WRITE : VM_READ | VM_WRITE;
+	return last > addr && start <= addr && last <= end && (prot & need);
+}
+
 bool vma_covers(struct mm *mm, u64 addr, u64 len, bool write)
 {
 	mm_assert_locked(mm);
@@ -134,6 +179,10 @@ bool vma_covers(struct mm *mm, u64 addr, u64 len, bool write)
 		return false;
 	u32 need = write ? VM_WRITE : VM_READ | VM_WRITE;
 	struct vma *v = vma_find(mm, addr);
+	if (v && (v->prot & need) && v->end >= end) {
+		remember_covered(mm, v); /* one VMA covers it all */
+		return true;
+	}
 	while (v && (v->prot & need)) {
 		if (v->end >= end)
 			return true;
@@ -269,7 +318,7 @@ bool vma_overlaps(struct mm *mm, u64 start, u64 end)
 
 void vma_insert(struct mm *mm, struct vma *vma)
 {
-	mm_assert_locked(mm);
+	vmas_change(mm);
 	struct rb_node **link = &mm->vma_tree.node, *parent = NULL;
 	struct vma *next = NULL;
 	while (*link) {
@@ -306,7 +355,7 @@ void vma_insert(struct mm *mm, struct vma *vma)
 
 void vma_remove(struct mm *mm, struct vma *vma)
 {
-	mm_assert_locked(mm);
+	vmas_change(mm);
 	struct vma *next = vma_next(mm, vma);
 	if (mm->vma_cache == vma)
 		mm->vma_cache = next;
@@ -326,7 +375,7 @@ void vma_remove(struct mm *mm, struct vma *vma)
 
 void vma_adjust(struct mm *mm, struct vma *vma, u64 start, u64 end)
 {
-	mm_assert_locked(mm);
+	vmas_change(mm);
 	vma->start = start;
 	vma->end = end;
 	update_gap(mm, vma);

@@ -51,6 +51,12 @@ void vma_merge_neighbours(struct mm *mm, struct vma *v);
 /* Do VMAs that allow the access cover every byte of [addr, addr+len)
  * (addr alone when len is 0)? Writable implies readable. */
 bool vma_covers(struct mm *mm, u64 addr, u64 len, bool write);
+/* The same answer without the lock, when it is yes and [addr, addr+len)
+ * lies inside the one VMA that vma_covers last found and no VMA has
+ * changed since; false when it cannot tell (ask vma_covers). */
+bool vma_covers_unlocked(struct mm *mm, u64 addr, u64 len, bool write);
+/* Sets v's protection (its PTEs are the caller's). */
+void vma_set_prot(struct mm *mm, struct vma *v, u32 prot);
 
 /* Checks the tree, the list, the gaps, ordering and placement's rule
  * (mm->place_*); false if broken. */

@@ -273,6 +273,33 @@ TEST_BOTH_PAGERS(access_ok, writing_needs_a_writable_mapping, .fini = teardown)
 	cr_assert(!mm_access_ok(mm, P(1), 1, true));
 }
 
+/* access_ok answers from the range it last found in one VMA without the
+ * lock (vma_covers_unlocked): every change of the VMAs must end that. */
+TEST_BOTH_PAGERS(access_ok, a_remembered_answer_ends_with_mprotect, .fini = teardown)
+{
+	mm = test_start(pager);
+	MAP_AT(mm, P(0), 2 * PG, RW);
+	cr_assert(mm_access_ok(mm, P(0), 8, true));
+	cr_assert(mm_access_ok(mm, P(1), 8, true), "inside the range just found");
+	cr_assert_eq(mm_mprotect(mm, P(0), 2 * PG, VM_READ), 0);
+	cr_assert(!mm_access_ok(mm, P(1), 8, true), "read-only now");
+	cr_assert(mm_access_ok(mm, P(1), 8, false));
+}
+
+TEST_BOTH_PAGERS(access_ok, a_remembered_answer_ends_with_munmap, .fini = teardown)
+{
+	mm = test_start(pager);
+	MAP_AT(mm, P(0), 4 * PG, RW);
+	cr_assert(mm_access_ok(mm, P(0), 8, false));
+	cr_assert_eq(mm_munmap(mm, P(3), PG), 0); /* the VMA shrinks */
+	cr_assert(!mm_access_ok(mm, P(3), 8, false), "unmapped tail");
+	cr_assert(mm_access_ok(mm, P(2), 8, false));
+	cr_assert_eq(mm_munmap(mm, P(0), 3 * PG), 0); /* and goes */
+	cr_assert(!mm_access_ok(mm, P(1), 8, false), "unmapped");
+	MAP_AT(mm, P(0), PG, VM_READ);
+	cr_assert(!mm_access_ok(mm, P(0), 8, true), "mapped again, read-only");
+}
+
 TEST_BOTH_PAGERS(access_ok, overflow_and_kernel_addresses_fail, .fini = teardown)
 {
 	mm = test_start(pager);
