@@ -5,6 +5,8 @@
 #ifndef ARCH_RISCV_CPU_H
 #define ARCH_RISCV_CPU_H
 
+#include "kernel/arch/riscv/csr.h"
+#include "kernel/lib/panic.h"
 #include "kernel/types.h"
 
 #define NCPU	 8   /* most harts the kernel runs on */
@@ -78,9 +80,32 @@ static inline struct cpu *mycpu(void)
 int cpu_id(void);
 
 /* Interrupt masking that nests: the outermost pop_off restores what the
- * outermost push_off found. */
-void push_off(void);
-void pop_off(void);
+ * outermost push_off found. Inline, and sstatus is written only when
+ * SIE changes: every spinlock comes here, and under QEMU a call's return
+ * and each write of sstatus (even one that changes nothing) cost a trip
+ * out of the translated code. */
+static inline void push_off(void)
+{
+	bool old = intr_get();
+	if (old)
+		intr_off();
+	struct cpu *c = mycpu();
+	if (c->noff == 0)
+		c->intena = old;
+	c->noff++;
+}
+
+static inline void pop_off(void)
+{
+	struct cpu *c = mycpu();
+	if (intr_get())
+		panic("pop_off: interrupts on");
+	if (c->noff < 1)
+		panic("pop_off: unbalanced");
+	c->noff--;
+	if (c->noff == 0 && c->intena)
+		intr_on();
+}
 
 /* Saves the callee-saved registers in old and loads new's (trap.S). */
 void swtch(struct context *old, struct context *new);
