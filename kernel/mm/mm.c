@@ -198,7 +198,6 @@ static struct mm *mm_alloc(struct mm_family *family)
 	sleeplock_init(&mm->lock, "mm");
 	list_init(&mm->vmas);
 	mm->vma_tree.node = NULL;
-	mm->vma_seq = 1; /* covered.seq 0 means "nothing" */
 	mm->pager = default_pager;
 	mm->users = 1;
 	family_join(mm, family);

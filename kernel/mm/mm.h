@@ -110,17 +110,11 @@ struct mm {
 	 * finds what mmap just made, and mmap's placement the room a munmap
 	 * just left. Never a freed VMA: vma_remove moves it on. */
 	struct vma *vma_cache;
-	/* (a) Bumped, under the lock, at every change of a VMA's bounds or
-	 * protection: what the range below was checked against. */
-	u64 vma_seq;
-	/* The last range that vma_covers found inside one VMA, for
-	 * vma_covers_unlocked: valid while seq equals vma_seq. A seqlock:
-	 * written under the lock with seq 0 meanwhile, read without it. */
-	struct {
-		u64 start, end;
-		u32 prot;
-		u64 seq;
-	} covered;
+	/* (a) The last range that vma_covers found inside one VMA, with
+	 * its protection, packed in one word (vma.c), or 0: written under
+	 * the lock, and cleared before any VMA changes; read without it by
+	 * vma_covers_unlocked. */
+	u64 covered;
 	int users;	 /* (a) references: its process, inspectors, harts with it in satp */
 	u64 asid;	 /* (a) the machine's tag for its TLB entries, kept by the arch code */
 	u64 tlb_flushes; /* (a) mm_tlb_flush calls so far (the arch code counts them) */

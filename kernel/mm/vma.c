@@ -126,11 +126,26 @@ void vma_merge_neighbours(struct mm *mm, struct vma *v)
 	merge_from(mm, prev && prev->end == start ? prev : v, start);
 }
 
-/* The VMAs are about to change: what covered holds no longer stands. */
+/* Every read() and write() asks whether its buffer is mapped, and under
+ * QEMU the sleeping lock and the calls around the search cost about as
+ * much as the rest of the call: the one range last found is kept for
+ * asking without the lock. The answer is as good as the locked one: no
+ * VMA changed since that one was given, and either may be out of date
+ * the moment it is given (the copy checks again, in hardware).
+ *
+ * The range and its read and write bits are one word, so that a reader
+ * can never see half of one range and half of another (two words would
+ * need a seqlock): its first and end page numbers, below 2^27 in Sv39's
+ * user half, and the bits above them. 0 is nothing. */
+#define COVERED_PN_BITS 27
+#define COVERED_PN_MASK ((1UL << COVERED_PN_BITS) - 1)
+_Static_assert((MM_USER_TOP >> PAGE_SHIFT) <= COVERED_PN_MASK, "user page numbers fit");
+
+/* The VMAs are about to change: what covered holds may no longer stand. */
 static void vmas_change(struct mm *mm)
 {
 	mm_assert_locked(mm);
-	__atomic_store_n(&mm->vma_seq, mm->vma_seq + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&mm->covered, 0, __ATOMIC_RELEASE);
 }
 
 void vma_set_prot(struct mm *mm, struct vma *v, u32 prot)
@@ -139,33 +154,21 @@ void vma_set_prot(struct mm *mm, struct vma *v, u32 prot)
 	v->prot = prot;
 }
 
-/* Every read() and write() asks whether its buffer is mapped, and under
- * QEMU the sleeping lock and the calls around the search cost about as
- * much as the rest of the call: the one range last found is kept for
- * asking without the lock. The answer is as good as the locked one: no
- * VMA changed since that one was given, and either may be out of date
- * the moment it is given (the copy checks again, in hardware). */
 static void remember_covered(struct mm *mm, struct vma *v)
 {
-	__atomic_store_n(&mm->covered.seq, 0, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE); /* seq 0, then the range */
-	__atomic_store_n(&mm->covered.start, v->start, __ATOMIC_RELAXED);
-	__atomic_store_n(&mm->covered.end, v->end, __ATOMIC_RELAXED);
-	__atomic_store_n(&mm->covered.prot, v->prot, __ATOMIC_RELAXED);
-	__atomic_store_n(&mm->covered.seq, mm->vma_seq, __ATOMIC_RELEASE);
+	u64 w = (v->start >> PAGE_SHIFT) | (v->end >> PAGE_SHIFT) << COVERED_PN_BITS |
+		(u64)(v->prot & (VM_READ | VM_WRITE)) << (2 * COVERED_PN_BITS);
+	__atomic_store_n(&mm->covered, w, __ATOMIC_RELEASE);
 }
 
 bool vma_covers_unlocked(struct mm *mm, u64 addr, u64 len, bool write)
 {
-	u64 seq = __atomic_load_n(&mm->covered.seq, __ATOMIC_ACQUIRE);
-	if (seq == 0 || seq != __atomic_load_n(&mm->vma_seq, __ATOMIC_ACQUIRE))
+	u64 w = __atomic_load_n(&mm->covered, __ATOMIC_ACQUIRE);
+	if (!w)
 		return false;
-	u64 start = __atomic_load_n(&mm->covered.start, __ATOMIC_RELAXED);
-	u64 end = __atomic_load_n(&mm->covered.end, __ATOMIC_RELAXED);
-	u32 prot = __atomic_load_n(&mm->covered.prot, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE); /* the range, then seq again */
-	if (__atomic_load_n(&mm->covered.seq, __ATOMIC_RELAXED) != seq)
-		return false; /* rewritten meanwhile */
+	u64 start = (w & COVERED_PN_MASK) << PAGE_SHIFT;
+	u64 end = (w >> COVERED_PN_BITS & COVERED_PN_MASK) << PAGE_SHIFT;
+	u32 prot = (u32)(w >> (2 * COVERED_PN_BITS));
 	u64 last = addr + (len ? len : 1);
 	u32 need = write ? VM_WRITE : VM_READ | VM_WRITE;
 	return last > addr && start <= addr && last <= end && (prot & need);

@@ -18,7 +18,9 @@
  *
  * User accesses go through the simulated MMU and TLB (mm_host_user.c). */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "kernel/mm/pager.h"
 #include "kernel/mm/uaccess.h"
@@ -298,6 +300,45 @@ TEST_BOTH_PAGERS(access_ok, a_remembered_answer_ends_with_munmap, .fini = teardo
 	cr_assert(!mm_access_ok(mm, P(1), 8, false), "unmapped");
 	MAP_AT(mm, P(0), PG, VM_READ);
 	cr_assert(!mm_access_ok(mm, P(0), 8, true), "mapped again, read-only");
+}
+
+/* One thread's locked checks remember one VMA and then the other, with no
+ * VMA changing in between, while another thread asks without the lock
+ * about the hole between them: a reader that mixed the start of one
+ * remembered range with the end of the other would say yes. */
+static volatile bool asking;
+
+static void *remember_in_turn(void *arg)
+{
+	(void)arg;
+	while (__atomic_load_n(&asking, __ATOMIC_RELAXED)) {
+		cr_assert(mm_access_ok(mm, P(0), 8, true));
+		cr_assert(mm_access_ok(mm, P(2), 8, true));
+	}
+	return NULL;
+}
+
+TEST_BOTH_PAGERS(access_ok, an_answer_without_the_lock_is_never_a_mix, .fini = teardown)
+{
+	/* A.B */
+	mm = test_start(pager);
+	MAP_AT(mm, P(0), PG, RW);
+	MAP_AT(mm, P(2), PG, RW);
+	pthread_t t;
+	asking = true;
+	cr_assert_eq(pthread_create(&t, NULL, remember_in_turn, NULL), 0);
+	long wrong = 0, asked = 0;
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		for (int i = 0; i < 100000; i++, asked++)
+			wrong += vma_covers_unlocked(mm, P(1), 8, false);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - start.tv_sec < 1 && wrong == 0);
+	__atomic_store_n(&asking, false, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	cr_assert_eq(wrong, 0, "the hole was said to be mapped %ld times in %ld asks", wrong,
+		     asked);
 }
 
 TEST_BOTH_PAGERS(access_ok, overflow_and_kernel_addresses_fail, .fini = teardown)
