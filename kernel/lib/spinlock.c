@@ -27,9 +27,9 @@ static void hold_off(struct spinlock *lk)
 		push_off();
 }
 
-static void let_go(struct spinlock *lk)
+static void let_go(bool task)
 {
-	if (lk->task)
+	if (task)
 		kstack_head()->task_locks--;
 	else
 		pop_off();
@@ -50,9 +50,12 @@ void spin_unlock(struct spinlock *lk)
 {
 	if (!spin_holding(lk))
 		panic("spin_unlock: %s: not held", lk->name);
+	/* Read before the release: the next holder may free the lock (the
+	 * last close of a pipe does). */
+	bool task = lk->task;
 	lk->cpu = NULL;
 	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
-	let_go(lk);
+	let_go(task);
 }
 
 bool spin_holding(struct spinlock *lk)
