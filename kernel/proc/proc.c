@@ -221,6 +221,8 @@ static int wake(void *chan, int n, bool kick)
 				mycpu()->handoff = p; /* q->lock held: no hart change */
 		}
 		__atomic_store_n(&p->state, PROC_RUNNABLE, __ATOMIC_RELEASE);
+		if (!kick && woke == 0 && p->wake_hart >= 0)
+			hart_nudge(p->wake_hart); /* it may have gone to sleep */
 		spin_unlock(&p->lock);
 		woke++;
 	}

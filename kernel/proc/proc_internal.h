@@ -38,6 +38,9 @@ void kick_idle_hart(void);
 /* The hart that should run p, which a wakeup_sync wakes, rather than the
  * waker's (sched.c); -1 if none: the waker's hart runs it next. */
 int hart_for_woken(struct proc *p);
+/* Wakes hart h if it sleeps in wfi: the process just left to it became
+ * runnable after h's last look (sched.c). */
+void hart_nudge(int h);
 /* Loads p's address space on this hart if it is not loaded already. */
 void proc_activate_mm(struct proc *p);
 /* Unloads the current address space from this hart (before freeing it). */

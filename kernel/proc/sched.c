@@ -123,6 +123,15 @@ int hart_for_woken(struct proc *p)
 	return i >= 0 ? i : wake_sleeping_hart();
 }
 
+void hart_nudge(int h)
+{
+	int in_wfi = HART_IN_WFI;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the runnable state first */
+	if (__atomic_compare_exchange_n(&cpus[h].idle, &in_wfi, HART_BUSY, false, __ATOMIC_SEQ_CST,
+					__ATOMIC_SEQ_CST))
+		sbi_send_ipi(1, cpus[h].hartid);
+}
+
 /* Whether hart c leaves runnable p alone: a wakeup left p to another
  * hart, which is still looking for work (once it stops, anyone may). */
 static bool left_to_other(struct cpu *c, struct proc *p)
@@ -131,11 +140,13 @@ static bool left_to_other(struct cpu *c, struct proc *p)
 	return h >= 0 && h != c->id && hart_looking(&cpus[h]);
 }
 
-static bool any_runnable(struct cpu *c)
+/* Is there a runnable process for hart c? If mine_only, not counting
+ * those left to another hart. */
+static bool any_runnable(struct cpu *c, bool mine_only)
 {
 	for (struct proc *p = proc_table; p < proc_table_end(); p++)
 		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PROC_RUNNABLE &&
-		    !left_to_other(c, p))
+		    !(mine_only && left_to_other(c, p)))
 			return true;
 	return false;
 }
@@ -162,7 +173,7 @@ static void idle(struct cpu *c)
 
 	__atomic_store_n(&c->idle, HART_POLLING, __ATOMIC_SEQ_CST);
 	do {
-		if (any_runnable(c)) {
+		if (any_runnable(c, true)) {
 			__atomic_store_n(&c->idle, HART_BUSY, __ATOMIC_SEQ_CST);
 			return;
 		}
@@ -172,7 +183,11 @@ static void idle(struct cpu *c)
 	} while (rdtime() < until);
 	intr_off();
 	__atomic_store_n(&c->idle, HART_IN_WFI, __ATOMIC_SEQ_CST);
-	if (!any_runnable(c)) {
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* said, before the last look */
+	/* Not while any process is runnable, even one left to another
+	 * hart: that one may have stopped looking for work meanwhile, and
+	 * then this hart must take it (the scheduler's scan will). */
+	if (!any_runnable(c, false)) {
 		proc_drop_mm();
 		wfi();
 	}
