@@ -36,7 +36,8 @@ void sched(void);
 /* Wakes a hart sitting in wfi, if any, to pick up new work. */
 void kick_idle_hart(void);
 /* The hart that should run p, which a wakeup_sync wakes, rather than the
- * waker's (sched.c); -1 if none: the waker's hart runs it next. */
+ * waker's (sched.c), counted in its reserved until p runs; -1 if none:
+ * the waker's hart runs it next. */
 int hart_for_woken(struct proc *p);
 /* Wakes hart h if it sleeps in wfi: the process just left to it became
  * runnable after h's last look (sched.c). */

@@ -104,7 +104,7 @@ static bool hart_looking(struct cpu *c)
 	       (idle == HART_BUSY && !__atomic_load_n(&c->proc, __ATOMIC_ACQUIRE));
 }
 
-int hart_for_woken(struct proc *p)
+static int choose_hart_for_woken(struct proc *p)
 {
 	struct cpu *me = mycpu();
 	int h = p->last_hart;
@@ -121,6 +121,14 @@ int hart_for_woken(struct proc *p)
 	 * again at each round trip while the two share this hart. */
 	int i = polling_hart();
 	return i >= 0 ? i : wake_sleeping_hart();
+}
+
+int hart_for_woken(struct proc *p)
+{
+	int h = choose_hart_for_woken(p);
+	if (h >= 0)
+		__atomic_add_fetch(&cpus[h].reserved, 1, __ATOMIC_SEQ_CST);
+	return h;
 }
 
 void hart_nudge(int h)
@@ -140,13 +148,11 @@ static bool left_to_other(struct cpu *c, struct proc *p)
 	return h >= 0 && h != c->id && hart_looking(&cpus[h]);
 }
 
-/* Is there a runnable process for hart c? If mine_only, not counting
- * those left to another hart. */
-static bool any_runnable(struct cpu *c, bool mine_only)
+static bool any_runnable(struct cpu *c)
 {
 	for (struct proc *p = proc_table; p < proc_table_end(); p++)
 		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PROC_RUNNABLE &&
-		    !(mine_only && left_to_other(c, p)))
+		    !left_to_other(c, p))
 			return true;
 	return false;
 }
@@ -173,7 +179,7 @@ static void idle(struct cpu *c)
 
 	__atomic_store_n(&c->idle, HART_POLLING, __ATOMIC_SEQ_CST);
 	do {
-		if (any_runnable(c, true)) {
+		if (any_runnable(c)) {
 			__atomic_store_n(&c->idle, HART_BUSY, __ATOMIC_SEQ_CST);
 			return;
 		}
@@ -184,10 +190,7 @@ static void idle(struct cpu *c)
 	intr_off();
 	__atomic_store_n(&c->idle, HART_IN_WFI, __ATOMIC_SEQ_CST);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* said, before the last look */
-	/* Not while any process is runnable, even one left to another
-	 * hart: that one may have stopped looking for work meanwhile, and
-	 * then this hart must take it (the scheduler's scan will). */
-	if (!any_runnable(c, false)) {
+	if (!any_runnable(c)) {
 		proc_drop_mm();
 		wfi();
 	}
@@ -204,8 +207,15 @@ static bool run(struct cpu *c, struct proc *p, bool *blocked)
 	spin_lock(&p->lock);
 	if (p->state == PROC_RUNNABLE) {
 		p->state = PROC_RUNNING;
-		p->wake_hart = -1;
-		c->proc = p;
+		if (p->wake_hart >= 0) {
+			__atomic_sub_fetch(&cpus[p->wake_hart].reserved, 1, __ATOMIC_SEQ_CST);
+			p->wake_hart = -1;
+		}
+		__atomic_store_n(&c->proc, p, __ATOMIC_SEQ_CST);
+		/* Busy now: what else was left to this hart is anyone's, and
+		 * the others may all be asleep. */
+		if (__atomic_load_n(&c->reserved, __ATOMIC_SEQ_CST) > 0)
+			kick_idle_hart();
 		proc_activate_mm(p);
 		swtch(&c->scheduler, &p->ctx);
 		c->proc = NULL;

@@ -62,6 +62,7 @@ struct cpu {
 	u64 hartid;		  /* the hardware's hart id */
 	struct mm *active_mm;	  /* loaded in satp (a reference), or NULL for the kernel's */
 	int idle;		  /* (a) HART_BUSY, HART_POLLING or HART_IN_WFI */
+	int reserved;		  /* (a) runnable processes left to it (p->wake_hart) */
 	struct proc *handoff;	  /* woken here by wakeup_sync: the next to run
 				   * if the waker sleeps (this hart's own) */
 	u64 asid_gen;		  /* the ASID generation this hart's TLB holds (mmu.c) */
