@@ -138,6 +138,11 @@ void hart_nudge(int h)
 	if (__atomic_compare_exchange_n(&cpus[h].idle, &in_wfi, HART_BUSY, false, __ATOMIC_SEQ_CST,
 					__ATOMIC_SEQ_CST))
 		sbi_send_ipi(1, cpus[h].hartid);
+	else if (!hart_looking(&cpus[h]))
+		/* It took other work since it was chosen, maybe before it
+		 * could count this process as left to it (run() kicks for
+		 * those it counted): anyone may take it now, so wake one. */
+		kick_idle_hart();
 }
 
 /* Whether hart c leaves runnable p alone: a wakeup left p to another
