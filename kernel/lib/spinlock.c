@@ -19,9 +19,9 @@ void spin_init_task(struct spinlock *lk, const char *name)
 
 /* The count goes up first: from then on the thread stays on this hart,
  * so mycpu() below is its own. */
-static void hold_off(struct spinlock *lk)
+static void hold_off(bool task)
 {
-	if (lk->task)
+	if (task)
 		kstack_head()->task_locks++;
 	else
 		push_off();
@@ -37,7 +37,7 @@ static void let_go(bool task)
 
 void spin_lock(struct spinlock *lk)
 {
-	hold_off(lk);
+	hold_off(lk->task);
 	if (spin_holding(lk))
 		panic("spin_lock: %s: already held by this hart", lk->name);
 	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE))

@@ -154,6 +154,12 @@ void vma_set_prot(struct mm *mm, struct vma *v, u32 prot)
 	v->prot = prot;
 }
 
+/* The protection bits of which one lets the access through. */
+static u32 access_needs(bool write)
+{
+	return write ? VM_WRITE : VM_READ | VM_WRITE;
+}
+
 static void remember_covered(struct mm *mm, struct vma *v)
 {
 	u64 w = (v->start >> PAGE_SHIFT) | (v->end >> PAGE_SHIFT) << COVERED_PN_BITS |
@@ -170,8 +176,7 @@ bool vma_covers_unlocked(struct mm *mm, u64 addr, u64 len, bool write)
 	u64 end = (w >> COVERED_PN_BITS & COVERED_PN_MASK) << PAGE_SHIFT;
 	u32 prot = (u32)(w >> (2 * COVERED_PN_BITS));
 	u64 last = addr + (len ? len : 1);
-	u32 need = write ? VM_WRITE : VM_READ | VM_WRITE;
-	return last > addr && start <= addr && last <= end && (prot & need);
+	return last > addr && start <= addr && last <= end && (prot & access_needs(write));
 }
 
 bool vma_covers(struct mm *mm, u64 addr, u64 len, bool write)
@@ -180,15 +185,14 @@ bool vma_covers(struct mm *mm, u64 addr, u64 len, bool write)
 	u64 end = addr + (len ? len : 1);
 	if (end < addr || end > MM_USER_TOP)
 		return false;
-	u32 need = write ? VM_WRITE : VM_READ | VM_WRITE;
+	u32 need = access_needs(write);
 	struct vma *v = vma_find(mm, addr);
-	if (v && (v->prot & need) && v->end >= end) {
-		remember_covered(mm, v); /* one VMA covers it all */
-		return true;
-	}
 	while (v && (v->prot & need)) {
-		if (v->end >= end)
+		if (v->end >= end) {
+			if (v->start <= addr)
+				remember_covered(mm, v); /* one VMA covers it all */
 			return true;
+		}
 		struct vma *next = vma_next(mm, v);
 		if (!next || next->start != v->end)
 			return false;

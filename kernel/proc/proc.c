@@ -213,16 +213,14 @@ static int wake(void *chan, int n, bool kick)
 			break;
 		spin_lock(&p->lock);
 		list_del(&p->sleep_link);
-		if (!kick && woke == 0) {
-			/* Set before the state: a hart that sees p runnable
-			 * sees whose it is. */
-			p->wake_hart = hart_for_woken(p);
-			if (p->wake_hart < 0)
-				mycpu()->handoff = p; /* q->lock held: no hart change */
-		}
+		/* Left to a hart before the state: a hart that sees p
+		 * runnable sees whose it is. */
+		bool sync = !kick && woke == 0;
+		if (sync && !leave_to_hart(p))
+			mycpu()->handoff = p; /* q->lock held: no hart change */
 		__atomic_store_n(&p->state, PROC_RUNNABLE, __ATOMIC_RELEASE);
-		if (!kick && woke == 0 && p->wake_hart >= 0)
-			hart_nudge(p->wake_hart); /* it may have gone to sleep */
+		if (sync)
+			hart_nudge(p);
 		spin_unlock(&p->lock);
 		woke++;
 	}

@@ -35,13 +35,14 @@ void proc_free(struct proc *p);
 void sched(void);
 /* Wakes a hart sitting in wfi, if any, to pick up new work. */
 void kick_idle_hart(void);
-/* The hart that should run p, which a wakeup_sync wakes, rather than the
- * waker's (sched.c), counted in its reserved until p runs; -1 if none:
- * the waker's hart runs it next. */
-int hart_for_woken(struct proc *p);
-/* Wakes hart h if it sleeps in wfi: the process just left to it became
- * runnable after h's last look (sched.c). */
-void hart_nudge(int h);
+/* Leaves p, which a wakeup_sync wakes, to the hart that should run it
+ * rather than the waker's (sched.c): p->wake_hart, counted in that hart's
+ * reserved until p runs. False if none: the waker's hart runs it next.
+ * p->lock held, before p is runnable. */
+bool leave_to_hart(struct proc *p);
+/* After p is runnable: wakes the hart it was left to if that one went to
+ * sleep after its last look, or another if it took other work. */
+void hart_nudge(struct proc *p);
 /* Loads p's address space on this hart if it is not loaded already. */
 void proc_activate_mm(struct proc *p);
 /* Unloads the current address space from this hart (before freeing it). */

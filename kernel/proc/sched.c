@@ -71,19 +71,24 @@ static int polling_hart(void)
 	return -1;
 }
 
-/* Wakes a hart that sleeps in wfi, if any; returns it (or -1). It counts
- * as busy from here on, so no other waker sends it an interrupt too. */
+/* Wakes hart h if it sleeps in wfi. It counts as busy from here on, so
+ * no other waker sends it an interrupt too. */
+static bool wake_if_sleeping(int h)
+{
+	int in_wfi = HART_IN_WFI;
+	if (!__atomic_compare_exchange_n(&cpus[h].idle, &in_wfi, HART_BUSY, false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST))
+		return false;
+	sbi_send_ipi(1, cpus[h].hartid);
+	return true;
+}
+
+/* Wakes some other hart that sleeps in wfi; returns it, or -1. */
 static int wake_sleeping_hart(void)
 {
-	for (int i = 0; i < ncpu; i++) {
-		int in_wfi = HART_IN_WFI;
-		if (&cpus[i] != mycpu() &&
-		    __atomic_compare_exchange_n(&cpus[i].idle, &in_wfi, HART_BUSY, false,
-						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-			sbi_send_ipi(1, cpus[i].hartid);
+	for (int i = 0; i < ncpu; i++)
+		if (&cpus[i] != mycpu() && wake_if_sleeping(i))
 			return i;
-		}
-	}
 	return -1;
 }
 
@@ -104,7 +109,7 @@ static bool hart_looking(struct cpu *c)
 	       (idle == HART_BUSY && !__atomic_load_n(&c->proc, __ATOMIC_ACQUIRE));
 }
 
-static int choose_hart_for_woken(struct proc *p)
+static int hart_for_woken(struct proc *p)
 {
 	struct cpu *me = mycpu();
 	int h = p->last_hart;
@@ -123,22 +128,24 @@ static int choose_hart_for_woken(struct proc *p)
 	return i >= 0 ? i : wake_sleeping_hart();
 }
 
-int hart_for_woken(struct proc *p)
+bool leave_to_hart(struct proc *p)
 {
-	int h = choose_hart_for_woken(p);
-	if (h >= 0)
-		__atomic_add_fetch(&cpus[h].reserved, 1, __ATOMIC_SEQ_CST);
-	return h;
+	assert(spin_holding(&p->lock));
+	p->wake_hart = hart_for_woken(p);
+	if (p->wake_hart < 0)
+		return false;
+	__atomic_add_fetch(&cpus[p->wake_hart].reserved, 1, __ATOMIC_SEQ_CST);
+	return true;
 }
 
-void hart_nudge(int h)
+void hart_nudge(struct proc *p)
 {
-	int in_wfi = HART_IN_WFI;
+	assert(spin_holding(&p->lock));
+	int h = p->wake_hart;
+	if (h < 0)
+		return;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the runnable state first */
-	if (__atomic_compare_exchange_n(&cpus[h].idle, &in_wfi, HART_BUSY, false, __ATOMIC_SEQ_CST,
-					__ATOMIC_SEQ_CST))
-		sbi_send_ipi(1, cpus[h].hartid);
-	else if (!hart_looking(&cpus[h]))
+	if (!wake_if_sleeping(h) && !hart_looking(&cpus[h]))
 		/* It took other work since it was chosen, maybe before it
 		 * could count this process as left to it (run() kicks for
 		 * those it counted): anyone may take it now, so wake one. */
