@@ -32,7 +32,15 @@ QEMU ?= qemu-system-riscv64
 B := $(if $(STRICT),build-strict,build)
 
 ARCH_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
-COMMON_CFLAGS := -O2 -g -Wall -Werror -fno-common -fno-omit-frame-pointer -fno-stack-protector \
+# Loops start at a 64-byte boundary, so that a short one never straddles
+# a page: QEMU ends a block of translated code at each page boundary and
+# links no block to one on another page, so each round of such a loop
+# costs a lookup of the next block. The page-zeroing loop of memset
+# straddling one made a first touch 20 to 30% slower; where a loop falls
+# moves with every change of the code before it. The link step generates
+# the kernel's code (-flto), so it is told too.
+ALIGN_FLAGS := -falign-loops=64
+COMMON_CFLAGS := -O2 -g $(ALIGN_FLAGS) -Wall -Werror -fno-common -fno-omit-frame-pointer -fno-stack-protector \
 	-ffunction-sections -fdata-sections -std=gnu11
 
 KCFLAGS := $(ARCH_FLAGS) $(COMMON_CFLAGS) -ffreestanding -nostdlib -fno-pie -mno-relax -I. -MMD -MP \
@@ -47,7 +55,7 @@ KCFLAGS := $(ARCH_FLAGS) $(COMMON_CFLAGS) -ffreestanding -nostdlib -fno-pie -mno
 # of it: the compiler's own calls to memcpy and memset, made while it
 # generates code, must find a definition that the link step did not drop.
 LIBGCC := $(shell $(CC) -march=rv64imac -mabi=lp64 -print-libgcc-file-name)
-KLDFLAGS := $(ARCH_FLAGS) -O2 -flto=2 -ffreestanding -nostdlib -no-pie -Wl,--gc-sections \
+KLDFLAGS := $(ARCH_FLAGS) -O2 $(ALIGN_FLAGS) -flto=2 -ffreestanding -nostdlib -no-pie -Wl,--gc-sections \
 	-Wl,-T,kernel/arch/riscv/kernel.ld -Wl,--no-warn-rwx-segments
 KLTO_OFF := kernel/lib/string.c
 

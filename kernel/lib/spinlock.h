@@ -27,8 +27,54 @@ struct spinlock {
 
 void spin_init(struct spinlock *lk, const char *name);
 void spin_init_task(struct spinlock *lk, const char *name);
+
+#ifdef MNEMO_HOST
 void spin_lock(struct spinlock *lk);
 void spin_unlock(struct spinlock *lk);
 bool spin_holding(struct spinlock *lk);
+#else
+/* Inline, as every system call takes a few: under QEMU a call and its
+ * return each cost a lookup of the next block of translated code, more
+ * than the lock's own work when nobody else holds it. */
+#include "kernel/arch/riscv/cpu.h"
+
+void spin_misuse(struct spinlock *lk, const char *what); /* panics */
+
+static inline bool spin_holding(struct spinlock *lk)
+{
+	return lk->locked && lk->cpu == mycpu();
+}
+
+/* The count goes up first: from then on the thread stays on this hart,
+ * so mycpu() below is its own. */
+static inline void spin_lock(struct spinlock *lk)
+{
+	if (lk->task)
+		kstack_head()->task_locks++;
+	else
+		push_off();
+	if (spin_holding(lk))
+		spin_misuse(lk, "already held by this hart");
+	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&lk->locked, __ATOMIC_RELAXED))
+			;
+	lk->cpu = mycpu();
+}
+
+static inline void spin_unlock(struct spinlock *lk)
+{
+	if (!spin_holding(lk))
+		spin_misuse(lk, "not held");
+	/* Read before the release: the next holder may free the lock (the
+	 * last close of a pipe does). */
+	bool task = lk->task;
+	lk->cpu = NULL;
+	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
+	if (task)
+		kstack_head()->task_locks--;
+	else
+		pop_off();
+}
+#endif
 
 #endif

@@ -87,9 +87,7 @@ int cpu_id(void);
  * out of the translated code. */
 static inline void push_off(void)
 {
-	bool old = intr_get();
-	if (old)
-		intr_off();
+	bool old = intr_off_was_on();
 	struct cpu *c = mycpu();
 	if (c->noff == 0)
 		c->intena = old;
@@ -99,13 +97,13 @@ static inline void push_off(void)
 static inline void pop_off(void)
 {
 	struct cpu *c = mycpu();
-	if (intr_get())
-		panic("pop_off: interrupts on");
 	if (c->noff < 1)
 		panic("pop_off: unbalanced");
 	c->noff--;
-	if (c->noff == 0 && c->intena)
-		intr_on();
+	/* The check that they were off comes with the write that turns
+	 * them on, if there is one. */
+	if (c->noff == 0 && c->intena ? intr_on_was_on() : intr_get())
+		panic("pop_off: interrupts on");
 }
 
 /* Saves the callee-saved registers in old and loads new's (trap.S). */

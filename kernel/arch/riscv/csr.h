@@ -56,6 +56,20 @@ static inline void intr_off(void)
 {
 	csr_clear(sstatus, SSTATUS_SIE);
 }
+/* Turn interrupts off (on) and say whether they were on, in one access
+ * of sstatus (csrrci, csrrsi). */
+static inline bool intr_off_was_on(void)
+{
+	u64 old;
+	asm volatile("csrrci %0, sstatus, %1" : "=r"(old) : "i"(SSTATUS_SIE) : "memory");
+	return (old & SSTATUS_SIE) != 0;
+}
+static inline bool intr_on_was_on(void)
+{
+	u64 old;
+	asm volatile("csrrsi %0, sstatus, %1" : "=r"(old) : "i"(SSTATUS_SIE) : "memory");
+	return (old & SSTATUS_SIE) != 0;
+}
 static inline bool intr_get(void)
 {
 	return (csr_read(sstatus) & SSTATUS_SIE) != 0;

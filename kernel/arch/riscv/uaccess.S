@@ -16,6 +16,9 @@
 
 	.section .text
 # long uaccess_copy(void *dst, const void *src, size_t n): 0 or -EFAULT.
+# Under 256 bytes and aligned to that, so that no loop of it straddles a
+# page (see ALIGN_FLAGS in the Makefile); the same for the next one.
+	.balign 256
 	.globl uaccess_copy
 uaccess_copy:
 	or t0, a0, a1
@@ -58,6 +61,7 @@ copy_fault:
 
 # long uaccess_strncpy(char *dst, const char *src, size_t size): the
 # string's length, -EFAULT, or -ENAMETOOLONG when no NUL in size bytes.
+	.balign 64
 	.globl uaccess_strncpy
 uaccess_strncpy:
 	li t0, 0
