@@ -100,30 +100,25 @@ static enum fault_result fault_swap_in(struct mm *mm, struct vma *vma, u64 va, p
  * its way out) and the writer takes the copy as before. No pin also
  * means no futex waiter sleeps keyed on the page (futex.c pins it), so
  * nothing must be told of the move (mm_on_page_copied). */
-static enum fault_result fault_break_cow(struct mm *mm, struct vma *vma, u64 va)
+static enum fault_result fault_break_cow(struct mm *mm, struct vma *vma, u64 va, pte_t pte)
 {
 	bool writable = vma->prot & VM_WRITE;
-	struct page *pg = pa_to_page(pte_pa(pmap_lookup(mm, va)));
+	struct page *pg = pa_to_page(pte_pa(pte));
 	if (page_refcount(pg) == 1)
 		return pmap_unshare(mm, va, writable);
-	struct mm *others[COW_SHARERS_MAX];
-	int n = mm_family_take(mm, va, others, COW_SHARERS_MAX);
+	struct mm *sharers[COW_SHARERS_MAX];
+	int n = mm_family_take(mm, va, pte_pa(pte), sharers, COW_SHARERS_MAX);
 	if (n < 0)
 		return pmap_unshare(mm, va, writable);
-	struct mm *sharers[COW_SHARERS_MAX];
-	int nsharers = 0;
-	for (int i = 0; i < n; i++)
-		if (pte_pa(pmap_lookup(others[i], va)) == page_to_pa(pg))
-			sharers[nsharers++] = others[i];
 	struct page *copy = NULL;
-	if (nsharers > 0 && page_refcount(pg) == 1 + (u64)nsharers && (copy = page_alloc(0))) {
+	if (n > 0 && page_refcount(pg) == 1 + (u64)n && (copy = page_alloc(0))) {
 		memcpy(page_kva(copy), page_kva(pg), PAGE_SIZE);
-		for (int i = 1; i < nsharers; i++)
+		for (int i = 1; i < n; i++)
 			page_get(copy);
-		for (int i = 0; i < nsharers; i++)
+		for (int i = 0; i < n; i++)
 			pmap_replace_page(sharers[i], va, copy);
 	}
-	mm_family_release(others, n);
+	mm_family_release(sharers, n);
 	return pmap_unshare(mm, va, writable);
 }
 
@@ -140,7 +135,7 @@ enum fault_result fault_resolve(struct mm *mm, struct vma *vma, u64 va, enum fau
 	if (!pte_valid(pte))
 		return fault_fill(mm, vma, va);
 	if (access == FAULT_WRITE && (pte & PTE_COW))
-		return fault_break_cow(mm, vma, va);
+		return fault_break_cow(mm, vma, va, pte);
 	/* Present and allowed: this hart cached an older entry. */
 	pmap_sync(mm, va);
 	return FAULT_OK;
@@ -306,7 +301,7 @@ int fault_in(struct mm *mm, struct vma *v, u64 va, pte_t *out)
 		/* Copy-on-write is broken even where the mapping is read-only,
 		 * or a later mprotect and write would move mm to a copy and
 		 * leave whoever shares the page behind. */
-		enum fault_result r = pte & PTE_COW ? fault_break_cow(mm, v, va) : FAULT_OK;
+		enum fault_result r = pte & PTE_COW ? fault_break_cow(mm, v, va, pte) : FAULT_OK;
 		if (r == FAULT_OK) {
 			*out = pmap_lookup(mm, va);
 			return 0;

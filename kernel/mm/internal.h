@@ -32,11 +32,12 @@
 
 /* A reference to mm unless it is on its way to being destroyed. */
 bool mm_tryget(struct mm *mm);
-/* The other members of mm's fork family (the reverse map) that map a page
- * at va, each with a reference and its lock taken, into out[]: how many,
- * or -1 (holding nothing) when a member's lock is taken or more than max
- * members would be needed. mm->lock held; never waits for a lock. */
-int mm_family_take(struct mm *mm, u64 va, struct mm **out, int max);
+/* The other members of mm's fork family (the reverse map) that map the
+ * page at physical address pa at va, each with a reference and its lock
+ * taken, into out[]: how many, or -1 (holding nothing) when a member's
+ * lock is taken or more than max members would be needed. mm->lock held;
+ * never waits for a lock. */
+int mm_family_take(struct mm *mm, u64 va, u64 pa, struct mm **out, int max);
 void mm_family_release(struct mm **ms, int n);
 /* The address space after the clock's hand, which moves on to it, with a
  * reference; NULL when there is none. */

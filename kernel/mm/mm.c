@@ -108,7 +108,7 @@ bool mm_tryget(struct mm *mm)
 	return false; /* on its way to mm_destroy */
 }
 
-int mm_family_take(struct mm *mm, u64 va, struct mm **out, int max)
+int mm_family_take(struct mm *mm, u64 va, u64 pa, struct mm **out, int max)
 {
 	mm_assert_locked(mm);
 	struct mm_family *f = mm->family;
@@ -141,8 +141,9 @@ int mm_family_take(struct mm *mm, u64 va, struct mm **out, int max)
 	int kept = 0;
 	for (int i = 0; i < n; i++) {
 		struct mm *m = out[i];
-		/* Only members that map a page there matter. */
-		if (ok && pte_valid(pmap_lookup(m, va))) {
+		/* Only members that map this very page there matter. */
+		pte_t pte = ok ? pmap_lookup(m, va) : 0;
+		if (pte_valid(pte) && pte_pa(pte) == pa) {
 			out[kept++] = m;
 			continue;
 		}

@@ -100,7 +100,7 @@ static enum evict_result evict(struct mm *mm, u64 va, struct page **out)
 	 * system call then holds up none of the family's private pages. (One
 	 * may map it from the swap cache meanwhile: the cache keeps it.) */
 	if (page_refcount(pg) != 1 + (u64)swap_cached(pg)) {
-		n = mm_family_take(mm, va, others, FAMILY_MAX);
+		n = mm_family_take(mm, va, page_to_pa(pg), others, FAMILY_MAX);
 		if (n < 0)
 			return EVICT_KEPT;
 	}
@@ -109,8 +109,7 @@ static enum evict_result evict(struct mm *mm, u64 va, struct page **out)
 	int nmaps = 0;
 	maps[nmaps++] = mm;
 	for (int i = 0; i < n; i++)
-		if (pte_pa(pmap_lookup(others[i], va)) == page_to_pa(pg))
-			maps[nmaps++] = others[i];
+		maps[nmaps++] = others[i];
 	bool young = false;
 	for (int i = 0; i < nmaps; i++)
 		young |= pmap_young(maps[i], va);
