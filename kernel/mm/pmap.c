@@ -304,33 +304,32 @@ enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
 	u64 flags = *pte & PTE_FLAGS_MASK & ~PTE_COW;
 	if (writable)
 		flags |= PTE_W;
-	struct fence_batch b;
-	u64 copied = 0;
-	pmap_batch_begin(&b, mm);
 	if (page_refcount(old) == 1) {
 		/* The other sharers are gone: the page is ours alone. The
-		 * entry only gains permissions, so no fence: a hart that
-		 * still caches the read-only one takes one more fault, which
-		 * finds the PTE writable and fences (fault_resolve). */
+		 * entry only gains permissions, so no fence and nothing to
+		 * drop: a hart that still caches the read-only one takes one
+		 * more fault, which finds the PTE writable and fences
+		 * (fault_resolve). */
 		*pte = pte_make(page_to_pa(old), flags);
-	} else {
-		struct page *pg = page_alloc(0);
-		if (!pg)
-			return FAULT_OOM;
-		memcpy(page_kva(pg), page_kva(old), PAGE_SIZE);
-		*pte = pte_make(page_to_pa(pg), flags);
-		/* If the other sharers let go of the old page before the
-		 * fence, it must not be freed while a hart may still read it
-		 * through its TLB. */
-		batch_page(&b, old);
-		batch_va(&b, va);
-		copied = page_to_pa(old);
+		return FAULT_OK;
 	}
+	struct page *pg = page_alloc(0);
+	if (!pg)
+		return FAULT_OOM;
+	memcpy(page_kva(pg), page_kva(old), PAGE_SIZE);
+	struct fence_batch b;
+	pmap_batch_begin(&b, mm);
+	*pte = pte_make(page_to_pa(pg), flags);
+	/* If the other sharers let go of the old page before the fence, it
+	 * must not be freed while a hart may still read it through its
+	 * TLB. */
+	batch_page(&b, old);
+	batch_va(&b, va);
 	pmap_batch_end(&b);
 	/* A futex waiter of this mm may sleep on the old page's key (it
 	 * pinned it before a fork); the word at va lives in the copy now. */
-	if (copied && page_copied_hook)
-		page_copied_hook(copied);
+	if (page_copied_hook)
+		page_copied_hook(page_to_pa(old));
 	return FAULT_OK;
 }
 
