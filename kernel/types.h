@@ -27,7 +27,15 @@ typedef u64 uptr;
 #define ALIGN_UP(x, a)			(((x) + (a)-1) & ~((u64)(a)-1))
 #define ALIGN_DOWN(x, a)		((x) & ~((u64)(a)-1))
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
-#define likely(x)			__builtin_expect(!!(x), 1)
-#define unlikely(x)			__builtin_expect(!!(x), 0)
+/* Inlined wherever it is called, even from other files (the kernel is
+ * optimised at link time), where GCC's own choice would keep a call: for
+ * the few small functions that every system call or fault goes through,
+ * as under QEMU a call and its return each cost a lookup of the next
+ * block of translated code. */
+#ifndef __always_inline /* the host's C library has its own, the same */
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 #endif

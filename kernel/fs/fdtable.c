@@ -108,7 +108,7 @@ int fd_install(struct file *f)
  * table, only this one, busy with this call, could change it; and a thread
  * that let go of the table (its exit) did so after its last change, which
  * the acquire of ref orders before these reads. */
-struct file *fd_get(int fd)
+__always_inline struct file *fd_get(int fd)
 {
 	struct fdtable *t = my_table();
 	struct file *f = NULL;

@@ -27,10 +27,9 @@ struct file *file_get(struct file *f)
 	return f;
 }
 
-void file_put(struct file *f)
+/* The last reference is gone: out of line, as it is rarely taken. */
+static __attribute__((noinline)) void file_free(struct file *f)
 {
-	if (__atomic_sub_fetch(&f->ref, 1, __ATOMIC_ACQ_REL) != 0)
-		return;
 	switch (f->type) {
 	case FILE_INODE:
 	case FILE_DEVICE:
@@ -41,6 +40,12 @@ void file_put(struct file *f)
 		break;
 	}
 	kfree(f);
+}
+
+__always_inline void file_put(struct file *f)
+{
+	if (__atomic_sub_fetch(&f->ref, 1, __ATOMIC_ACQ_REL) == 0)
+		file_free(f);
 }
 
 long file_read(struct file *f, void __user *dst, size_t n)

@@ -43,14 +43,14 @@ bool spin_holding(struct spinlock *lk);
 
 void spin_misuse(struct spinlock *lk, const char *what); /* panics */
 
-static __attribute__((always_inline)) inline bool spin_holding(struct spinlock *lk)
+static __always_inline bool spin_holding(struct spinlock *lk)
 {
 	return lk->locked && lk->cpu == mycpu();
 }
 
 /* The count goes up first: from then on the thread stays on this hart,
  * so mycpu() below is its own. */
-static __attribute__((always_inline)) inline void spin_lock(struct spinlock *lk)
+static __always_inline void spin_lock(struct spinlock *lk)
 {
 	if (lk->task)
 		kstack_head()->task_locks++;
@@ -64,7 +64,7 @@ static __attribute__((always_inline)) inline void spin_lock(struct spinlock *lk)
 	lk->cpu = mycpu();
 }
 
-static __attribute__((always_inline)) inline void spin_unlock(struct spinlock *lk)
+static __always_inline void spin_unlock(struct spinlock *lk)
 {
 	if (!spin_holding(lk))
 		spin_misuse(lk, "not held");

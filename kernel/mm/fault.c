@@ -227,12 +227,9 @@ enum fault_result mm_fault(struct mm *mm, u64 addr, enum fault_access access, co
 	return r;
 }
 
-bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write)
+/* The answer of the last resort, out of line as it is rarely needed. */
+static __attribute__((noinline)) bool access_ok_locked(struct mm *mm, u64 addr, u64 len, bool write)
 {
-	if (!mm)
-		return false;
-	if (vma_covers_unlocked(mm, addr, len, write))
-		return true;
 	mm_lock(mm);
 	bool ok = vma_covers(mm, addr, len, write);
 	/* A buffer below the stack: the stack grows over it, as it would
@@ -242,6 +239,15 @@ bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write)
 		ok = vma_covers(mm, addr, len, write);
 	mm_unlock(mm);
 	return ok;
+}
+
+__always_inline bool mm_access_ok(struct mm *mm, u64 addr, u64 len, bool write)
+{
+	if (!mm)
+		return false;
+	if (vma_covers_unlocked(mm, addr, len, write))
+		return true;
+	return access_ok_locked(mm, addr, len, write);
 }
 
 int fault_populate(struct mm *mm, struct vma *vma, u64 start, u64 end)

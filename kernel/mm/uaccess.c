@@ -6,7 +6,7 @@
 #include "kernel/mm/mm.h"
 
 /* The one checked copy both directions use: uaddr is the user side. */
-static int checked_copy(void *dst, const void *src, size_t n, u64 uaddr, bool write)
+static __always_inline int checked_copy(void *dst, const void *src, size_t n, u64 uaddr, bool write)
 {
 	if (!mm_access_ok(mm_current(), uaddr, n, write))
 		return -EFAULT;
@@ -18,12 +18,12 @@ static int checked_copy(void *dst, const void *src, size_t n, u64 uaddr, bool wr
 	return (int)r;
 }
 
-int copy_to_user(void __user *dst, const void *src, size_t n)
+__always_inline int copy_to_user(void __user *dst, const void *src, size_t n)
 {
 	return checked_copy(dst, src, n, (u64)dst, /*write=*/true);
 }
 
-int copy_from_user(void *dst, const void __user *src, size_t n)
+__always_inline int copy_from_user(void *dst, const void __user *src, size_t n)
 {
 	return checked_copy(dst, src, n, (u64)src, /*write=*/false);
 }

@@ -167,7 +167,7 @@ static void remember_covered(struct mm *mm, struct vma *v)
 	__atomic_store_n(&mm->covered, w, __ATOMIC_RELEASE);
 }
 
-bool vma_covers_unlocked(struct mm *mm, u64 addr, u64 len, bool write)
+__always_inline bool vma_covers_unlocked(struct mm *mm, u64 addr, u64 len, bool write)
 {
 	u64 w = __atomic_load_n(&mm->covered, __ATOMIC_ACQUIRE);
 	if (!w)

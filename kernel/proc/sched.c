@@ -18,7 +18,7 @@
 #include "kernel/mm/mm.h"
 #include "kernel/proc/proc_internal.h"
 
-void proc_activate_mm(struct proc *p)
+__always_inline void proc_activate_mm(struct proc *p)
 {
 	struct cpu *c = mycpu();
 	struct mm *mm = p->mm;

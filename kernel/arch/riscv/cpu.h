@@ -85,7 +85,7 @@ int cpu_id(void);
  * SIE changes: every spinlock comes here, and under QEMU a call's return
  * and each write of sstatus (even one that changes nothing) cost a trip
  * out of the translated code. */
-static __attribute__((always_inline)) inline void push_off(void)
+static __always_inline void push_off(void)
 {
 	bool old = intr_off_was_on();
 	struct cpu *c = mycpu();
@@ -94,7 +94,7 @@ static __attribute__((always_inline)) inline void push_off(void)
 	c->noff++;
 }
 
-static __attribute__((always_inline)) inline void pop_off(void)
+static __always_inline void pop_off(void)
 {
 	struct cpu *c = mycpu();
 	if (c->noff < 1)
