@@ -546,10 +546,11 @@ static uint64_t bench_median(uint64_t *v, int n)
 
 /* Runs a row's trials (a trial of its reference after each, if paired)
  * and keeps the medians; a figure of 0 if any trial failed. A first run
- * is not timed: under QEMU the first use of a page of guest memory costs
- * the host a page fault of its own, and a row that needs more memory than
- * any before it would measure the host (the first copy-on-write trial of
- * a boot ran at 14-15 us a page, the next ones at 4-6). */
+ * is not timed, so that no trial pays for a first use: QEMU translating
+ * the row's code, or (were the guest's memory not allocated before the
+ * boot, -mem-prealloc in the Makefile) the host's own page fault at the
+ * first use of a page of guest memory, which put the first
+ * copy-on-write trial of a boot at 14-15 us a page, the next ones at 4-6. */
 static void bench_measure(struct bench_row *row)
 {
 	uint64_t v[MAX_TRIALS], ref[MAX_TRIALS], ratio[MAX_TRIALS];
