@@ -36,7 +36,7 @@ ARCH_FLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 # a page: QEMU ends a block of translated code at each page boundary and
 # links no block to one on another page, so each round of such a loop
 # costs a lookup of the next block. The page-zeroing loop of memset
-# straddling one made a first touch 20 to 30% slower; where a loop falls
+# straddling one made a first touch 14 to 28% slower; where a loop falls
 # moves with every change of the code before it. The link step generates
 # the kernel's code (-flto), so it is told too.
 ALIGN_FLAGS := -falign-loops=64
