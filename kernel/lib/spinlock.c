@@ -1,4 +1,5 @@
-/* Spinlocks, on the interrupt masking of kernel/arch/riscv/cpu.c. */
+/* Spinlocks: their setup and their one panic. Taking and releasing one is
+ * inline, in spinlock.h, on the interrupt masking of cpu.h. */
 #include "kernel/lib/spinlock.h"
 #include "kernel/arch/riscv/cpu.h"
 #include "kernel/lib/panic.h"

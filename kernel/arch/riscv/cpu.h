@@ -81,10 +81,10 @@ static inline struct cpu *mycpu(void)
 int cpu_id(void);
 
 /* Interrupt masking that nests: the outermost pop_off restores what the
- * outermost push_off found. Inline, and sstatus is written only when
- * SIE changes: every spinlock comes here, and under QEMU a call's return
- * and each write of sstatus (even one that changes nothing) cost a trip
- * out of the translated code. */
+ * outermost push_off found. Inline, and one access of sstatus each
+ * (csrrci, and csrrsi or a read): every spinlock comes here, and under
+ * QEMU a call's return and each access of sstatus cost a call into the
+ * emulator, a write also a trip out of the translated code. */
 static __always_inline void push_off(void)
 {
 	bool old = intr_off_was_on();
