@@ -16,7 +16,7 @@
  *	rb_insert_color(&new->rb, root, NULL);
  *
  * Augmentation. A user may keep a per-node value that summarises the node's
- * whole subtree (for VMAs: the largest free gap below the node). The tree
+ * whole subtree (for VMAs: a bound on the free gaps below the node). The tree
  * cannot compute it, so rebalancing tells the user what moved through a
  * struct rb_augment_ops; see there for the exact contract.
  *
@@ -57,7 +57,9 @@ enum rb_color {
 /* Callbacks that keep an augmented per-subtree value right. A value is
  * "right" when it equals what the user would compute from the node's own
  * data and its children's values. All three slots are required when ops are
- * given; pass NULL ops for a plain tree.
+ * given; pass NULL ops for a plain tree. (A value that need only bound its
+ * subtree from one side, such as the VMAs' gap bound, may ignore
+ * propagate: a subtree that lost a node is still within its bound.)
  *
  * Before rb_insert_color() and before changing a node's own data, making
  * the values right again is the caller's job (usually: set the node's

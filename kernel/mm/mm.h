@@ -77,7 +77,7 @@ struct vma {
 	struct list link;	/* in mm->vmas, ordered by address */
 	struct rb_node rb;	/* in mm->vma_tree, keyed by start */
 	u64 gap;		/* free bytes between the previous VMA (or 0) and start */
-	u64 subtree_gap;	/* the largest gap in this node's subtree */
+	u64 subtree_gap;	/* at least every gap in this node's subtree */
 };
 
 /* Locking legend: (l) mm->lock, (a) atomic, (-) fixed after creation,

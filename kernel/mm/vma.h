@@ -1,6 +1,7 @@
 /* The set of VMAs of an mm: an address-ordered list for walking, and a
- * red-black tree over the same VMAs for O(log n) lookup, augmented with the
- * largest free gap in each subtree for O(log n) placement. Internal to
+ * red-black tree over the same VMAs for O(log n) lookup, augmented with a
+ * bound on the free gaps in each subtree for placement in O(log n),
+ * amortised. Internal to
  * kernel/mm. mm->lock must be held for all of these but vma_alloc,
  * vma_dup, vma_set_backing and vma_free, which touch no mm; those that
  * change the set assert it. Lookups do not: their callers, which act on
@@ -37,7 +38,8 @@ void vma_adjust(struct mm *mm, struct vma *vma, u64 start, u64 end);
 /* The lowest address a in [low, high) with [a, a+len) free, or 0. It
  * remembers where it ended (mm->place_*), so mm->lock must be held. */
 u64 vma_find_gap(struct mm *mm, u64 len, u64 low, u64 high);
-/* The highest such address, or 0. */
+/* The highest such address, or 0. It may lower the tree's bounds, so
+ * mm->lock must be held here too. */
 u64 vma_find_gap_top(struct mm *mm, u64 len, u64 low, u64 high);
 /* Splits v at addr (strictly inside it): v keeps [start, addr), a new VMA
  * takes [addr, end). Returns the new VMA, or NULL when out of memory. */
@@ -58,7 +60,7 @@ bool vma_covers_unlocked(struct mm *mm, u64 addr, u64 len, bool write);
 /* Sets v's protection (its PTEs are the caller's). */
 void vma_set_prot(struct mm *mm, struct vma *v, u32 prot);
 
-/* Checks the tree, the list, the gaps, ordering and placement's rule
+/* Checks the tree, the list, the gaps and their bounds, ordering and placement's rule
  * (mm->place_*); false if broken. */
 bool vma_validate(struct mm *mm);
 

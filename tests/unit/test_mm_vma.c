@@ -1,7 +1,7 @@
 /* Specification of the VMA set (kernel/mm/vma.c): an address-ordered list
- * and a red-black tree over the same VMAs, each node keeping the largest
- * free gap in its subtree so that vma_find_gap finds the lowest fitting
- * hole in O(log n). These tests use a bare struct mm (no page table, no
+ * and a red-black tree over the same VMAs, each node keeping a bound on
+ * the free gaps in its subtree so that vma_find_gap finds the lowest
+ * fitting hole in O(log n), amortised. These tests use a bare struct mm (no page table, no
  * pager): only the VMA bookkeeping is under test, and vma_validate() runs
  * after every change. */
 #include <criterion/criterion.h>
@@ -208,6 +208,66 @@ Test(vma, validate_notices_a_broken_gap_and_an_overlap)
 /* ---- attributes and backing ---- */
 
 static int backing_refs;
+Test(vma, validate_notices_a_bound_below_a_gap)
+{
+	add(0, 1);
+	add(9, 1);
+	add(11, 1);
+	struct vma *root = rb_entry(mm.vma_tree.node, struct vma, rb);
+	u64 bound = root->subtree_gap;
+
+	root->subtree_gap = 7 * PG; /* below the 8-page hole */
+	cr_assert(!vma_validate(&mm), "a bound below a gap went unnoticed");
+	root->subtree_gap = bound;
+	drop_all();
+}
+
+/* The largest gap of the set, by walking the list. */
+static u64 largest_gap(void)
+{
+	u64 g = 0;
+	struct vma *v;
+	for_each_vma(&mm, v)
+	{
+		g = MAX(g, v->gap);
+	}
+	return g;
+}
+
+/* A 399-page hole is filled, which leaves the bounds above it too high;
+ * a search that needs more than any gap has finds nothing in the tree,
+ * and lowers every bound it passed to the truth. */
+static void fill_a_large_hole(void)
+{
+	add(0, 1);
+	add(400, 1);
+	for (u64 i = 0; i < 40; i++)
+		add(402 + 2 * i, 1);
+	add(1, 399);
+	cr_assert_eq(largest_gap(), BASE, "the room below the first VMA");
+}
+
+Test(vma, a_search_that_finds_nothing_lowers_the_bounds_it_passed)
+{
+	fill_a_large_hole();
+	struct vma *last = vma_last(&mm);
+	cr_assert_eq(vma_find_gap(&mm, 300 * PG, PG, MM_USER_TOP), last->end,
+		     "no hole fits: above the last");
+	cr_assert_eq(rb_entry(mm.vma_tree.node, struct vma, rb)->subtree_gap, largest_gap());
+	EXPECT_VALID(&mm);
+	drop_all();
+}
+
+Test(vma, a_search_from_the_top_that_finds_nothing_lowers_the_bounds_too)
+{
+	fill_a_large_hole();
+	struct vma *last = vma_last(&mm);
+	cr_assert_eq(vma_find_gap_top(&mm, 300 * PG, PG, last->end), 0, "no hole fits");
+	cr_assert_eq(rb_entry(mm.vma_tree.node, struct vma, rb)->subtree_gap, largest_gap());
+	EXPECT_VALID(&mm);
+	drop_all();
+}
+
 static void backing_get(void *obj)
 {
 	(void)obj;
