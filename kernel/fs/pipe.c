@@ -3,7 +3,9 @@
  * Speed comes from copying straight between user memory and the ring,
  * in at most two chunks per call (the ring may wrap), with the spinlock
  * dropped during each copy, and from sleeping or waking only when the
- * ring is full or empty and somebody actually waits.
+ * ring is full or empty and somebody actually waits: before it sleeps,
+ * a reader (writer) watches for a while for its partner on another hart
+ * to answer (pipe_watch).
  *
  * The copy without the lock is safe because only one reader and one
  * writer work at a time (the busy flags), the reader touches only bytes
@@ -89,6 +91,29 @@ static void pipe_unclaim(struct pipe *p, bool *busy)
 	}
 }
 
+/* The ring is empty (or full): rather than sleep at once, the reader
+ * (writer) watches for a while whether the writer's (reader's) counter
+ * moves or its end closes, where the scheduler allows (sched_watch_begin).
+ * A partner on another hart usually answers within microseconds, and
+ * then neither side sleeps or wakes. p->lock held; true if something
+ * changed, to look again. */
+static bool pipe_watch(struct pipe *p, u64 *counter, bool *open)
+{
+	u64 until = sched_watch_begin();
+	if (!until)
+		return false;
+	u64 seen = *counter;
+	bool changed = false;
+	spin_unlock(&p->lock);
+	while (!changed && sched_watch_on(until))
+		changed = __atomic_load_n(counter, __ATOMIC_RELAXED) != seen ||
+			  !__atomic_load_n(open, __ATOMIC_RELAXED);
+	spin_lock(&p->lock);
+	/* Under the lock again: a change after the last look woke nobody,
+	 * since the watcher did not say it waits. */
+	return *counter != seen || !*open;
+}
+
 long pipe_read(struct pipe *p, void __user *dst, size_t n)
 {
 	size_t done = 0;
@@ -101,6 +126,8 @@ long pipe_read(struct pipe *p, void __user *dst, size_t n)
 	while (p->nread == p->nwrite) {
 		if (!p->writeopen)
 			goto out_unclaim; /* end of file */
+		if (pipe_watch(p, &p->nwrite, &p->writeopen))
+			continue;
 		p->reader_waits = true;
 		if (sleep_killable(&p->nwrite, &p->lock) < 0) {
 			err = -EINTR;
@@ -150,6 +177,8 @@ long pipe_write(struct pipe *p, const void __user *src, size_t n)
 		}
 		space = PIPE_SIZE - (p->nwrite - p->nread);
 		if (space == 0) {
+			if (pipe_watch(p, &p->nread, &p->readopen))
+				continue;
 			p->writer_waits = true;
 			if (sleep_killable(&p->nread, &p->lock) < 0) {
 				err = -EINTR;

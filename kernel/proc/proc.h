@@ -111,6 +111,12 @@ void wakeup(void *chan);
  * runs on this hart when the waker sleeps. Under QEMU, handing work to
  * another hart costs far more than the switch. */
 int wakeup_sync(void *chan, int n);
+/* Instead of sleeping until another task acts, a task may watch for it
+ * on its own hart for a while: sched_watch_begin gives the time (rdtime)
+ * to watch until, or 0 when it may not, and sched_watch_on says whether
+ * to go on. See sched.c for when. */
+u64 sched_watch_begin(void);
+bool sched_watch_on(u64 until);
 static inline bool proc_killed(struct proc *p)
 {
 	return __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE);

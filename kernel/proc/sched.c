@@ -152,6 +152,36 @@ void hart_nudge(struct proc *p)
 		kick_idle_hart();
 }
 
+/* How long a task watches for an event on its hart (sched_watch_begin):
+ * a partner on another hart answers within microseconds when it answers
+ * at once, and no longer than the idle loop polls (POLL_US). */
+#define WATCH_US 20
+
+/* Sleeping until a partner on another hart acts, and being woken, costs
+ * a switch away and back and the partner a wakeup: under QEMU some 40%
+ * of a pipe round trip. Watching instead costs this hart's time, and so
+ * is allowed only while another hart looks for work or sleeps in wfi:
+ * then anything that becomes runnable meanwhile has a hart, and this one
+ * is needed by nobody (Linux's guests poll for the same reason, in
+ * haltpoll). A signal or a kill ends the watch, as it would the sleep. */
+u64 sched_watch_begin(void)
+{
+	struct cpu *me = mycpu(); /* a hint: the task may move meanwhile */
+	for (int i = 0; i < ncpu; i++)
+		if (&cpus[i] != me &&
+		    (hart_looking(&cpus[i]) ||
+		     __atomic_load_n(&cpus[i].idle, __ATOMIC_RELAXED) == HART_IN_WFI))
+			return rdtime() + timebase_hz / 1000000 * WATCH_US;
+	return 0;
+}
+
+bool sched_watch_on(u64 until)
+{
+	struct proc *p = myproc();
+	return rdtime() < until && !proc_killed(p) &&
+	       !__atomic_load_n(&p->sig_wake, __ATOMIC_ACQUIRE);
+}
+
 /* Whether hart c leaves runnable p alone: a wakeup left p to another
  * hart, which is still looking for work (once it stops, anyone may). */
 static bool left_to_other(struct cpu *c, struct proc *p)

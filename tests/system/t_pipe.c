@@ -1,5 +1,7 @@
 /* Pipes: ordering, end of file, EPIPE, blocking, a 10 MiB transfer
- * between two processes, and many pipes at once. */
+ * between two processes, many pipes at once, and partners that answer
+ * after any delay, around the time a blocked end stops watching and
+ * sleeps. */
 #include "test.h"
 
 #include "include/uapi/stat.h"
@@ -149,6 +151,93 @@ static void test_transfer(void)
 	CHECK("pipe-10mib-writer-status", test_wait_status(pid) == 0);
 }
 
+/* Spins for us microseconds, so that the partner waits that long. */
+static void delay_us(uint64_t us)
+{
+	uint64_t until = mnemo_rdtime() + mnemo_timebase() / 1000000 * us;
+	while (mnemo_rdtime() < until)
+		;
+}
+
+/* Waits around the time a blocked reader or writer watches for its
+ * partner before it sleeps (20 us): a wait that ends just before, during
+ * or just after the switch from watching to sleeping. */
+static const uint64_t answer_delays[] = {0, 2, 10, 17, 19, 21, 23, 30, 60, 200};
+#define NDELAYS (sizeof(answer_delays) / sizeof(answer_delays[0]))
+
+/* Round trips of one byte whose answers come after each of those waits;
+ * a write that the reader missed while it went from watching to sleeping
+ * would hang this test. */
+static void test_answer_delays(void)
+{
+	int ping[2], pong[2], pid, bad = 0;
+	const int rounds = 2000;
+
+	pipe(ping);
+	pipe(pong);
+	pid = fork();
+	if (pid == 0) {
+		close(ping[1]);
+		close(pong[0]);
+		for (int i = 0;; i++) {
+			unsigned char c;
+			if (read(ping[0], &c, 1) != 1)
+				_exit(0);
+			delay_us(answer_delays[(i * 7) % NDELAYS]);
+			c ^= 0x5a;
+			if (write(pong[1], &c, 1) != 1)
+				_exit(1);
+		}
+	}
+	close(ping[0]);
+	close(pong[1]);
+	for (int i = 0; i < rounds; i++) {
+		unsigned char c = (unsigned char)i;
+		delay_us(answer_delays[i % NDELAYS]);
+		if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1 ||
+		    c != (unsigned char)(i ^ 0x5a))
+			bad++;
+	}
+	close(ping[1]);
+	close(pong[0]);
+	CHECK("pipe-answers-after-any-delay", bad == 0, "%d of %d round trips wrong", bad, rounds);
+	CHECK("pipe-answers-after-any-delay-status", test_wait_status(pid) == 0);
+}
+
+/* A writer blocked on a full ring, drained after each of those waits. */
+static void test_drain_delays(void)
+{
+	int fds[2], pid;
+	long off = 0, n, bad = -1;
+	const long total = 1L << 20, chunk = sizeof(buf);
+
+	pipe(fds);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		for (long o = 0; o < total; o += chunk) {
+			test_pattern_fill(buf, chunk, SEED + 1, o);
+			if (write_all(fds[1], buf, chunk) < 0)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	for (int i = 0;; i++) {
+		delay_us(answer_delays[i % NDELAYS]);
+		n = read(fds[0], buf, 4096);
+		if (n <= 0)
+			break;
+		if (bad < 0 && test_pattern_diff(buf, n, SEED + 1, off) >= 0)
+			bad = off + test_pattern_diff(buf, n, SEED + 1, off);
+		off += n;
+	}
+	close(fds[0]);
+	CHECK("pipe-drained-after-any-delay", off == total && n == 0 && bad < 0,
+	      "got %ld bytes, first wrong %ld", off, bad);
+	CHECK("pipe-drained-after-any-delay-status", test_wait_status(pid) == 0);
+}
+
 /* NPIPES pipes at once, each read by its own child that echoes one byte
  * back through a shared answer pipe. */
 static void test_many(void)
@@ -202,5 +291,7 @@ int main(void)
 	test_epipe();
 	test_transfer();
 	test_many();
+	test_answer_delays();
+	test_drain_delays();
 	return test_done();
 }
