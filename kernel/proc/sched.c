@@ -167,6 +167,11 @@ void hart_nudge(struct proc *p)
 u64 sched_watch_begin(void)
 {
 	struct cpu *me = mycpu(); /* a hint: the task may move meanwhile */
+	/* Nor while something waits for this very hart: the process a
+	 * wakeup_sync handed it (often the partner itself, when the two
+	 * share an mm) or one left to it. */
+	if (me->handoff || __atomic_load_n(&me->reserved, __ATOMIC_SEQ_CST) > 0)
+		return 0;
 	for (int i = 0; i < ncpu; i++)
 		if (&cpus[i] != me &&
 		    (hart_looking(&cpus[i]) ||
