@@ -122,10 +122,11 @@ static enum fault_result fault_break_cow(struct mm *mm, struct vma *vma, u64 va,
 	return pmap_unshare(mm, va, writable);
 }
 
-enum fault_result fault_resolve(struct mm *mm, struct vma *vma, u64 va, enum fault_access access)
+/* fault_resolve, given the PTE at va as it is now. */
+static enum fault_result fault_resolve_pte(struct mm *mm, struct vma *vma, u64 va,
+					   enum fault_access access, pte_t pte)
 {
 	mm_assert_locked(mm);
-	pte_t pte = pmap_lookup(mm, va);
 	if (pte_is_swap(pte)) {
 		enum fault_result r = fault_swap_in(mm, vma, va, pte);
 		if (r != FAULT_OK)
@@ -141,6 +142,11 @@ enum fault_result fault_resolve(struct mm *mm, struct vma *vma, u64 va, enum fau
 	return FAULT_OK;
 }
 
+enum fault_result fault_resolve(struct mm *mm, struct vma *vma, u64 va, enum fault_access access)
+{
+	return fault_resolve_pte(mm, vma, va, access, pmap_lookup(mm, va));
+}
+
 /* A page the fault must read from swap is read with mm->lock let go, as
  * Linux retries a fault after its I/O: meanwhile the process's other
  * pages may be reclaimed, and whoever waits for the lock (reclaim only
@@ -149,10 +155,9 @@ enum fault_result fault_resolve(struct mm *mm, struct vma *vma, u64 va, enum fau
  * page in the swap cache (or, if reclaim took it back meanwhile, reads it
  * with the lock held). The slot keeps a count of its own while the lock
  * is let go, so that it stays whatever happens to the PTE. */
-static bool fault_read_unlocked(struct mm *mm, u64 va)
+static bool fault_read_unlocked(struct mm *mm, u64 va, pte_t pte)
 {
 	mm_assert_locked(mm);
-	pte_t pte = pmap_lookup(mm, va);
 	if (!pte_is_swap(pte) || swap_slot_cached(pte_swap_slot(pte)))
 		return false;
 	u64 slot = pte_swap_slot(pte);
@@ -179,11 +184,13 @@ static enum fault_result fault_once(struct mm *mm, u64 addr, enum fault_access a
 		if (err == -ENOMEM)
 			r = FAULT_OOM;
 	}
-	if (v && vma_permits(v, access, why) && may_read &&
-	    (*read = fault_read_unlocked(mm, PAGE_ROUND_DOWN(addr))))
+	u64 va = PAGE_ROUND_DOWN(addr);
+	bool allowed = v && vma_permits(v, access, why);
+	/* One walk of the page table for both. */
+	pte_t pte = allowed ? pmap_lookup(mm, va) : 0;
+	if (allowed && may_read && (*read = fault_read_unlocked(mm, va, pte)))
 		return FAULT_OK; /* the lock is let go already */
-	if (v && vma_permits(v, access, why) &&
-	    (r = fault_resolve(mm, v, PAGE_ROUND_DOWN(addr), access)) == FAULT_SEGV)
+	if (allowed && (r = fault_resolve_pte(mm, v, va, access, pte)) == FAULT_SEGV)
 		*why = "shared-in page is gone"; /* nothing else fills to SEGV */
 	if (r == FAULT_SIGBUS)
 		*why = "access past the end of the file";
