@@ -14,6 +14,7 @@
  * stays busy for its whole write, so concurrent writes never interleave. */
 #include "include/uapi/errno.h"
 #include "kernel/fs/file.h"
+#include "kernel/lib/panic.h"
 #include "kernel/lib/spinlock.h"
 #include "kernel/mm/kmalloc.h"
 #include "kernel/mm/uaccess.h"
@@ -99,6 +100,7 @@ static void pipe_unclaim(struct pipe *p, bool *busy)
  * changed, to look again. */
 static bool pipe_watch(struct pipe *p, u64 *counter, bool *open)
 {
+	assert(spin_holding(&p->lock));
 	u64 until = sched_watch_begin();
 	if (!until)
 		return false;

@@ -59,15 +59,6 @@ pte_t *pt_walk(pagetable_t root, u64 va, u64 *count)
 	return &pt[PT_INDEX(va, 0)];
 }
 
-pagetable_t pt_leaf_table(pagetable_t root, u64 va)
-{
-	pte_t l2 = root[PT_INDEX(va, 2)];
-	if (!pte_valid(l2) || pte_leaf(l2))
-		return NULL;
-	pte_t l1 = ((pagetable_t)mm_pa_to_kva(pte_pa(l2)))[PT_INDEX(va, 1)];
-	return pte_valid(l1) && !pte_leaf(l1) ? mm_pa_to_kva(pte_pa(l1)) : NULL;
-}
-
 /* No valid entry and no swap entry: nothing left to map or to free. */
 static bool table_empty(pagetable_t pt)
 {

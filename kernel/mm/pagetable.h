@@ -15,8 +15,25 @@ void pt_free(pagetable_t pt, u64 *count);
 pte_t *pt_walk(pagetable_t root, u64 va, u64 *count);
 
 /* The level-0 table that maps va (the 2 MiB around it), or NULL if there
- * is none: for walking a range a table at a time. */
-pagetable_t pt_leaf_table(pagetable_t root, u64 va);
+ * is none (or a larger leaf maps it): for walking a range a table at a
+ * time. Inline, as pt_find: a fault looks up a PTE several times, and
+ * under QEMU each call and return costs a lookup of translated code. */
+static __always_inline pagetable_t pt_leaf_table(pagetable_t root, u64 va)
+{
+	pte_t l2 = root[PT_INDEX(va, 2)];
+	if (!pte_valid(l2) || pte_leaf(l2))
+		return NULL;
+	pte_t l1 = ((pagetable_t)mm_pa_to_kva(pte_pa(l2)))[PT_INDEX(va, 1)];
+	return pte_valid(l1) && !pte_leaf(l1) ? mm_pa_to_kva(pte_pa(l1)) : NULL;
+}
+
+/* The level-0 entry for va, or NULL if no table holds one: pt_walk that
+ * creates nothing. */
+static __always_inline pte_t *pt_find(pagetable_t root, u64 va)
+{
+	pagetable_t table = pt_leaf_table(root, va);
+	return table ? &table[PT_INDEX(va, 0)] : NULL;
+}
 
 /* Maps [va, va+size) to [pa, ...) with perm | PTE_V | PTE_A | PTE_D, using
  * the largest leaves alignment allows when huge is true. Kernel use only;

@@ -104,10 +104,10 @@ u32 pmap_pte_prot(pte_t pte)
 	       (pte & PTE_X ? VM_EXEC : 0);
 }
 
-pte_t pmap_lookup(struct mm *mm, u64 va)
+__always_inline pte_t pmap_lookup(struct mm *mm, u64 va)
 {
 	mm_assert_locked(mm);
-	pte_t *pte = pt_walk(mm->root, va, NULL);
+	pte_t *pte = pt_find(mm->root, va);
 	return pte ? *pte : 0;
 }
 
@@ -297,7 +297,7 @@ int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shar
 enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
 {
 	mm_assert_locked(mm);
-	pte_t *pte = pt_walk(mm->root, va, NULL);
+	pte_t *pte = pt_find(mm->root, va);
 	if (!pte || !pte_valid(*pte) || !(*pte & PTE_COW))
 		panic("pmap_unshare: %p is not copy-on-write", (void *)va);
 	struct page *old = pa_to_page(pte_pa(*pte));
@@ -356,16 +356,14 @@ void pmap_destroy_range(struct mm *mm, u64 start, u64 end)
 void pmap_replace_page(struct mm *mm, u64 va, struct page *pg)
 {
 	mm_assert_locked(mm);
-	pte_t *pte = pt_walk(mm->root, va, NULL);
+	pte_t *pte = pt_find(mm->root, va);
 	if (!pte || !pte_valid(*pte))
 		panic("pmap_replace_page: %p is not mapped", (void *)va);
-	struct fence_batch b;
-	pmap_batch_begin(&b, mm);
 	struct page *old = pa_to_page(pte_pa(*pte));
 	*pte = pte_make(page_to_pa(pg), *pte & PTE_FLAGS_MASK);
-	batch_va(&b, va);
-	batch_page(&b, old);
-	pmap_batch_end(&b);
+	/* One address and one page: no batch. Fence, then free. */
+	mm_tlb_flush(mm, va);
+	page_put(old);
 }
 
 void pmap_remove(struct mm *mm, u64 start, u64 end, u64 lo, u64 hi)
@@ -411,7 +409,7 @@ void pmap_remove(struct mm *mm, u64 start, u64 end, u64 lo, u64 hi)
 int pmap_swap_in(struct mm *mm, u64 va, struct page *pg, u64 bits)
 {
 	mm_assert_locked(mm);
-	pte_t *pte = pt_walk(mm->root, va, NULL);
+	pte_t *pte = pt_find(mm->root, va);
 	if (!pte || !pte_is_swap(*pte))
 		panic("pmap_swap_in: %p is not swapped out", (void *)va);
 	*pte = pte_make(page_to_pa(pg), bits | PTE_V | PTE_A | PTE_D);
@@ -424,7 +422,7 @@ int pmap_swap_in(struct mm *mm, u64 va, struct page *pg, u64 bits)
 void pmap_swap_out(struct mm *mm, u64 va, u64 slot)
 {
 	mm_assert_locked(mm);
-	pte_t *pte = pt_walk(mm->root, va, NULL);
+	pte_t *pte = pt_find(mm->root, va);
 	if (!pte || !pte_valid(*pte))
 		panic("pmap_swap_out: %p is not mapped", (void *)va);
 	struct fence_batch b;
@@ -441,7 +439,7 @@ void pmap_swap_out(struct mm *mm, u64 va, u64 slot)
 bool pmap_young(struct mm *mm, u64 va)
 {
 	mm_assert_locked(mm);
-	pte_t *pte = pt_walk(mm->root, va, NULL);
+	pte_t *pte = pt_find(mm->root, va);
 	if (!pte || !pte_valid(*pte) || !(*pte & PTE_A))
 		return false;
 	/* No fence: a hart that still caches the entry uses the page without
