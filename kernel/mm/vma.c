@@ -218,8 +218,9 @@ bool vma_covers(struct mm *mm, u64 addr, u64 len, bool write)
  *
  * A bound left too high costs a search a visit to a subtree without a fit;
  * the search then lowers the bound of each node it leaves empty-handed to
- * what the node's children claim (gap_tighten), so the same stale bound
- * never misleads twice. */
+ * what the node's children claim (gap_tighten), so no search is led into
+ * that subtree by the same stale bound again. (Bounds a search does not
+ * reach, outside its [low, high), stay as they are until one does.) */
 
 static u64 compute_subtree_gap(struct vma *v)
 {

@@ -164,6 +164,10 @@ void hart_nudge(struct proc *p)
  * then anything that becomes runnable meanwhile has a hart, and this one
  * is needed by nobody (Linux's guests poll for the same reason, in
  * haltpoll). A signal or a kill ends the watch, as it would the sleep. */
+/* The look at the other harts is taken once, at the start: a process
+ * that becomes runnable meanwhile with every other hart busy, or asleep
+ * in wfi with nobody to wake it (one that yielded here), waits for the
+ * watch to end, 20 us at most. */
 u64 sched_watch_begin(void)
 {
 	struct cpu *me = mycpu(); /* a hint: the task may move meanwhile */
