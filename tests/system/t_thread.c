@@ -361,6 +361,42 @@ static void group_detach(void)
 	      "detach of a joinable thread");
 }
 
+/* Forks while detached threads end: one on its way out may hold the
+ * library's lock of its list of ended threads just then, and only the
+ * forking thread goes on in the child, so nobody there would unlock it.
+ * The child must still make and join a thread. A child that hangs
+ * fails the group by its time limit. */
+static void *end_at_once(void *arg)
+{
+	return arg;
+}
+
+static void group_fork_while_threads_end(void)
+{
+	const int forks = 300;
+	pthread_attr_t a;
+	pthread_t t;
+	int bad = 0;
+
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	for (int i = 0; i < forks; i++) {
+		for (int k = 0; k < 3; k++)
+			pthread_create(&t, &a, end_at_once, NULL);
+		int pid = fork();
+		if (pid == 0) {
+			pthread_t c;
+			_exit(pthread_create(&c, NULL, end_at_once, NULL) == 0 &&
+				      pthread_join(c, NULL) == 0
+				  ? 0
+				  : 1);
+		}
+		bad += pid < 0 || test_wait_status(pid) != 0;
+	}
+	CHECK("fork-while-threads-end", bad == 0, "%d of %d children could not make a thread", bad,
+	      forks);
+}
+
 /* The leader ends first; the other thread lives on, then ends the
  * process with exit status 5 (or 0 by ending last with pthread_exit). */
 static volatile uint32_t leader_pid;
@@ -555,6 +591,7 @@ int main(void)
 	vm_run_group("thread-once", group_once);
 	vm_run_group("thread-keys", group_keys);
 	vm_run_group("thread-detach", group_detach);
+	vm_run_group("thread-fork-while-threads-end", group_fork_while_threads_end);
 	vm_run_group("thread-leader-exit", group_leader_exit);
 	vm_run_group("thread-exit-all", group_exit_all);
 	vm_run_group("thread-kill-all", group_kill_all);

@@ -7,11 +7,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pthread_impl.h"
 #include "usys.h"
 
 pid_t fork(void)
 {
-	return usys_result(usys_call0(SYS_fork));
+	pid_t pid = usys_result(usys_call0(SYS_fork));
+	if (pid == 0)
+		__pthread_fork_child();
+	return pid;
 }
 
 /* picolibc's exit() ends here after its handlers and destructors. */

@@ -78,6 +78,24 @@ static void put_on_dead_list(struct __pthread *t)
 	pthread_mutex_unlock(&dead_lock);
 }
 
+/* In the child of a fork only the thread that forked goes on. A detached
+ * thread of the parent that was putting itself on the dead list at that
+ * moment has left dead_lock locked, with nobody here to unlock it: the
+ * child's first pthread_create or pthread_join then waited forever (the
+ * fuzzer found it so). The lock starts afresh, and the listed threads,
+ * which do not exist here, have their mappings unmapped now. */
+void __pthread_fork_child(void)
+{
+	struct __pthread *t = dead_list, *next;
+
+	dead_lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+	dead_list = NULL;
+	for (; t; t = next) {
+		next = t->next_dead;
+		munmap(t->map, t->map_len);
+	}
+}
+
 /* The new thread's first C code (from thread_start.S). */
 static void thread_main(void *arg)
 {

@@ -53,4 +53,7 @@ void __pthread_keys_exit(struct __pthread *self);
 long __mnemo_thread_start(void *stack, void *tls, volatile uint32_t *clear_tid, void (*fn)(void *),
 			  void *arg);
 
+/* fork() calls it in the child (pthread.c). */
+void __pthread_fork_child(void);
+
 #endif
