@@ -172,6 +172,7 @@ static void test_answer_delays(void)
 {
 	int ping[2], pong[2], pid, bad = 0;
 	const int rounds = 2000;
+	long before = test_settle();
 
 	pipe(ping);
 	pipe(pong);
@@ -202,6 +203,7 @@ static void test_answer_delays(void)
 	close(pong[0]);
 	CHECK("pipe-answers-after-any-delay", bad == 0, "%d of %d round trips wrong", bad, rounds);
 	CHECK("pipe-answers-after-any-delay-status", test_wait_status(pid) == 0);
+	test_check_free("pipe-answers-after-any-delay-no-leak", before);
 }
 
 /* A writer blocked on a full ring, drained after each of those waits. */
@@ -210,6 +212,7 @@ static void test_drain_delays(void)
 	int fds[2], pid;
 	long off = 0, n, bad = -1;
 	const long total = 1L << 20, chunk = sizeof(buf);
+	long before = test_settle();
 
 	pipe(fds);
 	pid = fork();
@@ -236,6 +239,7 @@ static void test_drain_delays(void)
 	CHECK("pipe-drained-after-any-delay", off == total && n == 0 && bad < 0,
 	      "got %ld bytes, first wrong %ld", off, bad);
 	CHECK("pipe-drained-after-any-delay-status", test_wait_status(pid) == 0);
+	test_check_free("pipe-drained-after-any-delay-no-leak", before);
 }
 
 /* NPIPES pipes at once, each read by its own child that echoes one byte
