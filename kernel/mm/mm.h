@@ -118,6 +118,10 @@ struct mm {
 	int users;	 /* (a) references: its process, inspectors, harts with it in satp */
 	u64 asid;	 /* (a) the machine's tag for its TLB entries, kept by the arch code */
 	u64 tlb_flushes; /* (a) mm_tlb_flush calls so far (the arch code counts them) */
+	/* (a) The harts with it in satp, bit i for cpus[i], kept by the arch
+	 * code: what mm_tlb_flush must fence, read in one load beside the
+	 * count it bumps. */
+	u64 loaded_on;
 };
 
 enum fault_access { FAULT_READ, FAULT_WRITE, FAULT_EXEC };

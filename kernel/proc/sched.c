@@ -35,9 +35,8 @@ __always_inline void proc_activate_mm(struct proc *p)
 		/* Published before the switch: a hart changing mm's PTEs
 		 * either sees this hart among mm's (and fences it) or made its
 		 * change before the fence that goes with the switch. */
-		struct mm *old = c->active_mm;
 		mm_get(mm);
-		__atomic_store_n(&c->active_mm, mm, __ATOMIC_SEQ_CST);
+		struct mm *old = cpu_publish_mm(c, mm);
 		asid_load_mm(c, mm);
 		if (old)
 			mm_put(old);
@@ -53,11 +52,9 @@ void proc_drop_mm(void)
 {
 	push_off();
 	struct cpu *c = mycpu();
-	struct mm *old = c->active_mm;
-	if (old) {
+	if (c->active_mm) {
 		satp_switch(kernel_root);
-		__atomic_store_n(&c->active_mm, NULL, __ATOMIC_SEQ_CST);
-		mm_put(old);
+		mm_put(cpu_publish_mm(c, NULL));
 	}
 	pop_off();
 }

@@ -29,6 +29,23 @@ void mm_wakeup(void *chan)
 	wakeup(chan);
 }
 
+_Static_assert(NCPU <= 64, "mm->loaded_on has a bit per hart");
+
+struct mm *cpu_publish_mm(struct cpu *c, struct mm *mm)
+{
+	struct mm *old = c->active_mm;
+	u64 bit = 1UL << c->id;
+	if (mm)
+		__atomic_fetch_or(&mm->loaded_on, bit, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&c->active_mm, mm, __ATOMIC_RELEASE);
+	/* A flush of old that no longer finds c leaves c's entries of its
+	 * ASID stale; c fences them if it ever loads old again, as the count
+	 * has moved (asid_load_mm). Until then c runs no code of old's. */
+	if (old)
+		__atomic_fetch_and(&old->loaded_on, ~bit, __ATOMIC_SEQ_CST);
+	return old;
+}
+
 /* Fences every hart that has mm loaded. Usually that is this hart alone
  * (a process changes its own PTEs); another hart has it loaded when a
  * process changes someone else's PTEs (map_shared_pages breaking
@@ -38,24 +55,26 @@ void mm_wakeup(void *chan)
 void mm_tlb_flush(struct mm *mm, u64 va)
 {
 	/* Before looking for harts: one that loads mm meanwhile either sees
-	 * the new count and fences itself, or is found (asid_load_mm). */
+	 * the new count and fences itself, or is found (cpu_publish_mm). */
 	__atomic_fetch_add(&mm->tlb_flushes, 1, __ATOMIC_SEQ_CST);
-	/* Loaded nowhere (a sleeping sharer's mm at a copy-on-write fault, a
-	 * process whose pages reclaim takes): the count is all it needs, and
-	 * the interrupt masking below (a write of sstatus each way, costly
-	 * under QEMU) only serves to know which hart is this one. */
-	bool loaded = false;
-	for (int i = 0; i < ncpu; i++)
-		loaded |= __atomic_load_n(&cpus[i].active_mm, __ATOMIC_SEQ_CST) == mm;
-	if (!loaded)
+	/* One word in mm, not each hart's active_mm: those share a cache
+	 * line with what their harts write all the time (push_off's count),
+	 * and reading three of them cost a copy-on-write fault a quarter of
+	 * a microsecond. Loaded nowhere (a sleeping sharer's mm at a
+	 * copy-on-write fault, a process whose pages reclaim takes): the
+	 * count is all it needs, and the interrupt masking below (a write of
+	 * sstatus each way, costly under QEMU) only serves to know which
+	 * hart is this one. */
+	u64 on = __atomic_load_n(&mm->loaded_on, __ATOMIC_SEQ_CST);
+	if (!on)
 		return;
 	push_off();
 	struct cpu *me = mycpu();
 	u64 others = 0;
 	for (int i = 0; i < ncpu; i++)
-		if (&cpus[i] != me && __atomic_load_n(&cpus[i].active_mm, __ATOMIC_ACQUIRE) == mm)
+		if (&cpus[i] != me && (on & 1UL << i))
 			others |= 1UL << cpus[i].hartid;
-	if (me->active_mm == mm) {
+	if (on & 1UL << me->id) {
 		if (va == MM_FLUSH_ALL)
 			sfence_vma_all();
 		else
@@ -113,9 +132,10 @@ void mm_user_access_end(void)
  *   calls (mm->tlb_flushes, bumped before it looks for harts to fence), and
  *   a hart notes the count each time it loads mm (c->asid_seen): if the
  *   count has moved since, it fences that ASID. The hart publishes mm as
- *   its active_mm before it reads the count; so a flush either bumped the
- *   count before the read (and the hart fences itself), or looks for harts
- *   after the hart published, and fences it.
+ *   its active_mm, setting its bit in mm->loaded_on (cpu_publish_mm),
+ *   before it reads the count; so a flush either bumped the count before
+ *   the read (and the hart fences itself), or reads loaded_on after the
+ *   hart set its bit, and fences it.
  *
  * ASID 0 stays the kernel table's (kernel_root), with whole fences. */
 #define SATP_ASID_SHIFT 44
