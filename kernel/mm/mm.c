@@ -72,7 +72,9 @@ static struct mm_family *family_new(void)
 {
 	struct mm_family *f = kzalloc(sizeof(*f));
 	if (f) {
-		spin_init(&f->lock, "mm family");
+		/* A task lock: no interrupt handler takes it, and a
+		 * copy-on-write fault takes it each time. */
+		spin_init_task(&f->lock, "mm family");
 		list_init(&f->mms);
 	}
 	return f;

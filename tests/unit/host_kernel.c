@@ -57,11 +57,20 @@ void spin_init(struct spinlock *lk, const char *name)
 	lk->locked = 0;
 	lk->name = name;
 	lk->cpu = NULL;
+	lk->task = false;
+}
+
+/* As in the kernel, a task lock leaves the interrupt masking alone. */
+void spin_init_task(struct spinlock *lk, const char *name)
+{
+	spin_init(lk, name);
+	lk->task = true;
 }
 
 void spin_lock(struct spinlock *lk)
 {
-	push_off();
+	if (!lk->task)
+		push_off();
 	cr_assert(!lk->locked, "spin_lock: %s already held (deadlock)", lk->name);
 	lk->locked = 1;
 }
@@ -70,7 +79,8 @@ void spin_unlock(struct spinlock *lk)
 {
 	cr_assert(lk->locked, "spin_unlock: %s not held", lk->name);
 	lk->locked = 0;
-	pop_off();
+	if (!lk->task)
+		pop_off();
 }
 
 bool spin_holding(struct spinlock *lk)
