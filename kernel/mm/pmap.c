@@ -294,25 +294,12 @@ int pmap_copy(struct mm *parent, struct mm *child, u64 start, u64 end, bool shar
 	return err;
 }
 
-enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
+/* pmap_unshare when others still hold the page: the copy is ours. Out of
+ * line, so that the common case saves no registers for it. */
+static __attribute__((noinline)) enum fault_result unshare_copy(struct mm *mm, u64 va, pte_t *pte,
+								u64 flags)
 {
-	mm_assert_locked(mm);
-	pte_t *pte = pt_find(mm->root, va);
-	if (!pte || !pte_valid(*pte) || !(*pte & PTE_COW))
-		panic("pmap_unshare: %p is not copy-on-write", (void *)va);
 	struct page *old = pa_to_page(pte_pa(*pte));
-	u64 flags = *pte & PTE_FLAGS_MASK & ~PTE_COW;
-	if (writable)
-		flags |= PTE_W;
-	if (page_refcount(old) == 1) {
-		/* The other sharers are gone: the page is ours alone. The
-		 * entry only gains permissions, so no fence and nothing to
-		 * drop: a hart that still caches the read-only one takes one
-		 * more fault, which finds the PTE writable and fences
-		 * (fault_resolve). */
-		*pte = pte_make(page_to_pa(old), flags);
-		return FAULT_OK;
-	}
 	struct page *pg = page_alloc(0);
 	if (!pg)
 		return FAULT_OOM;
@@ -330,6 +317,26 @@ enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
 	 * pinned it before a fork); the word at va lives in the copy now. */
 	if (page_copied_hook)
 		page_copied_hook(page_to_pa(old));
+	return FAULT_OK;
+}
+
+enum fault_result pmap_unshare(struct mm *mm, u64 va, bool writable)
+{
+	mm_assert_locked(mm);
+	pte_t *pte = pt_find(mm->root, va);
+	if (!pte || !pte_valid(*pte) || !(*pte & PTE_COW))
+		panic("pmap_unshare: %p is not copy-on-write", (void *)va);
+	struct page *old = pa_to_page(pte_pa(*pte));
+	u64 flags = *pte & PTE_FLAGS_MASK & ~PTE_COW;
+	if (writable)
+		flags |= PTE_W;
+	if (page_refcount(old) > 1)
+		return unshare_copy(mm, va, pte, flags);
+	/* The other sharers are gone: the page is ours alone. The entry only
+	 * gains permissions, so no fence and nothing to drop: a hart that
+	 * still caches the read-only one takes one more fault, which finds
+	 * the PTE writable and fences (fault_resolve). */
+	*pte = pte_make(page_to_pa(old), flags);
 	return FAULT_OK;
 }
 
