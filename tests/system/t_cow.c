@@ -429,6 +429,48 @@ static void test_reader_on_another_hart(void)
 	munmap((void *)flags, PAGE);
 }
 
+/* The same, with the sibling asleep: its hart, idle, keeps the sibling's
+ * address space loaded while it polls (sched.c's idle) and may still
+ * cache the entry of the page the writer keeps, so the writer's fault must
+ * fence that hart too, or the sibling, woken there, reads the writer's
+ * store. Each round forks a child that reads the page and sleeps on a
+ * pipe; the parent writes the page after 0 to 72 us (the child's watch of
+ * the pipe lasts 20 us, its hart polls 50 more) and wakes it; the child
+ * must read what was there at the fork. (With mm_tlb_flush's remote
+ * fences left out, 6 of 100 rounds read the writer's store.) */
+#define SLEEPER_ROUNDS 100
+
+static void test_sleeping_reader(void)
+{
+	volatile uint64_t *p = vm_anon(NULL, PAGE, RW, 0);
+	int go[2], back[2], bad = 0, rounds = 0;
+
+	if (!CHECK("sleeper-setup", p != MAP_FAILED && pipe(go) == 0 && pipe(back) == 0))
+		return;
+	for (uint64_t r = 0; r < SLEEPER_ROUNDS; r++, rounds++) {
+		*p = 2 * r;
+		int pid = fork();
+		if (pid == 0) {
+			uint64_t seen = *p;
+			sync_send(back[1]);
+			if (!sync_wait(go[0]))
+				_exit(2);
+			_exit(*p == seen && seen == 2 * r ? 0 : 1);
+		}
+		if (pid < 0 || !sync_wait(back[0]))
+			break;
+		test_spin_us(r % 10 * 8);
+		*p = 2 * r + 1;
+		sync_send(go[1]);
+		bad += test_wait_status(pid) != 0;
+	}
+	close(go[0]), close(go[1]), close(back[0]), close(back[1]);
+	munmap((void *)p, PAGE);
+	CHECK("sleeper-reads-only-its-copy", bad == 0 && rounds == SLEEPER_ROUNDS,
+	      "%d of %d sleeping children read the writer's store through a stale entry", bad,
+	      rounds);
+}
+
 int main(void)
 {
 	vm_run_group("group-private-after-fork", test_private_after_fork);
@@ -439,5 +481,6 @@ int main(void)
 	vm_run_group("group-shared-anon", test_shared_anon);
 	vm_run_group("group-many-pages", test_many_pages);
 	vm_run_group("group-reader-on-another-hart", test_reader_on_another_hart);
+	vm_run_group("group-sleeping-reader", test_sleeping_reader);
 	return test_done();
 }

@@ -151,14 +151,6 @@ static void test_transfer(void)
 	CHECK("pipe-10mib-writer-status", test_wait_status(pid) == 0);
 }
 
-/* Spins for us microseconds, so that the partner waits that long. */
-static void delay_us(uint64_t us)
-{
-	uint64_t until = mnemo_rdtime() + mnemo_timebase() / 1000000 * us;
-	while (mnemo_rdtime() < until)
-		;
-}
-
 /* Waits around the time a blocked reader or writer watches for its
  * partner before it sleeps (20 us): a wait that ends just before, during
  * or just after the switch from watching to sleeping. */
@@ -184,7 +176,7 @@ static void test_answer_delays(void)
 			unsigned char c;
 			if (read(ping[0], &c, 1) != 1)
 				_exit(0);
-			delay_us(answer_delays[(i * 7) % NDELAYS]);
+			test_spin_us(answer_delays[(i * 7) % NDELAYS]);
 			c ^= 0x5a;
 			if (write(pong[1], &c, 1) != 1)
 				_exit(1);
@@ -194,7 +186,7 @@ static void test_answer_delays(void)
 	close(pong[1]);
 	for (int i = 0; i < rounds; i++) {
 		unsigned char c = (unsigned char)i;
-		delay_us(answer_delays[i % NDELAYS]);
+		test_spin_us(answer_delays[i % NDELAYS]);
 		if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1 ||
 		    c != (unsigned char)(i ^ 0x5a))
 			bad++;
@@ -227,7 +219,7 @@ static void test_drain_delays(void)
 	}
 	close(fds[1]);
 	for (int i = 0;; i++) {
-		delay_us(answer_delays[i % NDELAYS]);
+		test_spin_us(answer_delays[i % NDELAYS]);
 		n = read(fds[0], buf, 4096);
 		if (n <= 0)
 			break;

@@ -177,6 +177,15 @@ static inline int test_run(char *const argv[], const void *input, size_t in_len,
 	return pid > 0 ? test_wait_status(pid) : TEST_NO_CHILD;
 }
 
+/* Spins for us microseconds without a system call, so that a partner
+ * waits that long (for timing a race's window, never as a handshake). */
+static inline void test_spin_us(uint64_t us)
+{
+	uint64_t until = mnemo_rdtime() + mnemo_timebase() / 1000000 * us;
+	while (mnemo_rdtime() < until)
+		;
+}
+
 /* Whole reads and writes: read_full() and write_all() from <mnemo.h>. */
 
 /* A reproducible byte stream: byte i of stream seed. Writers fill with it,
