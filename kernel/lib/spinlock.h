@@ -2,9 +2,12 @@
  * interrupt handler can never spin on a lock its own hart holds.
  *
  * A task lock (spin_init_task) is one that no interrupt handler ever
- * takes: holding it keeps interrupts on and only stops the timer from
- * preempting the holder (a count at the bottom of its kernel stack), so
- * that no other thread on the hart spins on it. Under QEMU masking and
+ * takes, and that nobody takes while holding a lock a handler takes (or
+ * a handler could wait for that lock while its holder waits for the task
+ * lock, held by the code the handler interrupted): holding it keeps
+ * interrupts on and only stops the timer from preempting the holder (a
+ * count at the bottom of its kernel stack), so that no other thread on
+ * the hart spins on it. Under QEMU masking and
  * unmasking interrupts are two writes of sstatus, each a trip through the
  * emulator's main loop, which cost more than the rest of the lock; the
  * locks that every read() and write() of a pipe takes are task locks. */

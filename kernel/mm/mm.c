@@ -72,9 +72,12 @@ static struct mm_family *family_new(void)
 {
 	struct mm_family *f = kzalloc(sizeof(*f));
 	if (f) {
-		/* A task lock: no interrupt handler takes it, and a
-		 * copy-on-write fault takes it each time. */
-		spin_init_task(&f->lock, "mm family");
+		/* Not a task lock, though no interrupt handler takes it:
+		 * the scheduler may drop an mm's last reference, and take
+		 * this lock, while it holds p->lock, which the timer's
+		 * handler takes; a holder with interrupts on could then be
+		 * interrupted by a handler that waits for that p->lock. */
+		spin_init(&f->lock, "mm family");
 		list_init(&f->mms);
 	}
 	return f;

@@ -437,7 +437,8 @@ static void test_reader_on_another_hart(void)
  * pipe; the parent writes the page after 0 to 72 us (the child's watch of
  * the pipe lasts 20 us, its hart polls 50 more) and wakes it; the child
  * must read what was there at the fork. (With mm_tlb_flush's remote
- * fences left out, 6 of 100 rounds read the writer's store.) */
+ * fences left out, 6 to 78 of 100 rounds read the writer's store, in
+ * four runs.) */
 #define SLEEPER_ROUNDS 100
 
 static void test_sleeping_reader(void)
