@@ -72,12 +72,11 @@ static struct mm_family *family_new(void)
 {
 	struct mm_family *f = kzalloc(sizeof(*f));
 	if (f) {
-		/* Not a task lock, though no interrupt handler takes it:
-		 * the scheduler may drop an mm's last reference, and take
-		 * this lock, while it holds p->lock, which the timer's
-		 * handler takes; a holder with interrupts on could then be
-		 * interrupted by a handler that waits for that p->lock. */
-		spin_init(&f->lock, "mm family");
+		/* A task lock: every copy-on-write fault that others share
+		 * the page of takes it (mm_family_take). No interrupt handler
+		 * takes it, and nobody under a lock a handler takes: the
+		 * scheduler tears no mm down under p->lock (sched.c). */
+		spin_init_task(&f->lock, "mm family");
 		list_init(&f->mms);
 	}
 	return f;
@@ -327,6 +326,16 @@ u64 mm_backable_pages(void)
 void mm_get(struct mm *mm)
 {
 	__atomic_fetch_add(&mm->users, 1, __ATOMIC_ACQ_REL);
+}
+
+bool mm_put_unless_last(struct mm *mm)
+{
+	int n = __atomic_load_n(&mm->users, __ATOMIC_RELAXED);
+	while (n > 1)
+		if (__atomic_compare_exchange_n(&mm->users, &n, n - 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return true;
+	return false;
 }
 
 void mm_put(struct mm *mm)

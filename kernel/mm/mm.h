@@ -151,6 +151,10 @@ struct mm *mm_create(void);
  * frees every page, page table and VMA, and the mm. */
 void mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
+/* mm_put unless the reference is the last (false then, and the caller
+ * keeps it): for a holder of a lock under which mm must not be torn down
+ * (the scheduler's p->lock, which interrupt handlers take). */
+bool mm_put_unless_last(struct mm *mm);
 /* A copy for fork: private mappings become copy-on-write in both, shared
  * ones stay shared. NULL when out of memory (nothing leaks). */
 struct mm *mm_fork(struct mm *parent);

@@ -8,7 +8,8 @@
  * the hart pays no fence; and as each mm has its own ASID, a switch fences
  * only what may be stale (asid_load_mm). A hart holds a reference on the mm in its satp
  * (mm_get), so an mm is destroyed only once no hart can walk its table:
- * by whoever drops the last reference, the process or a hart moving on. */
+ * by whoever drops the last reference, the process or a hart moving on
+ * (never under p->lock: hart_put_mm_locked). */
 #include "kernel/arch/riscv/asid.h"
 #include "kernel/arch/riscv/csr.h"
 #include "kernel/arch/riscv/kmap.h"
@@ -18,17 +19,36 @@
 #include "kernel/mm/mm.h"
 #include "kernel/proc/proc_internal.h"
 
+/* Lets go of the reference hart c holds on old, under p->lock. Tearing an
+ * mm down takes a fork family's lock, a task lock, which must not be
+ * taken under p->lock (an interrupt handler takes p->lock): so a last
+ * reference waits on the hart until run() has let p->lock go. run() lets
+ * go of an mm it can see is the last before it takes p->lock, so this is
+ * only for one that became the last meanwhile. */
+static void hart_put_mm_locked(struct cpu *c, struct mm *old)
+{
+	if (mm_put_unless_last(old))
+		return;
+	/* At most one per run(): exec, the other caller, still holds the
+	 * image it leaves when it lets this hart's reference go. */
+	if (c->mm_to_drop)
+		panic("sched: two last references wait on hart %d", c->id);
+	c->mm_to_drop = old;
+}
+
 __always_inline void proc_activate_mm(struct proc *p)
 {
 	struct cpu *c = mycpu();
 	struct mm *mm = p->mm;
 	if (!mm) {
-		/* A kernel thread does not keep the last process's mm loaded:
-		 * that process may have exited, and its memory must come back
-		 * now, not when the thread next sleeps (the OOM killer waits
-		 * for it). */
-		if (p->kthread)
-			proc_drop_mm();
+		/* A kernel thread does not keep the last process's mm loaded
+		 * (run() lets it go before it takes p->lock): that process may
+		 * have exited, and its memory must come back now, not when the
+		 * thread next sleeps (the OOM killer waits for it). */
+		if (p->kthread && c->active_mm) {
+			satp_switch(kernel_root);
+			hart_put_mm_locked(c, cpu_publish_mm(c, NULL));
+		}
 		return;
 	}
 	if (mm != c->active_mm) {
@@ -39,7 +59,7 @@ __always_inline void proc_activate_mm(struct proc *p)
 		struct mm *old = cpu_publish_mm(c, mm);
 		asid_load_mm(c, mm);
 		if (old)
-			mm_put(old);
+			hart_put_mm_locked(c, old);
 	} else if (p->last_hart != c->id) {
 		/* Still loaded here from an earlier run, but the process has
 		 * since run elsewhere and may have changed its PTEs. */
@@ -252,6 +272,13 @@ static bool run(struct cpu *c, struct proc *p, bool *blocked)
 {
 	bool ran = false;
 
+	/* An mm that p will not use and that only this hart still holds (its
+	 * process has exited) goes before p->lock is taken: see
+	 * hart_put_mm_locked. A racy peek: p->mm only says whether to. */
+	struct mm *held = c->active_mm;
+	if (held && (p->kthread || held != p->mm) &&
+	    __atomic_load_n(&held->users, __ATOMIC_ACQUIRE) == 1)
+		proc_drop_mm();
 	spin_lock(&p->lock);
 	if (p->state == PROC_RUNNABLE) {
 		p->state = PROC_RUNNING;
@@ -276,6 +303,11 @@ static bool run(struct cpu *c, struct proc *p, bool *blocked)
 			proc_free(p);
 	}
 	spin_unlock(&p->lock);
+	struct mm *dead = c->mm_to_drop;
+	if (dead) {
+		c->mm_to_drop = NULL;
+		mm_put(dead);
+	}
 	return ran;
 }
 

@@ -61,6 +61,7 @@ struct cpu {
 	int id;			  /* index in cpus[] */
 	u64 hartid;		  /* the hardware's hart id */
 	struct mm *active_mm;	  /* loaded in satp (a reference), or NULL for the kernel's */
+	struct mm *mm_to_drop;	  /* a last reference let go under p->lock (sched.c) */
 	int idle;		  /* (a) HART_BUSY, HART_POLLING or HART_IN_WFI */
 	int reserved;		  /* (a) runnable processes left to it (p->wake_hart) */
 	struct proc *handoff;	  /* woken here by wakeup_sync: the next to run
