@@ -30,7 +30,8 @@ static void hart_put_mm_locked(struct cpu *c, struct mm *old)
 	if (mm_put_unless_last(old))
 		return;
 	/* At most one per run(): exec, the other caller, still holds the
-	 * image it leaves when it lets this hart's reference go. */
+	 * image it leaves when it lets this hart's reference go, or (init,
+	 * a service) had none, and then run() parked nothing. */
 	if (c->mm_to_drop)
 		panic("sched: two last references wait on hart %d", c->id);
 	c->mm_to_drop = old;
