@@ -29,6 +29,11 @@ extern volatile u64 boot_late_harts; /* entry.S */
 
 struct boot_info boot_info;
 static volatile int harts_started;
+/* Set once the boot hart has said how many harts run. No other hart runs
+ * a process before, so that the line never lands in the middle of what
+ * init and the shell print (as it did on a slow host, after the shell's
+ * second prompt, which scripts/ctrlc-test could not find then). */
+static int harts_released;
 
 static u64 pa_of(const void *kva)
 {
@@ -139,6 +144,7 @@ void boot_start_harts(const struct boot_info *bi, u64 hartid)
 			    "runs as a secondary\n",
 			    id);
 	printk("mnemo: %d harts running\n", ncpu);
+	__atomic_store_n(&harts_released, 1, __ATOMIC_RELEASE);
 }
 
 void secondary_main(u64 hartid, u64 id)
@@ -149,5 +155,7 @@ void secondary_main(u64 hartid, u64 id)
 	plic_init_hart(hartid);
 	__atomic_fetch_add(&harts_started, 1, __ATOMIC_RELEASE);
 	timer_init_hart();
+	while (!__atomic_load_n(&harts_released, __ATOMIC_ACQUIRE))
+		;
 	scheduler();
 }
