@@ -19,6 +19,15 @@
 #include "kernel/mm/mm.h"
 #include "kernel/proc/proc_internal.h"
 
+/* Hart c goes back to the kernel's table: first satp, then the mm it had
+ * is no longer its active_mm. Returns that mm; the caller lets go of the
+ * hart's reference on it. */
+static struct mm *hart_unload_mm(struct cpu *c)
+{
+	satp_switch(kernel_root);
+	return cpu_publish_mm(c, NULL);
+}
+
 /* Lets go of the reference hart c holds on old, under p->lock. Tearing an
  * mm down takes a fork family's lock, a task lock, which must not be
  * taken under p->lock (an interrupt handler takes p->lock): so a last
@@ -46,10 +55,8 @@ __always_inline void proc_activate_mm(struct proc *p)
 		 * (run() lets it go before it takes p->lock): that process may
 		 * have exited, and its memory must come back now, not when the
 		 * thread next sleeps (the OOM killer waits for it). */
-		if (p->kthread && c->active_mm) {
-			satp_switch(kernel_root);
-			hart_put_mm_locked(c, cpu_publish_mm(c, NULL));
-		}
+		if (p->kthread && c->active_mm)
+			hart_put_mm_locked(c, hart_unload_mm(c));
 		return;
 	}
 	if (mm != c->active_mm) {
@@ -73,10 +80,8 @@ void proc_drop_mm(void)
 {
 	push_off();
 	struct cpu *c = mycpu();
-	if (c->active_mm) {
-		satp_switch(kernel_root);
-		mm_put(cpu_publish_mm(c, NULL));
-	}
+	if (c->active_mm)
+		mm_put(hart_unload_mm(c));
 	pop_off();
 }
 

@@ -59,11 +59,11 @@ void mm_tlb_flush(struct mm *mm, u64 va)
 	__atomic_fetch_add(&mm->tlb_flushes, 1, __ATOMIC_SEQ_CST);
 	/* One word in mm, not each hart's active_mm: those share a cache
 	 * line with what their harts write all the time (push_off's count),
-	 * and each took a pair of fences. Loaded nowhere (a sleeping sharer's mm at a
-	 * copy-on-write fault, a process whose pages reclaim takes): the
-	 * count is all it needs, and the interrupt masking below (a write of
-	 * sstatus each way, costly under QEMU) only serves to know which
-	 * hart is this one. */
+	 * and each took a pair of fences. Loaded nowhere (a sleeping
+	 * sharer's mm at a copy-on-write fault, a process whose pages
+	 * reclaim takes): the count is all it needs, and the interrupt
+	 * masking below (a write of sstatus each way, costly under QEMU)
+	 * only serves to know which hart is this one. */
 	u64 on = __atomic_load_n(&mm->loaded_on, __ATOMIC_SEQ_CST);
 	if (!on)
 		return;
