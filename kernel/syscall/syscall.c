@@ -90,8 +90,10 @@ static bool quick_call(u64 nr, long *ret)
 	case SYS_getppid: {
 		/* No lock: a racing exit of the parent gives the old or new
 		 * pid. The leader stays (a zombie if it ended) while any
-		 * thread runs. */
-		struct proc *parent = __atomic_load_n(&p->leader->parent, __ATOMIC_ACQUIRE);
+		 * thread runs. No fence either: the pid is read through the
+		 * pointer, and RISC-V keeps a load after the load its
+		 * address came from. */
+		struct proc *parent = __atomic_load_n(&p->leader->parent, __ATOMIC_RELAXED);
 		*ret = parent ? parent->pid : 0;
 		return true;
 	}
@@ -131,7 +133,7 @@ __attribute__((hot)) struct trapframe *syscall_trap(struct trapframe *tf)
 	/* A kill or a signal that comes after this check is seen at the
 	 * next trap: the timer's, at the latest. */
 	struct proc *p = myproc();
-	if (proc_killed(p) || __atomic_load_n(&p->sig_wake, __ATOMIC_ACQUIRE))
+	if (proc_must_look(p))
 		signal_return(tf, known ? (long)nr : -1, a0);
 	return tf; /* user_return turns interrupts off again */
 }

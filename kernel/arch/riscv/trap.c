@@ -177,7 +177,7 @@ struct trapframe *user_trap(struct trapframe *tf, u64 cause)
 	}
 	/* A kill or a signal that comes after this check is seen at the
 	 * next trap: the timer's, at the latest. */
-	if (proc_killed(p) || __atomic_load_n(&p->sig_wake, __ATOMIC_ACQUIRE))
+	if (proc_must_look(p))
 		signal_return(tf, -1, 0);
 	return tf; /* user_return turns interrupts off and sets sstatus */
 }
