@@ -33,6 +33,10 @@ void mm_sleep(void *chan, struct spinlock *lk);
 void mm_wakeup(void *chan);
 #define MM_FLUSH_ALL (~0UL)
 void mm_tlb_flush(struct mm *mm, u64 va);
+/* Whether a hart other than this one has mm loaded, so that a change to
+ * mm's PTEs would fence it from here. A hint, stale as soon as read:
+ * mm_tlb_flush fences whoever needs it either way. */
+bool mm_tlb_loaded_elsewhere(struct mm *mm);
 void mm_user_access_begin(void);
 void mm_user_access_end(void);
 long uaccess_copy(void *dst, const void *src, size_t n);

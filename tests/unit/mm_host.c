@@ -79,12 +79,22 @@ bool mm_current_killed(void)
 	return false;
 }
 
+struct mm *mm_host_loaded_elsewhere;
+u64 mm_host_remote_flushes;
+
+bool mm_tlb_loaded_elsewhere(struct mm *mm)
+{
+	return mm && mm == mm_host_loaded_elsewhere;
+}
+
 /* As kernel/arch/riscv/mmu.c: only the loaded mm has entries to drop. */
 void mm_tlb_flush(struct mm *mm, u64 va)
 {
 	mm_host_flushes++;
 	if (va == MM_FLUSH_ALL)
 		mm_host_flushes_all++;
+	if (mm_tlb_loaded_elsewhere(mm))
+		mm_host_remote_flushes++;
 	if (mm != mm_host_loaded)
 		return;
 	if (va == MM_FLUSH_ALL) {

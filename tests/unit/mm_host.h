@@ -41,6 +41,13 @@ extern struct mm *mm_host_loaded;
 /* mm_tlb_flush calls so far: all of them, and those for MM_FLUSH_ALL. */
 extern u64 mm_host_flushes, mm_host_flushes_all;
 
+/* An mm a test says another hart has loaded (its process running there,
+ * or that hart idle since): mm_tlb_loaded_elsewhere answers true for it,
+ * and each mm_tlb_flush of it counts as a remote fence. Its entries on
+ * that hart are not simulated. */
+extern struct mm *mm_host_loaded_elsewhere;
+extern u64 mm_host_remote_flushes;
+
 /* sstatus.SUM: set between mm_user_access_begin and _end. */
 extern bool mm_host_sum;
 

@@ -5,9 +5,10 @@
  *     read-only with PTE_COW in both parent and child, with one reference
  *     per PTE; no data is copied;
  *   - the first write on either side gives one side a copy: the other
- *     sharers, when nothing else holds the page and they can be locked
- *     (the writer keeps its page and needs no fence), else the writer; a
- *     write makes the page writable again when nobody else holds it;
+ *     sharers, when nothing else holds the page, they can be locked and
+ *     no other hart has them loaded (the writer keeps its page and needs
+ *     no fence), else the writer; a write makes the page writable again
+ *     when nobody else holds it;
  *   - shared mappings stay shared;
  *   - a page that could be written later (after mprotect) must not stay
  *     shared between the two either;
@@ -29,6 +30,7 @@ static struct mm *mm, *child;
 
 static void teardown(void)
 {
+	mm_host_loaded_elsewhere = NULL;
 	test_end_mm(&child);
 	test_end_mm(&mm);
 	test_end();
@@ -156,6 +158,53 @@ TEST_BOTH_PAGERS(fork, a_pinned_page_stays_where_it_is_and_the_writer_gets_a_cop
 	cr_assert_eq(page_at(mm, P(0)), orig);
 	EXPECT_READ(mm, P(0), 1);
 	page_put(pin);
+}
+
+/* A sharer another hart has loaded (running there, or that hart idle
+ * since) would need that hart fenced if its PTE moved: the writer, loaded
+ * here alone, takes the copy instead, and no other hart is fenced. */
+TEST_BOTH_PAGERS(fork, a_sharer_loaded_elsewhere_keeps_its_page_and_the_writer_copies,
+		 .fini = teardown)
+{
+	mm = test_start(pager);
+	MAP_AT(mm, P(0), PG, RW);
+	EXPECT_WRITE(mm, P(0), 1);
+	child = fork_mm();
+	struct page *orig = page_at(mm, P(0));
+	mm_host_loaded_elsewhere = child;
+	u64 remote = mm_host_remote_flushes, free_before = page_free_count();
+
+	EXPECT_WRITE(mm, P(0), 2);
+	mm_host_loaded_elsewhere = NULL;
+	cr_assert_eq(page_at(child, P(0)), orig, "the loaded sharer's PTE moved");
+	cr_assert_neq(page_at(mm, P(0)), orig);
+	cr_assert_eq(mm_host_remote_flushes, remote, "another hart was fenced");
+	cr_assert_eq(page_free_count(), free_before - 1, "one copy");
+	cr_assert_eq(page_refcount(orig), 1);
+	PTES(mm, "w");
+	PTES(child, "c");
+	EXPECT_READ(child, P(0), 1);
+	EXPECT_READ(mm, P(0), 2);
+}
+
+/* Unless the writer is loaded on another hart as well (a thread of it
+ * runs there): it would be fenced there too, so the sharers move, as when
+ * nobody else has them loaded. */
+TEST_BOTH_PAGERS(fork, a_writer_loaded_elsewhere_still_keeps_its_page, .fini = teardown)
+{
+	mm = test_start(pager);
+	MAP_AT(mm, P(0), PG, RW);
+	EXPECT_WRITE(mm, P(0), 1);
+	child = fork_mm();
+	struct page *orig = page_at(mm, P(0));
+	mm_host_loaded_elsewhere = mm;
+
+	EXPECT_WRITE(mm, P(0), 2);
+	mm_host_loaded_elsewhere = NULL;
+	cr_assert_eq(page_at(mm, P(0)), orig, "the writer keeps its page");
+	cr_assert_neq(page_at(child, P(0)), orig);
+	EXPECT_READ(child, P(0), 1);
+	EXPECT_READ(mm, P(0), 2);
 }
 
 /* The parent's TLB held a writable entry from before the fork: the fork

@@ -46,6 +46,14 @@ struct mm *cpu_publish_mm(struct cpu *c, struct mm *mm)
 	return old;
 }
 
+bool mm_tlb_loaded_elsewhere(struct mm *mm)
+{
+	/* With interrupts on, this may run on another hart by the time it
+	 * returns: a hint either way. */
+	u64 me = 1UL << mycpu()->id;
+	return (__atomic_load_n(&mm->loaded_on, __ATOMIC_RELAXED) & ~me) != 0;
+}
+
 /* Fences every hart that has mm loaded. Usually that is this hart alone
  * (a process changes its own PTEs); another hart has it loaded when a
  * process changes someone else's PTEs (map_shared_pages breaking
