@@ -87,16 +87,15 @@ static enum fault_result fault_swap_in(struct mm *mm, struct vma *vma, u64 va, p
  * keep it (more: the writer gets the copy). */
 #define COW_SHARERS_MAX 8
 
-/* Whether moving the sharers to the copy would fence another hart where
- * moving the writer would not: a sharer runs on one, or that hart has
- * been idle since with its mm still loaded. That fence goes through the
- * SBI to a hart QEMU may not be running at the moment: on a busy 2-core
- * host they took 25 us to 0.8 ms each on average over a boot, against a
- * few us for this hart's own fence and the misses after it. */
-static bool sharers_loaded_elsewhere(struct mm *mm, struct mm **sharers, int n)
+/* Whether moving the sharers to the copy would fence another hart: a
+ * sharer runs on one, or that hart has been idle since with its mm still
+ * loaded. That fence goes through the SBI to a hart QEMU may not be
+ * running at the moment: on a busy 2-core host they took 25 us to 0.8 ms
+ * each on average over a boot, against a few us for this hart's own fence
+ * and the misses after it. The writer's copy fences its own harts alone,
+ * once, however many sharers there are. */
+static bool sharers_loaded_elsewhere(struct mm **sharers, int n)
 {
-	if (mm_tlb_loaded_elsewhere(mm))
-		return false; /* the writer's threads need one anyway */
 	for (int i = 0; i < n; i++)
 		if (mm_tlb_loaded_elsewhere(sharers[i]))
 			return true;
@@ -128,7 +127,7 @@ static enum fault_result fault_break_cow(struct mm *mm, struct vma *vma, u64 va,
 	if (n < 0)
 		return pmap_unshare(mm, va, writable);
 	struct page *copy = NULL;
-	if (n > 0 && page_refcount(pg) == 1 + (u64)n && !sharers_loaded_elsewhere(mm, sharers, n) &&
+	if (n > 0 && page_refcount(pg) == 1 + (u64)n && !sharers_loaded_elsewhere(sharers, n) &&
 	    (copy = page_alloc(0))) {
 		memcpy(page_kva(copy), page_kva(pg), PAGE_SIZE);
 		for (int i = 1; i < n; i++)
