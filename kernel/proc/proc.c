@@ -293,8 +293,10 @@ static void kill_others(struct proc *l, bool alone)
 		spin_lock(&t->lock);
 		bool member = t->leader == l && t->state != PROC_UNUSED && t->state != PROC_ZOMBIE;
 		if (member) {
+			/* Before killed: t, once it sees killed (an acquire,
+			 * signal_return), reads exit_alone without t->lock. */
 			t->exit_alone |= alone;
-			t->killed = true;
+			__atomic_store_n(&t->killed, true, __ATOMIC_RELEASE);
 		}
 		spin_unlock(&t->lock);
 		if (member)

@@ -124,16 +124,17 @@ static inline bool proc_killed(struct proc *p)
 /* Marks p to die at its next return to user mode, of signal sig (the
  * first reason given stands); proc_set_killed's is SIGKILL. */
 void proc_set_killed_by(struct proc *p, int sig);
+void proc_set_killed(struct proc *p);
 /* Whether p must go through signal_return on its way to user mode: a
- * kill or a signal to take. Read with no ordering, as signal_return reads
- * both again in order: this compiler makes each acquire load a full
- * fence, and this look comes at every system call. */
+ * kill or a signal to take. Read with no ordering, as this look comes at
+ * every system call and this compiler makes each acquire load a full
+ * fence: signal_return reads killed again with one before it reads why,
+ * and the pending signals under the lock every writer of sig_wake holds. */
 static inline bool proc_must_look(struct proc *p)
 {
 	return __atomic_load_n(&p->killed, __ATOMIC_RELAXED) ||
 	       __atomic_load_n(&p->sig_wake, __ATOMIC_RELAXED);
 }
-void proc_set_killed(struct proc *p);
 void yield(void);
 
 void proc_init(void);

@@ -88,11 +88,10 @@ static bool quick_call(u64 nr, long *ret)
 		*ret = p->pid;
 		return true;
 	case SYS_getppid: {
-		/* No lock: a racing exit of the parent gives the old or new
-		 * pid. The leader stays (a zombie if it ended) while any
-		 * thread runs. No fence either: the pid is read through the
-		 * pointer, and RISC-V keeps a load after the load its
-		 * address came from. */
+		/* No lock and no fence: a racing exit or exec may give a
+		 * pid that is just changing, but never a bad read, as every
+		 * struct proc stays in the static table. The leader stays (a
+		 * zombie if it ended) while any thread runs. */
 		struct proc *parent = __atomic_load_n(&p->leader->parent, __ATOMIC_RELAXED);
 		*ret = parent ? parent->pid : 0;
 		return true;
