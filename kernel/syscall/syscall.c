@@ -76,7 +76,7 @@ static syscall_fn *const syscalls[NSYSCALL] = {
  * through QEMU's main loop. An interrupt that comes meanwhile is taken as
  * soon as the call returns to user mode, so the timer's preemption is not
  * lost. Returns false for any other call. */
-static bool quick_call(u64 nr, long *ret)
+static inline __attribute__((always_inline)) bool quick_call(u64 nr, long *ret)
 {
 	struct proc *p = myproc();
 
@@ -107,13 +107,9 @@ static bool quick_call(u64 nr, long *ret)
 	}
 }
 
-/* The whole of a system call but the register saving: this is the one
- * C function between trap.S and the call's own, as under QEMU every call
- * and return costs a lookup of the next block of translated code, about
- * as much as the rest of getppid. Hot: placed with trap.S in one page
- * (kernel.ld), where QEMU chains the call from trap.S instead of looking
- * it up. */
-__attribute__((hot)) struct trapframe *syscall_trap(struct trapframe *tf)
+/* Any call but a quick one, and a quick one that must look at signals on
+ * its way out. */
+static __attribute__((noinline)) struct trapframe *syscall_slow(struct trapframe *tf)
 {
 	u64 nr = tf->a7, a0 = tf->a0;
 	syscall_fn *fn = nr < NSYSCALL ? syscalls[nr] : NULL;
@@ -131,8 +127,26 @@ __attribute__((hot)) struct trapframe *syscall_trap(struct trapframe *tf)
 	}
 	/* A kill or a signal that comes after this check is seen at the
 	 * next trap: the timer's, at the latest. */
-	struct proc *p = myproc();
-	if (proc_must_look(p))
+	if (proc_must_look(myproc()))
 		signal_return(tf, known ? (long)nr : -1, a0);
 	return tf; /* user_return turns interrupts off again */
+}
+
+/* The whole of a system call but the register saving. A quick call with
+ * no signal to look at is answered here, saving no registers and calling
+ * nothing: under QEMU every call and return costs a lookup of the next
+ * block of translated code, about as much as the rest of getppid. (Before
+ * the call rather than after, the look comes to the same: a quick call
+ * changes no signal state.) Hot: placed with trap.S in one page
+ * (kernel.ld), where QEMU chains the call from trap.S instead of looking
+ * it up. */
+__attribute__((hot)) struct trapframe *syscall_trap(struct trapframe *tf)
+{
+	long ret;
+
+	if (!proc_must_look(myproc()) && quick_call(tf->a7, &ret)) {
+		tf->a0 = (u64)ret;
+		return tf;
+	}
+	return syscall_slow(tf);
 }
