@@ -59,6 +59,16 @@ static struct mm *fork_mm(void)
 	return c;
 }
 
+/* Starts a test with one page at P(0) that the parent wrote 1 into, then
+ * forked: mm and child share it copy-on-write. */
+static void fork_one_page(const char *pager)
+{
+	mm = test_start(pager);
+	MAP_AT(mm, P(0), PG, RW);
+	EXPECT_WRITE(mm, P(0), 1);
+	child = fork_mm();
+}
+
 TEST_BOTH_PAGERS(fork, private_pages_become_copy_on_write_in_both, .fini = teardown)
 {
 	/* parent: ww. r  ->  parent and child: cc. c (eager: ccc c); the
@@ -87,10 +97,7 @@ TEST_BOTH_PAGERS(fork, private_pages_become_copy_on_write_in_both, .fini = teard
 
 TEST_BOTH_PAGERS(fork, a_write_gives_the_other_side_the_copy, .fini = teardown)
 {
-	mm = test_start(pager);
-	MAP_AT(mm, P(0), PG, RW);
-	EXPECT_WRITE(mm, P(0), 1);
-	child = fork_mm();
+	fork_one_page(pager);
 	struct page *orig = page_at(mm, P(0));
 
 	EXPECT_WRITE(child, P(0), 2);
@@ -117,10 +124,7 @@ TEST_BOTH_PAGERS(fork, a_write_gives_the_other_side_the_copy, .fini = teardown)
  * still copy-on-write. */
 TEST_BOTH_PAGERS(fork, the_sharers_that_did_not_write_share_one_copy, .fini = teardown)
 {
-	mm = test_start(pager);
-	MAP_AT(mm, P(0), PG, RW);
-	EXPECT_WRITE(mm, P(0), 1);
-	child = fork_mm();
+	fork_one_page(pager);
 	struct mm *third = mm_fork(mm);
 	cr_assert_not_null(third);
 	struct page *orig = page_at(mm, P(0));
@@ -145,10 +149,7 @@ TEST_BOTH_PAGERS(fork, the_sharers_that_did_not_write_share_one_copy, .fini = te
  * the pinned page must stay the one the others map. */
 TEST_BOTH_PAGERS(fork, a_pinned_page_stays_where_it_is_and_the_writer_gets_a_copy, .fini = teardown)
 {
-	mm = test_start(pager);
-	MAP_AT(mm, P(0), PG, RW);
-	EXPECT_WRITE(mm, P(0), 1);
-	child = fork_mm();
+	fork_one_page(pager);
 	struct page *orig = page_at(mm, P(0)), *pin = NULL;
 	page_get(orig); /* a pin */
 	pin = orig;
@@ -166,10 +167,7 @@ TEST_BOTH_PAGERS(fork, a_pinned_page_stays_where_it_is_and_the_writer_gets_a_cop
 TEST_BOTH_PAGERS(fork, a_sharer_loaded_elsewhere_keeps_its_page_and_the_writer_copies,
 		 .fini = teardown)
 {
-	mm = test_start(pager);
-	MAP_AT(mm, P(0), PG, RW);
-	EXPECT_WRITE(mm, P(0), 1);
-	child = fork_mm();
+	fork_one_page(pager);
 	struct page *orig = page_at(mm, P(0));
 	mm_host_loaded_elsewhere = child;
 	u64 remote = mm_host_remote_flushes, free_before = page_free_count();
@@ -195,10 +193,7 @@ TEST_BOTH_PAGERS(fork, a_sharer_loaded_elsewhere_keeps_its_page_and_the_writer_c
  * harts: no count of remote fences here.) */
 TEST_BOTH_PAGERS(fork, a_writer_loaded_elsewhere_still_keeps_its_page, .fini = teardown)
 {
-	mm = test_start(pager);
-	MAP_AT(mm, P(0), PG, RW);
-	EXPECT_WRITE(mm, P(0), 1);
-	child = fork_mm();
+	fork_one_page(pager);
 	struct page *orig = page_at(mm, P(0));
 	mm_host_loaded_elsewhere = mm;
 
@@ -315,10 +310,7 @@ TEST_BOTH_PAGERS(fork, a_prot_none_page_stays_private_after_mprotect, .fini = te
 
 TEST_BOTH_PAGERS(fork, copy_on_write_pages_stay_read_only_through_mprotect, .fini = teardown)
 {
-	mm = test_start(pager);
-	MAP_AT(mm, P(0), PG, RW);
-	EXPECT_WRITE(mm, P(0), 1);
-	child = fork_mm();
+	fork_one_page(pager);
 	cr_assert_eq(mm_mprotect(mm, P(0), PG, RW | VM_EXEC), 0);
 	PTES(mm, "c");
 	EXPECT_WRITE(mm, P(0), 2);
@@ -329,10 +321,7 @@ TEST_BOTH_PAGERS(fork, copy_to_user_breaks_copy_on_write, .fini = teardown)
 {
 	u64 val = 42;
 
-	mm = test_start(pager);
-	MAP_AT(mm, P(0), PG, RW);
-	EXPECT_WRITE(mm, P(0), 1);
-	child = fork_mm();
+	fork_one_page(pager);
 	mm_host_load(child); /* the child runs read(fd, buf, ...) */
 	cr_assert_eq(copy_to_user((void *)P(0), &val, sizeof(val)), 0);
 	EXPECT_READ(child, P(0), 42);
@@ -341,10 +330,7 @@ TEST_BOTH_PAGERS(fork, copy_to_user_breaks_copy_on_write, .fini = teardown)
 
 TEST_BOTH_PAGERS(fork, three_generations_share_until_each_writes, .fini = teardown)
 {
-	mm = test_start(pager);
-	MAP_AT(mm, P(0), PG, RW);
-	EXPECT_WRITE(mm, P(0), 1);
-	child = fork_mm();
+	fork_one_page(pager);
 	mm_host_load(child);
 	struct mm *grandchild = mm_fork(child);
 	cr_assert_not_null(grandchild);
