@@ -37,6 +37,10 @@ void mm_tlb_flush(struct mm *mm, u64 va);
  * mm's PTEs would fence it from here. A hint, stale as soon as read:
  * mm_tlb_flush fences whoever needs it either way. */
 bool mm_tlb_loaded_elsewhere(struct mm *mm);
+/* Fences this hart's entry for va, which it cached older and weaker than
+ * mm's PTE now is (a spurious fault). Any other hart that cached it takes
+ * a fault of its own, and fences itself then. */
+void mm_tlb_flush_local(struct mm *mm, u64 va);
 void mm_user_access_begin(void);
 void mm_user_access_end(void);
 long uaccess_copy(void *dst, const void *src, size_t n);

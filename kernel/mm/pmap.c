@@ -458,5 +458,5 @@ bool pmap_young(struct mm *mm, u64 va)
 void pmap_sync(struct mm *mm, u64 va)
 {
 	mm_assert_locked(mm);
-	mm_tlb_flush(mm, va);
+	mm_tlb_flush_local(mm, va);
 }

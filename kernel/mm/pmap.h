@@ -125,8 +125,9 @@ int pmap_swap_in(struct mm *mm, u64 va, struct page *pg, u64 bits);
 void pmap_swap_out(struct mm *mm, u64 va, u64 slot);
 bool pmap_young(struct mm *mm, u64 va);
 
-/* The PTE at va is right, but a hart may have cached an older one:
- * fence it (the spurious fault after an invalid-to-valid change). */
+/* The PTE at va is right, but this hart may have cached an older, weaker
+ * one: fence it (the spurious fault after an invalid-to-valid change or a
+ * gain of permissions). Only this hart: others fault on their own. */
 void pmap_sync(struct mm *mm, u64 va);
 
 #endif

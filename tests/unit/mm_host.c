@@ -80,11 +80,26 @@ bool mm_current_killed(void)
 }
 
 struct mm *mm_host_loaded_elsewhere;
-u64 mm_host_remote_flushes;
+u64 mm_host_remote_flushes, mm_host_local_flushes;
 
 bool mm_tlb_loaded_elsewhere(struct mm *mm)
 {
 	return mm && mm == mm_host_loaded_elsewhere;
+}
+
+static void tlb_drop_page(u64 va)
+{
+	u64 vpn = va >> PAGE_SHIFT;
+	struct mm_host_tlb_entry *e = &mm_host_tlb[vpn % MM_HOST_TLB_SIZE];
+	if (e->valid && e->vpn == vpn)
+		e->valid = false;
+}
+
+void mm_tlb_flush_local(struct mm *mm, u64 va)
+{
+	mm_host_local_flushes++;
+	if (mm == mm_host_loaded)
+		tlb_drop_page(va);
 }
 
 /* As kernel/arch/riscv/mmu.c: only the loaded mm has entries to drop. */
@@ -101,10 +116,7 @@ void mm_tlb_flush(struct mm *mm, u64 va)
 		tlb_drop_all();
 		return;
 	}
-	u64 vpn = va >> PAGE_SHIFT;
-	struct mm_host_tlb_entry *e = &mm_host_tlb[vpn % MM_HOST_TLB_SIZE];
-	if (e->valid && e->vpn == vpn)
-		e->valid = false;
+	tlb_drop_page(va);
 }
 
 void mm_user_access_begin(void)

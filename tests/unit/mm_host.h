@@ -47,6 +47,8 @@ extern u64 mm_host_flushes, mm_host_flushes_all;
  * that hart are not simulated. */
 extern struct mm *mm_host_loaded_elsewhere;
 extern u64 mm_host_remote_flushes;
+/* mm_tlb_flush_local calls so far (pmap_sync, at a spurious fault). */
+extern u64 mm_host_local_flushes;
 
 /* sstatus.SUM: set between mm_user_access_begin and _end. */
 extern bool mm_host_sum;

@@ -189,18 +189,19 @@ TEST_BOTH_PAGERS(fork, a_sharer_loaded_elsewhere_keeps_its_page_and_the_writer_c
  * keeps its page when no sharer is: the sharers' move fences nobody else,
  * and the writer's entry only gains permissions, while a copy for the
  * writer would fence that hart. (The simulated TLB keeps the read-only
- * entry, so the write faults once more and pmap_sync fences the writer's
- * harts: no count of remote fences here.) */
+ * entry, so the write faults once more, and pmap_sync fences this hart.) */
 TEST_BOTH_PAGERS(fork, a_writer_loaded_elsewhere_still_keeps_its_page, .fini = teardown)
 {
 	fork_one_page(pager);
 	struct page *orig = page_at(mm, P(0));
 	mm_host_loaded_elsewhere = mm;
+	u64 remote = mm_host_remote_flushes;
 
 	EXPECT_WRITE(mm, P(0), 2);
 	mm_host_loaded_elsewhere = NULL;
 	cr_assert_eq(page_at(mm, P(0)), orig, "the writer keeps its page");
 	cr_assert_neq(page_at(child, P(0)), orig);
+	cr_assert_eq(mm_host_remote_flushes, remote, "another hart was fenced");
 	EXPECT_READ(child, P(0), 1);
 	EXPECT_READ(mm, P(0), 2);
 }

@@ -54,6 +54,14 @@ bool mm_tlb_loaded_elsewhere(struct mm *mm)
 	return (__atomic_load_n(&mm->loaded_on, __ATOMIC_RELAXED) & ~me) != 0;
 }
 
+void mm_tlb_flush_local(struct mm *mm, u64 va)
+{
+	/* Whichever hart this runs on now: if the fault's hart was another
+	 * (a preemption since), it faults again there and fences then. */
+	(void)mm;
+	sfence_vma_addr(va);
+}
+
 /* Fences every hart that has mm loaded. Usually that is this hart alone
  * (a process changes its own PTEs); another hart has it loaded when a
  * process changes someone else's PTEs (map_shared_pages breaking
