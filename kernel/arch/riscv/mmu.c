@@ -56,9 +56,13 @@ bool mm_tlb_loaded_elsewhere(struct mm *mm)
 
 void mm_tlb_flush_local(struct mm *mm, u64 va)
 {
+	/* Another process's mm (a pin for map_shared_pages) faulted on no
+	 * hart: nothing to fence, and under QEMU a fence empties the whole
+	 * software TLB. */
+	if (mm != mm_current())
+		return;
 	/* Whichever hart this runs on now: if the fault's hart was another
 	 * (a preemption since), it faults again there and fences then. */
-	(void)mm;
 	sfence_vma_addr(va);
 }
 
